@@ -78,7 +78,8 @@ export function decodeNpy(bytes: Uint8Array, source = "npy data"): NpyArray {
   if (bytes.length - dataStart < byteLength) {
     throw new Error(`${source}: truncated: shape [${shape.join(", ")}] needs ${byteLength} data bytes, file has ${bytes.length - dataStart}`);
   }
-  const copy = bytes.slice(dataStart, dataStart + byteLength);
+  // A fresh, aligned copy (Buffer.slice would share the file buffer, at an arbitrary offset).
+  const copy = new Uint8Array(bytes.subarray(dataStart, dataStart + byteLength));
   return { data: new dtype.ctor(copy.buffer), shape };
 }
 

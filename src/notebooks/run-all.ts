@@ -1,0 +1,27 @@
+import { mkdirSync } from "node:fs";
+import { jupyterMissingReason, listNotebooks, runNotebook } from "./runner.js";
+import { PROJECT_ROOT } from "../io/paths.js";
+
+/** Runs the numbered notebooks in order, stopping at the first failure; returns whether all passed. */
+export async function runNotebooks(options: { dir: string; out: string; timeout: number; only?: string; preset: string }): Promise<boolean> {
+  const missing = jupyterMissingReason();
+  if (missing) throw new Error(missing);
+  const notebooks = listNotebooks(options.dir, options.only);
+  if (notebooks.length === 0) throw new Error(`no notebooks match in ${options.dir}`);
+  mkdirSync(options.out, { recursive: true });
+  for (const notebook of notebooks) {
+    process.stderr.write(`optocnn: running ${notebook} (preset ${options.preset}) ... `);
+    const result = await runNotebook(notebook, {
+      root: PROJECT_ROOT,
+      outDir: options.out,
+      timeoutSeconds: options.timeout,
+      env: { OPTOCNN_PRESET: options.preset },
+    });
+    if (!result.ok) {
+      process.stderr.write(`FAILED after ${result.seconds.toFixed(1)} s\n${result.error}\n`);
+      return false;
+    }
+    process.stderr.write(`ok in ${result.seconds.toFixed(1)} s -> ${result.html}\n`);
+  }
+  return true;
+}
