@@ -47,6 +47,11 @@ const depthwiseCases: ConvCase[] = [
   { x: [1, 11, 9, 2], filter: [3, 2, 2, 1], strides: 1, pad: "valid", dilations: [2, 3] },
 ];
 
+/** Runs one kernel the way tfjs-core's ops do (attrs with undefined members included). */
+function runKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: object): tf.Tensor {
+  return tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
 function describeCase(c: ConvCase): string {
   const parts = [`x ${c.x}`, `filter ${c.filter}`, `strides ${c.strides}`, `pad ${JSON.stringify(c.pad)}`];
   if (c.dilations !== undefined) parts.push(`dilations ${c.dilations}`);
@@ -84,7 +89,7 @@ function spreadFilter(filter: tf.Tensor4D, dilations: Pair): tf.Tensor4D {
   const [fh, fw, c, m] = filter.shape;
   const [dh, dw] = dilations;
   const spread = tf.pad(filter.reshape([fh, 1, fw, 1, c, m]), [[0, 0], [0, dh - 1], [0, 0], [0, dw - 1], [0, 0], [0, 0]]);
-  return spread.reshape([fh * dh, fw * dw, c, m]).slice([0, 0, 0, 0], [(fh - 1) * dh + 1, (fw - 1) * dw + 1, c, m]);
+  return tf.slice(tf.reshape(spread, [fh * dh, fw * dw, c, m]) as tf.Tensor4D, [0, 0, 0, 0], [(fh - 1) * dh + 1, (fw - 1) * dw + 1, c, m]);
 }
 
 before(setUpBackends);
@@ -94,7 +99,7 @@ describe("Conv2DBackpropFilter on wasm matches cpu", () => {
     test(describeCase(c), async () => {
       const compute = () => {
         const { x, dy } = caseTensors(c, false, 10 * i);
-        return tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, { ...convAttrs(c), filterShape: c.filter }) as tf.Tensor;
+        return runKernel("Conv2DBackpropFilter", { x, dy }, { ...convAttrs(c), filterShape: c.filter });
       };
       const [expected] = await runOn("cpu", compute);
       const [actual] = await runOn("wasm", compute);
@@ -108,7 +113,7 @@ describe("Conv2DBackpropInput (conv2dTranspose) on wasm matches cpu", () => {
     test(describeCase(c), async () => {
       const compute = () => {
         const { filter, dy, xShape } = caseTensors(c, false, 10 * i + 3);
-        return tf.engine().runKernel("Conv2DBackpropInput", { dy, filter }, { ...convAttrs(c), inputShape: xShape }) as tf.Tensor;
+        return runKernel("Conv2DBackpropInput", { dy, filter }, { ...convAttrs(c), inputShape: xShape });
       };
       const [expected] = await runOn("cpu", compute);
       const [actual] = await runOn("wasm", compute);
@@ -125,8 +130,8 @@ describe("DepthwiseConv2dNativeBackpropInput on wasm matches cpu", () => {
         const { filter, dy } = caseTensors(c, true, 10 * i + 5);
         const attrs = { strides: c.strides, pad: c.pad, dimRoundingMode: c.dimRoundingMode, inputShape: c.x };
         return onCpu
-          ? (tf.engine().runKernel("DepthwiseConv2dNativeBackpropInput", { dy, filter: spreadFilter(filter, dilations) }, { ...attrs, dilations: 1 }) as tf.Tensor)
-          : (tf.engine().runKernel("DepthwiseConv2dNativeBackpropInput", { dy, filter }, { ...attrs, dilations }) as tf.Tensor);
+          ? runKernel("DepthwiseConv2dNativeBackpropInput", { dy, filter: spreadFilter(filter, dilations) }, { ...attrs, dilations: 1 })
+          : runKernel("DepthwiseConv2dNativeBackpropInput", { dy, filter }, { ...attrs, dilations });
       };
       const [expected] = await runOn("cpu", compute(true));
       const [actual] = await runOn("wasm", compute(false));
@@ -144,10 +149,10 @@ describe("DepthwiseConv2dNativeBackpropFilter on wasm matches cpu", () => {
         const { x, dy } = caseTensors(c, true, 10 * i + 7);
         const attrs = { strides: c.strides, pad: c.pad, dimRoundingMode: c.dimRoundingMode };
         if (!onCpu) {
-          return tf.engine().runKernel("DepthwiseConv2dNativeBackpropFilter", { x, dy }, { ...attrs, dilations, filterShape: c.filter }) as tf.Tensor;
+          return runKernel("DepthwiseConv2dNativeBackpropFilter", { x, dy }, { ...attrs, dilations, filterShape: c.filter });
         }
         const spreadShape = [(fh - 1) * dilations[0] + 1, (fw - 1) * dilations[1] + 1, channels, multiplier];
-        const spread = tf.engine().runKernel("DepthwiseConv2dNativeBackpropFilter", { x, dy }, { ...attrs, dilations: 1, filterShape: spreadShape }) as tf.Tensor4D;
+        const spread = runKernel("DepthwiseConv2dNativeBackpropFilter", { x, dy }, { ...attrs, dilations: 1, filterShape: spreadShape }) as tf.Tensor4D;
         return tf.stridedSlice(spread, [0, 0, 0, 0], spreadShape, [dilations[0], dilations[1], 1, 1]);
       };
       const [expected] = await runOn("cpu", compute(true));
@@ -189,12 +194,12 @@ describe("wasm kernels free their intermediates", () => {
     const segmentIds = tf.tensor1d([1, 0], "int32");
     const buffersBefore = wasmBackend.numDataIds();
     const outputs = [
-      tf.engine().runKernel("Conv2DBackpropFilter", { x: conv.x, dy: conv.dy }, { ...convAttrs(c), filterShape: c.filter }),
-      tf.engine().runKernel("Conv2DBackpropInput", { dy: conv.dy, filter: conv.filter }, { ...convAttrs(c), inputShape: conv.xShape }),
-      tf.engine().runKernel("DepthwiseConv2dNativeBackpropInput", { dy: depthwise.dy, filter: depthwise.filter }, { strides: d.strides, pad: d.pad, dilations: 1, inputShape: d.x }),
-      tf.engine().runKernel("DepthwiseConv2dNativeBackpropFilter", { x: depthwise.x, dy: depthwise.dy }, { strides: d.strides, pad: d.pad, dilations: 1, filterShape: d.filter }),
+      runKernel("Conv2DBackpropFilter", { x: conv.x, dy: conv.dy }, { ...convAttrs(c), filterShape: c.filter }),
+      runKernel("Conv2DBackpropInput", { dy: conv.dy, filter: conv.filter }, { ...convAttrs(c), inputShape: conv.xShape }),
+      runKernel("DepthwiseConv2dNativeBackpropInput", { dy: depthwise.dy, filter: depthwise.filter }, { strides: d.strides, pad: d.pad, dilations: 1, inputShape: d.x }),
+      runKernel("DepthwiseConv2dNativeBackpropFilter", { x: depthwise.x, dy: depthwise.dy }, { strides: d.strides, pad: d.pad, dilations: 1, filterShape: d.filter }),
       tf.unsortedSegmentSum(conv.x, segmentIds, 3),
-    ] as tf.Tensor[];
+    ];
     tf.dispose(outputs);
     const leaked = wasmBackend.numDataIds() - buffersBefore;
     tf.dispose([conv.x, conv.dy, conv.filter, depthwise.x, depthwise.dy, depthwise.filter, segmentIds]);
