@@ -1,0 +1,73 @@
+import * as tf from "@tensorflow/tfjs";
+
+/**
+ * Adam with optional decoupled weight decay (AdamW), over named variables.
+ * Its whole state is the step count and the moments m, v, so a checkpoint restores it bit for bit
+ * (the bias corrections are recomputed from the step count in float64).
+ */
+export class AdamW {
+  private stepCount = 0;
+  private readonly m = new Map<string, tf.Variable>();
+  private readonly v = new Map<string, tf.Variable>();
+
+  constructor(
+    private readonly variables: ReadonlyMap<string, tf.Variable>,
+    private readonly options: { beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number } = {},
+  ) {
+    for (const [name, variable] of variables) {
+      this.m.set(name, tf.variable(tf.zerosLike(variable), false));
+      this.v.set(name, tf.variable(tf.zerosLike(variable), false));
+    }
+  }
+
+  get step(): number {
+    return this.stepCount;
+  }
+
+  /** One update with gradients keyed by the same names as the variables. */
+  apply(gradients: ReadonlyMap<string, tf.Tensor>, learningRate: number): void {
+    const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weightDecay = 0 } = this.options;
+    const t = this.stepCount + 1;
+    const stepSize = (learningRate * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+    tf.tidy(() => {
+      for (const [name, variable] of this.variables) {
+        const g = gradients.get(name);
+        if (!g) throw new Error(`AdamW: no gradient for "${name}"`);
+        const m = this.m.get(name)!;
+        const v = this.v.get(name)!;
+        m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
+        v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
+        let next = tf.sub(variable, tf.mul(stepSize, tf.div(m, tf.add(tf.sqrt(v), epsilon))));
+        if (weightDecay > 0) next = tf.sub(next, tf.mul(learningRate * weightDecay, variable));
+        variable.assign(next);
+      }
+    });
+    this.stepCount = t;
+  }
+
+  /** Moments as "m/<name>" and "v/<name>" (views of the live variables; do not dispose). */
+  stateTensors(): Map<string, tf.Tensor> {
+    const out = new Map<string, tf.Tensor>();
+    for (const name of this.variables.keys()) {
+      out.set(`m/${name}`, this.m.get(name)!);
+      out.set(`v/${name}`, this.v.get(name)!);
+    }
+    return out;
+  }
+
+  /** Restores moments written by stateTensors and the step count. */
+  restore(tensors: ReadonlyMap<string, tf.Tensor>, step: number, source: string): void {
+    for (const name of this.variables.keys()) {
+      for (const [prefix, moments] of [["m", this.m], ["v", this.v]] as const) {
+        const saved = tensors.get(`${prefix}/${name}`);
+        if (!saved) throw new Error(`${source}: optimizer state lacks "${prefix}/${name}"`);
+        moments.get(name)!.assign(saved);
+      }
+    }
+    this.stepCount = step;
+  }
+
+  dispose(): void {
+    for (const variable of [...this.m.values(), ...this.v.values()]) variable.dispose();
+  }
+}

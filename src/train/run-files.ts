@@ -1,0 +1,90 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { EngineInfo } from "../engine/backend.js";
+import type { Budget, DepthNetConfig, TrainConfig } from "../models/depth-net-config.js";
+import { latestCheckpointDir } from "./checkpoint.js";
+import type { SetMetrics } from "./evaluate-depth.js";
+
+/**
+ * Layout of a depth run directory:
+ *   config.json    RunConfigFile: network, training settings, budget, data, engine
+ *   metrics.csv    one row per validation: step, epoch, train_seconds, lr, train_loss, val_<metric>...
+ *   summary.json   RunSummary of a finished run: test metrics, constant baselines, times, engine, sizes
+ *   weights/       final weights, format optocnn-weights/1 (see src/models/weights-io.ts)
+ *   checkpoints/   resumable state (see src/train/checkpoint.ts)
+ */
+export const RUN_CONFIG_FORMAT = "optocnn-depth-run/1";
+
+export function runPaths(runDir: string) {
+  return {
+    config: join(runDir, "config.json"),
+    metrics: join(runDir, "metrics.csv"),
+    summary: join(runDir, "summary.json"),
+    weights: join(runDir, "weights"),
+  };
+}
+
+/** Network and optimisation settings of a run (what a preset expands to). */
+export interface DepthRunConfig {
+  preset?: string;
+  net: DepthNetConfig;
+  train: TrainConfig;
+}
+
+export interface RunConfigFile extends DepthRunConfig {
+  format: typeof RUN_CONFIG_FORMAT;
+  budget: Budget;
+  /** Description of the first layer the back end was trained behind. */
+  firstLayer: string;
+  trainBackEnd: boolean;
+  initWeightsFrom?: string;
+  data: { dir: string; name: string; source: string; height: number; width: number; counts: { train: number; val: number; test: number }; depthRange_m: [number, number] };
+  engine: EngineInfo;
+  createdAt: string;
+}
+
+export interface RunSummary {
+  status: "finished";
+  steps: number;
+  epochs: number;
+  trainSeconds: number;
+  wallSeconds: number;
+  engine: EngineInfo;
+  /** Parameters of the electronic network (first layer + back end). */
+  parameterCount: number;
+  trainableParameterCount: number;
+  loss: string;
+  /** Full test split; predictions clamped to the data set's depth range. */
+  test: SetMetrics;
+  finalVal: SetMetrics;
+  /** Constant predictors fitted on the train split, scored on the test split. */
+  constantBaselines: { mean: { depth_m: number; test: SetMetrics }; absRelOptimal: { depth_m: number; test: SetMetrics } };
+  weights: string;
+  finishedAt: string;
+}
+
+export function readRunConfig(runDir: string): RunConfigFile {
+  const path = runPaths(runDir).config;
+  if (!existsSync(path)) throw new Error(`${runDir}: not a run directory (no config.json)`);
+  const config = JSON.parse(readFileSync(path, "utf8")) as RunConfigFile;
+  if (config.format !== RUN_CONFIG_FORMAT) throw new Error(`${path}: format "${config.format}", expected "${RUN_CONFIG_FORMAT}"`);
+  return config;
+}
+
+export function readRunSummary(runDir: string): RunSummary | null {
+  const path = runPaths(runDir).summary;
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as RunSummary) : null;
+}
+
+/**
+ * The weights directory behind a path: a weights directory itself, a run's final weights/, or else the
+ * run's newest checkpoint (an interrupted run).
+ */
+export function resolveWeightsDir(path: string): string {
+  if (existsSync(join(path, "manifest.json"))) return path;
+  const final = runPaths(path).weights;
+  if (existsSync(join(final, "manifest.json"))) return final;
+  const checkpoint = latestCheckpointDir(path);
+  if (checkpoint) return join(checkpoint, "weights");
+  throw new Error(`${path}: no weights (neither a weights directory nor a run with weights/ or checkpoints/)`);
+}

@@ -1,0 +1,253 @@
+import * as tf from "@tensorflow/tfjs";
+import { existsSync } from "node:fs";
+import { engineInfo, initEngine } from "../engine/backend.js";
+import { writeJsonAtomic } from "../io/atomic.js";
+import type { DepthDataset } from "../data/types.js";
+import { BudgetSchema, DepthNetConfigSchema, TrainConfigSchema, type Budget } from "../models/depth-net-config.js";
+import { buildDepthNet, FIRST_KERNEL_NAME, type DepthNet } from "../models/depth-net.js";
+import type { FirstLayer } from "../models/first-layer.js";
+import { assignTensors, loadTensors, saveTensors } from "../models/weights-io.js";
+import { AdamW } from "./adam.js";
+import { BatchSchedule } from "./batches.js";
+import { latestCheckpointDir, loadCheckpoint, saveCheckpoint, type TrainState } from "./checkpoint.js";
+import { evaluateConstant, fitConstantBaselines } from "./constant-baseline.js";
+import { silogLoss } from "./depth-loss.js";
+import type { DepthMetrics } from "./depth-metrics.js";
+import { evaluateDepth, type SetMetrics } from "./evaluate-depth.js";
+import { learningRateAt } from "./lr-schedule.js";
+import { writeMetricsCsv } from "./metrics-history.js";
+import { RUN_CONFIG_FORMAT, readRunConfig, resolveWeightsDir, runPaths, type DepthRunConfig, type RunConfigFile, type RunSummary } from "./run-files.js";
+
+export interface TrainProgress {
+  phase: "train" | "validate" | "checkpoint" | "test" | "baseline";
+  step: number;
+  /** Fraction of the budget used, 0..1. */
+  progress: number;
+  trainSeconds: number;
+  loss?: number;
+  learningRate?: number;
+  val?: DepthMetrics;
+}
+
+export interface TrainDepthOptions {
+  runDir: string;
+  dataset: DepthDataset;
+  /** Required for a new run; a resumed run uses its config.json. */
+  config?: DepthRunConfig;
+  /** Required for a new run; on resume it replaces the stored budget (e.g. to train longer). */
+  budget?: Budget;
+  /** Replaces the electronic first layer (DKO: fixed realised kernels; E2E: trainable optics). */
+  firstLayer?: FirstLayer;
+  /** Train the back end (default true). */
+  trainBackEnd?: boolean;
+  /** Start a new run from these network weights (a run directory or weights directory). */
+  initWeightsFrom?: string;
+  /** Continue from the run's newest checkpoint. */
+  resume?: boolean;
+  /** Stops the run after the current step, with a checkpoint (Ctrl-C). */
+  signal?: AbortSignal;
+  onProgress?: (event: TrainProgress) => void;
+}
+
+export interface TrainDepthResult {
+  status: "finished" | "interrupted";
+  step: number;
+  /** Set when finished. */
+  summary?: RunSummary;
+  /** The trained network (caller disposes). */
+  net: DepthNet;
+}
+
+const REPLACEMENT_PREFIX = "replacement.";
+
+/**
+ * Trains a depth network (or its back end behind a replacement first layer) on a depth data set under
+ * a budget of steps and/or training seconds, validating, checkpointing and writing the run directory
+ * (see run-files.ts). Deterministic: a resumed run takes exactly the steps the uninterrupted run would.
+ */
+export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepthResult> {
+  const wallStart = performance.now();
+  const { runDir, dataset } = options;
+  const engine = await initEngine();
+  const paths = runPaths(runDir);
+  const firstLayerDescription = (net: DepthNet) => (options.firstLayer ?? net.firstLayer).description;
+
+  let stored: RunConfigFile | null = null;
+  if (options.resume) {
+    if (!existsSync(paths.config)) throw new Error(`${runDir}: nothing to resume (no config.json); start the run without --resume`);
+    stored = readRunConfig(runDir);
+  } else if (existsSync(paths.config)) {
+    throw new Error(`${runDir} already holds a run (config.json); pass --resume to continue it, or choose another --out`);
+  }
+  const config: DepthRunConfig = stored ? { preset: stored.preset, net: stored.net, train: stored.train } : requireOption(options.config, "config");
+  const netConfig = DepthNetConfigSchema.parse(config.net);
+  const train = TrainConfigSchema.parse(config.train);
+  const budget = BudgetSchema.parse(options.budget ?? stored?.budget ?? requireOption(options.budget, "budget"));
+  const trainBackEnd = options.trainBackEnd ?? stored?.trainBackEnd ?? true;
+  checkDatasetFits(dataset, netConfig.inputHeight, netConfig.inputWidth);
+
+  const net = buildDepthNet(netConfig);
+  const firstLayer = options.firstLayer ?? net.firstLayer;
+  if (stored && stored.firstLayer !== firstLayerDescription(net)) {
+    throw new Error(`${runDir} was trained behind first layer "${stored.firstLayer}", not "${firstLayerDescription(net)}"; resume with the same first layer`);
+  }
+  if (firstLayer.outChannels !== netConfig.firstLayer.kernels || firstLayer.stride !== netConfig.firstLayer.stride) {
+    throw new Error(`the first layer gives ${firstLayer.outChannels} maps at stride ${firstLayer.stride}; the back end expects ${netConfig.firstLayer.kernels} at stride ${netConfig.firstLayer.stride}`);
+  }
+  const trainable = new Map<string, tf.Variable>();
+  if (options.firstLayer) for (const [name, v] of options.firstLayer.trainableVariables) trainable.set(REPLACEMENT_PREFIX + name, v);
+  else trainable.set(FIRST_KERNEL_NAME, net.firstLayerKernel);
+  if (trainBackEnd) for (const [name, v] of net.backEndVariables) trainable.set(name, v);
+  if (trainable.size === 0) throw new Error("nothing to train: the first layer is fixed and trainBackEnd is false");
+  const saved = new Map<string, tf.Variable>([...net.variables, ...[...(options.firstLayer?.trainableVariables ?? [])].map(([n, v]) => [REPLACEMENT_PREFIX + n, v] as const)]);
+
+  if (!stored && options.initWeightsFrom) {
+    const dir = resolveWeightsDir(options.initWeightsFrom);
+    const tensors = loadTensors(dir);
+    assignTensors(net.variables, tensors, dir, { allowExtra: true });
+    tf.dispose([...tensors.values()]);
+  }
+  const optimizer = new AdamW(trainable, { weightDecay: train.weightDecay });
+  let state: TrainState = { step: 0, trainSeconds: 0, wallSeconds: 0, lossSum: 0, lossCount: 0, history: [] };
+  const checkpoint = stored ? latestCheckpointDir(runDir) : null;
+  if (checkpoint) {
+    const loaded = loadCheckpoint(checkpoint);
+    assignTensors(saved, loaded.weights, `${checkpoint}/weights`);
+    optimizer.restore(loaded.optimizer, loaded.state.step, `${checkpoint}/optimizer`);
+    tf.dispose([...loaded.weights.values(), ...loaded.optimizer.values()]);
+    state = loaded.state;
+  }
+  const depthRange_m = dataset.manifest.depthRange_m;
+  const runConfig: RunConfigFile = {
+    format: RUN_CONFIG_FORMAT,
+    preset: config.preset,
+    net: netConfig,
+    train,
+    budget,
+    firstLayer: firstLayerDescription(net),
+    trainBackEnd,
+    initWeightsFrom: stored?.initWeightsFrom ?? options.initWeightsFrom,
+    data: {
+      dir: dataset.dir,
+      name: dataset.manifest.name,
+      source: dataset.manifest.source,
+      height: dataset.manifest.height,
+      width: dataset.manifest.width,
+      counts: dataset.manifest.counts,
+      depthRange_m,
+    },
+    engine,
+    createdAt: stored?.createdAt ?? new Date().toISOString(),
+  };
+  writeJsonAtomic(paths.config, runConfig);
+
+  const schedule = new BatchSchedule(dataset.train, train.batchSize, train.seed, train.flip);
+  const progressOf = () => Math.max(budget.steps ? state.step / budget.steps : 0, budget.seconds ? state.trainSeconds / budget.seconds : 0);
+  const exhausted = () => (budget.steps !== undefined && state.step >= budget.steps) || (budget.seconds !== undefined && state.trainSeconds >= budget.seconds);
+  const predict = (rgb: tf.Tensor4D) => net.predict(rgb, firstLayer);
+  const emit = (event: Omit<TrainProgress, "step" | "progress" | "trainSeconds">) =>
+    options.onProgress?.({ step: state.step, progress: Math.min(progressOf(), 1), trainSeconds: state.trainSeconds, ...event });
+  let wallMark = wallStart;
+  const tickWall = () => {
+    const now = performance.now();
+    state.wallSeconds += (now - wallMark) / 1000;
+    wallMark = now;
+  };
+  const validate = async () => {
+    emit({ phase: "validate" });
+    const val = await evaluateDepth(predict, dataset.val, { depthRange_m, limit: train.valSamples, batchSize: train.batchSize });
+    state.history.push({
+      step: state.step,
+      epoch: schedule.epochOf(Math.max(state.step - 1, 0)),
+      trainSeconds: state.trainSeconds,
+      learningRate: learningRateAt(progressOf(), train),
+      trainLoss: state.lossCount > 0 ? state.lossSum / state.lossCount : NaN,
+      val,
+    });
+    state.lossSum = 0;
+    state.lossCount = 0;
+    writeMetricsCsv(paths.metrics, state.history);
+    emit({ phase: "validate", val });
+    return val;
+  };
+  const save = () => {
+    tickWall();
+    saveCheckpoint(runDir, saved, optimizer.stateTensors(), state);
+    writeMetricsCsv(paths.metrics, state.history);
+    lastCheckpoint = performance.now();
+  };
+  let lastCheckpoint = performance.now();
+
+  const variableList = [...trainable.values()];
+  while (!exhausted() && !options.signal?.aborted) {
+    const learningRate = learningRateAt(progressOf(), train);
+    const started = performance.now();
+    const batch = schedule.batchAt(state.step);
+    const { value, grads } = tf.variableGrads(() => silogLoss(predict(batch.rgb), batch.depth, batch.mask, train.silogLambda), variableList);
+    optimizer.apply(new Map([...trainable].map(([name, v]) => [name, grads[v.name]])), learningRate);
+    const loss = (await value.data())[0];
+    tf.dispose([value, ...Object.values(grads), batch.rgb, batch.depth, batch.mask]);
+    if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${state.step} (loss ${loss}); lower the learning rate`);
+    state.trainSeconds += (performance.now() - started) / 1000;
+    state.step++;
+    state.lossSum += loss;
+    state.lossCount++;
+    emit({ phase: "train", loss, learningRate });
+    if (state.step % train.validateEvery === 0) await validate();
+    if (state.step % train.checkpointEvery === 0 || (performance.now() - lastCheckpoint) / 1000 >= train.checkpointSeconds) save();
+    // Let signal handlers (Ctrl-C) run between steps.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  if (!exhausted()) {
+    save();
+    optimizer.dispose();
+    return { status: "interrupted", step: state.step, net };
+  }
+  const lastRow = state.history[state.history.length - 1];
+  const finalVal: SetMetrics = lastRow?.step === state.step ? (lastRow.val as SetMetrics) : await validate();
+  save();
+  optimizer.dispose();
+  saveTensors(paths.weights, saved);
+  emit({ phase: "test" });
+  const test = await evaluateDepth(predict, dataset.test, { depthRange_m, batchSize: train.batchSize });
+  emit({ phase: "baseline" });
+  const constants = fitConstantBaselines(dataset.train, depthRange_m);
+  tickWall();
+  const summary: RunSummary = {
+    status: "finished",
+    steps: state.step,
+    epochs: state.step / schedule.batchesPerEpoch,
+    trainSeconds: state.trainSeconds,
+    wallSeconds: state.wallSeconds,
+    engine: engineInfo() ?? engine,
+    parameterCount: net.parameterCount,
+    trainableParameterCount: variableList.reduce((n, v) => n + v.size, 0),
+    loss: `scale-invariant log, lambda ${train.silogLambda}`,
+    test,
+    finalVal,
+    constantBaselines: {
+      mean: { depth_m: constants.mean_m, test: evaluateConstant(constants.mean_m, dataset.test, depthRange_m) },
+      absRelOptimal: { depth_m: constants.absRelOptimal_m, test: evaluateConstant(constants.absRelOptimal_m, dataset.test, depthRange_m) },
+    },
+    weights: "weights",
+    finishedAt: new Date().toISOString(),
+  };
+  writeJsonAtomic(paths.summary, summary);
+  return { status: "finished", step: state.step, summary, net };
+}
+
+function requireOption<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`trainDepth: a new run needs options.${name}`);
+  return value;
+}
+
+function checkDatasetFits(dataset: DepthDataset, height: number, width: number): void {
+  for (const split of ["train", "val", "test"] as const) {
+    const s = dataset[split];
+    if (s.height !== height || s.width !== width) {
+      throw new Error(`${dataset.dir}: ${split} images are ${s.height}x${s.width}, the network expects ${height}x${width}`);
+    }
+    if (s.count === 0) throw new Error(`${dataset.dir}: the ${split} split is empty`);
+  }
+}
