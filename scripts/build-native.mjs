@@ -22,11 +22,21 @@ if (!existsSync(join(nativeDir, "binding.gyp"))) {
   record("skipped: no binding.gyp");
   process.exit(0);
 }
-const nodeGyp = join(dirname(process.execPath), "..", "lib", "node_modules", "npm", "node_modules", "node-gyp", "bin", "node-gyp.js");
-const args = existsSync(nodeGyp) ? [nodeGyp, "rebuild"] : null;
-const result = args
-  ? spawnSync(process.execPath, args, { cwd: nativeDir, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" })
-  : spawnSync("node-gyp", ["rebuild"], { cwd: nativeDir, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", shell: true });
+const prefix = join(dirname(process.execPath), "..");
+const nodeGyp = join(prefix, "lib", "node_modules", "npm", "node_modules", "node-gyp", "bin", "node-gyp.js");
+// Node's own headers (Debian's nodejs puts them in /usr/include/node): node-gyp must not download any.
+const gypArgs = ["rebuild"];
+if (existsSync(join(prefix, "include", "node", "node_api.h"))) gypArgs.push(`--nodedir=${prefix}`);
+const missing = ["/usr/include/oneapi/dnnl/dnnl.hpp", "/usr/include/kissfft/kiss_fft.h"].filter((f) => !existsSync(f));
+if (missing.length > 0) {
+  const message = `skipped: missing ${missing.join(", ")} (apt-get install libdnnl-dev libkissfft-dev)`;
+  record(message);
+  console.warn(`optocnn: native addon not built, ${message}; the wasm engine will be used`);
+  process.exit(0);
+}
+const result = existsSync(nodeGyp)
+  ? spawnSync(process.execPath, [nodeGyp, ...gypArgs], { cwd: nativeDir, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" })
+  : spawnSync("node-gyp", gypArgs, { cwd: nativeDir, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", shell: true });
 if (result.status === 0) {
   record("built");
   console.log("optocnn: native oneDNN/FFT addon built");

@@ -1,0 +1,82 @@
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** A tensor operand: byte offset of float32 data inside the wasm heap view passed with the call. */
+type HeapOffset = number;
+/** Heap view (`backend.wasm.HEAPU8`), taken afresh per call because wasm memory growth detaches it. */
+type Heap = Uint8Array;
+
+/** Functions of the compiled addon (src/engine/native/src/addon.cc). */
+export interface NativeAddon {
+  /** shape: ConvShape fields; bias < 0 means none. */
+  conv2d(heap: Heap, shape: Int32Array, x: HeapOffset, filter: HeapOffset, bias: HeapOffset, y: HeapOffset, relu: boolean): void;
+  conv2dBackpropInput(heap: Heap, shape: Int32Array, dy: HeapOffset, filter: HeapOffset, dx: HeapOffset): void;
+  conv2dBackpropFilter(heap: Heap, shape: Int32Array, x: HeapOffset, dy: HeapOffset, dfilter: HeapOffset): void;
+  /** shape: [batchA, batchB, m, n, k, transposeA, transposeB]. */
+  matmul(heap: Heap, shape: Int32Array, a: HeapOffset, b: HeapOffset, bias: HeapOffset, c: HeapOffset, relu: boolean): void;
+  maxPool(heap: Heap, shape: Int32Array, x: HeapOffset, y: HeapOffset): void;
+  maxPoolGrad(heap: Heap, shape: Int32Array, x: HeapOffset, dy: HeapOffset, dx: HeapOffset): void;
+  fft2d(re: Float32Array, im: Float32Array, batch: number, rows: number, cols: number, inverse: boolean): void;
+  /** shape: [m, n, k, opA, opB, batch, strideA, strideB, strideC, accumulate] with op 0=N, 1=T, 2=C. */
+  complexGemm(
+    shape: Int32Array,
+    aRe: Float32Array,
+    aIm: Float32Array,
+    bRe: Float32Array,
+    bIm: Float32Array,
+    cRe: Float32Array,
+    cIm: Float32Array,
+  ): void;
+  /** Activation layout inside oneDNN primitives: `any` (blocked, with reorders) or `nhwc` (in place). */
+  setLayout(layout: "any" | "nhwc"): void;
+  info(): { onednn: string; fft: string; threads: number; layout: "any" | "nhwc" };
+}
+
+export type AddonLoad = { ok: true; addon: NativeAddon } | { ok: false; reason: string };
+
+let loaded: AddonLoad | null = null;
+
+/**
+ * Directory of this source file. Found from the call stack rather than `import.meta` or `__dirname`,
+ * because this file runs both as ESM (tsx) and as CommonJS (the tslab notebook kernel).
+ */
+function moduleDirectory(): string {
+  const original = Error.prepareStackTrace;
+  try {
+    Error.prepareStackTrace = (_error, frames) => frames;
+    const frames = new Error().stack as unknown as NodeJS.CallSite[];
+    const file = frames[0]?.getFileName();
+    if (!file) throw new Error("cannot locate src/engine/native from the call stack");
+    return dirname(file.startsWith("file:") ? fileURLToPath(file) : file);
+  } finally {
+    Error.prepareStackTrace = original;
+  }
+}
+
+/** Why the install-time build did not produce the addon, from the status file build-native.mjs writes. */
+function buildStatus(directory: string): string {
+  const statusFile = join(directory, "build", "status.txt");
+  if (!existsSync(statusFile)) return "never built (run `npm run build:native`)";
+  const status = readFileSync(statusFile, "utf8").trim();
+  return status.split("\n").slice(0, 4).join(" | ");
+}
+
+/** Loads the compiled addon once; on failure says why (missing build, missing shared library...). */
+export function loadNativeAddon(): AddonLoad {
+  if (loaded) return loaded;
+  const directory = moduleDirectory();
+  const binary = join(directory, "build", "Release", "optocnn_native.node");
+  if (!existsSync(binary)) {
+    loaded = { ok: false, reason: `native addon not built: ${buildStatus(directory)}` };
+    return loaded;
+  }
+  try {
+    const addon = createRequire(join(directory, "addon.ts"))(binary) as NativeAddon;
+    loaded = { ok: true, addon };
+  } catch (error) {
+    loaded = { ok: false, reason: `native addon failed to load: ${(error as Error).message.split("\n")[0]}` };
+  }
+  return loaded;
+}

@@ -1,0 +1,100 @@
+import * as tf from "@tensorflow/tfjs";
+import type { NativeAddon } from "../addon.js";
+import { allFloat32, currentHeap, heapOffset, type NativeKernel, type WasmKernelArgs } from "../wasm-heap.js";
+
+type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
+type PadAttr = "valid" | "same" | number | tf.backend_util.ExplicitPadding;
+
+interface ConvAttrs {
+  strides: [number, number] | number;
+  pad: PadAttr;
+  dataFormat: "NHWC" | "NCHW";
+  dilations?: [number, number] | number;
+  dimRoundingMode?: "floor" | "round" | "ceil";
+}
+
+/**
+ * The ConvShape fields of src/engine/native/src/conv.h, or null when oneDNN's output-size rule
+ * (floor division) would disagree with tfjs' (e.g. dimRoundingMode "ceil") or the layout is NCHW.
+ */
+function convShape(info: Conv2DInfo): Int32Array | null {
+  if (info.dataFormat !== "channelsLast") return null;
+  const { top, left, bottom, right } = info.padInfo;
+  if (top < 0 || left < 0 || bottom < 0 || right < 0) return null;
+  const rows = Math.floor((info.inHeight + top + bottom - info.effectiveFilterHeight) / info.strideHeight) + 1;
+  const cols = Math.floor((info.inWidth + left + right - info.effectiveFilterWidth) / info.strideWidth) + 1;
+  if (rows !== info.outHeight || cols !== info.outWidth) return null;
+  return Int32Array.from([
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outChannels,
+    info.filterHeight, info.filterWidth, info.outHeight, info.outWidth,
+    info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
+    top, left, bottom, right,
+  ]);
+}
+
+function forwardInfo(xShape: number[], filterShape: number[], attrs: ConvAttrs): Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    tf.backend_util.convertConv2DDataFormat(attrs.dataFormat),
+  );
+}
+
+/** Conv2D, FusedConv2D (bias, relu), Conv2DBackpropInput and Conv2DBackpropFilter on oneDNN. */
+export function convKernels(addon: NativeAddon): NativeKernel[] {
+  const forward = ({ inputs, attrs, backend }: WasmKernelArgs, activation: string, bias?: tf.TensorInfo) => {
+    const { x, filter } = inputs;
+    if (!allFloat32(x, filter, bias) || (activation !== "linear" && activation !== "relu")) return null;
+    const info = forwardInfo(x.shape, filter.shape, attrs as unknown as ConvAttrs);
+    const shape = convShape(info);
+    if (!shape || (bias && tf.util.sizeFromShape(bias.shape) !== info.outChannels)) return null;
+    const out = backend.makeOutput(info.outShape, "float32");
+    const biasOffset = bias ? heapOffset(backend, bias) : -1;
+    addon.conv2d(currentHeap(backend), shape, heapOffset(backend, x), heapOffset(backend, filter), biasOffset,
+      heapOffset(backend, out), activation === "relu");
+    return out;
+  };
+  return [
+    { kernelName: tf.Conv2D, kernelFunc: (args) => forward(args, "linear") },
+    {
+      kernelName: tf.FusedConv2D,
+      kernelFunc: (args) => {
+        if (args.inputs.preluActivationWeights) return null;
+        return forward(args, String(args.attrs?.activation ?? "linear"), args.inputs.bias);
+      },
+    },
+    {
+      kernelName: tf.Conv2DBackpropInput,
+      kernelFunc: ({ inputs, attrs, backend }) => {
+        const { dy, filter } = inputs;
+        const a = attrs as unknown as ConvAttrs & { inputShape: number[] };
+        if (!allFloat32(dy, filter)) return null;
+        const shape = convShape(forwardInfo(a.inputShape, filter.shape, { ...a, dilations: 1 }));
+        if (!shape) return null;
+        const dx = backend.makeOutput(a.inputShape, "float32");
+        addon.conv2dBackpropInput(currentHeap(backend), shape, heapOffset(backend, dy), heapOffset(backend, filter),
+          heapOffset(backend, dx));
+        return dx;
+      },
+    },
+    {
+      kernelName: tf.Conv2DBackpropFilter,
+      kernelFunc: ({ inputs, attrs, backend }) => {
+        const { x, dy } = inputs;
+        const a = attrs as unknown as ConvAttrs & { filterShape: number[] };
+        if (!allFloat32(x, dy)) return null;
+        const shape = convShape(forwardInfo(x.shape, a.filterShape, { ...a, dilations: 1 }));
+        if (!shape) return null;
+        const dfilter = backend.makeOutput(a.filterShape, "float32");
+        addon.conv2dBackpropFilter(currentHeap(backend), shape, heapOffset(backend, x), heapOffset(backend, dy),
+          heapOffset(backend, dfilter));
+        return dfilter;
+      },
+    },
+  ];
+}

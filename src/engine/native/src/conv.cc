@@ -1,0 +1,154 @@
+// Convolutions on oneDNN. tfjs stores activations NHWC and filters HWIO; primitives may choose their
+// own layouts (`any`), in which case LayoutBridge reorders. Primitives are built once per shape.
+#include "conv.h"
+
+#include "dnnl_context.h"
+
+namespace optocnn {
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+ConvShape ConvShape::fromFields(const int32_t* f) {
+  return ConvShape{f[0], f[1], f[2],  f[3],  f[4],  f[5],  f[6],  f[7], f[8],
+                   f[9], f[10], f[11], f[12], f[13], f[14], f[15], f[16]};
+}
+
+std::vector<int64_t> ConvShape::fields() const {
+  return {batch,        inHeight,    inWidth,        inChannels,    outChannels, filterHeight,
+          filterWidth,  outHeight,   outWidth,       strideHeight,  strideWidth, dilationHeight,
+          dilationWidth, padTop,     padLeft,        padBottom,     padRight};
+}
+
+namespace {
+
+struct ConvDescs {
+  memory::dims srcDims, weightDims, dstDims, strides, dilates, padL, padR;
+  memory::desc userSrc, userWeights, userDst;
+  memory::desc src, weights, dst;  // what the primitive is offered (`any` or NHWC)
+};
+
+ConvDescs describe(const ConvShape& s) {
+  ConvDescs d;
+  d.srcDims = {s.batch, s.inChannels, s.inHeight, s.inWidth};
+  d.weightDims = {s.outChannels, s.inChannels, s.filterHeight, s.filterWidth};
+  d.dstDims = {s.batch, s.outChannels, s.outHeight, s.outWidth};
+  d.strides = {s.strideHeight, s.strideWidth};
+  d.dilates = {s.dilationHeight - 1, s.dilationWidth - 1};  // oneDNN counts the gaps
+  d.padL = {s.padTop, s.padLeft};
+  d.padR = {s.padBottom, s.padRight};
+  d.userSrc = memory::desc(d.srcDims, dt::f32, tag::nhwc);
+  d.userWeights = memory::desc(d.weightDims, dt::f32, tag::hwio);
+  d.userDst = memory::desc(d.dstDims, dt::f32, tag::nhwc);
+  const tag activationTag = activationLayout() == ActivationLayout::Any ? tag::any : tag::nhwc;
+  d.src = memory::desc(d.srcDims, dt::f32, activationTag);
+  d.weights = memory::desc(d.weightDims, dt::f32, tag::any);
+  d.dst = memory::desc(d.dstDims, dt::f32, activationTag);
+  return d;
+}
+
+dnnl::convolution_forward::primitive_desc forwardDesc(const ConvDescs& d, const memory::desc* bias, bool relu) {
+  dnnl::primitive_attr attr;
+  if (relu) {
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    attr.set_post_ops(ops);
+  }
+  if (bias != nullptr) {
+    dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
+                                         d.src, d.weights, *bias, d.dst, d.strides, d.dilates, d.padL, d.padR);
+    return dnnl::convolution_forward::primitive_desc(desc, attr, cpuEngine());
+  }
+  dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, d.src,
+                                       d.weights, d.dst, d.strides, d.dilates, d.padL, d.padR);
+  return dnnl::convolution_forward::primitive_desc(desc, attr, cpuEngine());
+}
+
+struct ForwardOp {
+  dnnl::convolution_forward primitive;
+  LayoutBridge src, weights, dst;
+  memory bias;
+};
+
+struct BackwardDataOp {
+  dnnl::convolution_backward_data primitive;
+  LayoutBridge diffDst, weights, diffSrc;
+};
+
+struct BackwardFilterOp {
+  dnnl::convolution_backward_weights primitive;
+  LayoutBridge src, diffDst, diffWeights;
+};
+
+PrimitiveCache<ForwardOp> forwardOps;
+PrimitiveCache<BackwardDataOp> backwardDataOps;
+PrimitiveCache<BackwardFilterOp> backwardFilterOps;
+
+}  // namespace
+
+void convForward(const ConvShape& s, const float* x, const float* filter, const float* bias, float* y, bool relu) {
+  std::vector<int64_t> key = s.fields();
+  key.push_back(bias != nullptr);
+  key.push_back(relu);
+  ForwardOp& op = forwardOps.get(cacheKey("conv_fwd", key), [&] {
+    ConvDescs d = describe(s);
+    memory::desc biasDesc({s.outChannels}, dt::f32, tag::a);
+    auto pd = forwardDesc(d, bias != nullptr ? &biasDesc : nullptr, relu);
+    auto* made = new ForwardOp{dnnl::convolution_forward(pd), LayoutBridge(d.userSrc, pd.src_desc(), true, false),
+                               LayoutBridge(d.userWeights, pd.weights_desc(), true, false),
+                               LayoutBridge(d.userDst, pd.dst_desc(), false, true), memory()};
+    if (bias != nullptr) made->bias = memory(biasDesc, cpuEngine(), DNNL_MEMORY_NONE);
+    return made;
+  });
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, op.src.bindInput(const_cast<float*>(x))},
+                                       {DNNL_ARG_WEIGHTS, op.weights.bindInput(const_cast<float*>(filter))},
+                                       {DNNL_ARG_DST, op.dst.bindOutput(y)}};
+  if (bias != nullptr) {
+    op.bias.set_data_handle(const_cast<float*>(bias));
+    args[DNNL_ARG_BIAS] = op.bias;
+  }
+  op.primitive.execute(cpuStream(), args);
+  op.dst.finishOutput();
+  cpuStream().wait();
+}
+
+void convBackwardData(const ConvShape& s, const float* dy, const float* filter, float* dx) {
+  BackwardDataOp& op = backwardDataOps.get(cacheKey("conv_bwd_data", s.fields()), [&] {
+    ConvDescs d = describe(s);
+    auto hint = forwardDesc(d, nullptr, false);
+    dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, d.src, d.weights, d.dst,
+                                               d.strides, d.dilates, d.padL, d.padR);
+    dnnl::convolution_backward_data::primitive_desc pd(desc, cpuEngine(), hint);
+    return new BackwardDataOp{dnnl::convolution_backward_data(pd),
+                              LayoutBridge(d.userDst, pd.diff_dst_desc(), true, false),
+                              LayoutBridge(d.userWeights, pd.weights_desc(), true, false),
+                              LayoutBridge(d.userSrc, pd.diff_src_desc(), false, true)};
+  });
+  op.primitive.execute(cpuStream(), {{DNNL_ARG_DIFF_DST, op.diffDst.bindInput(const_cast<float*>(dy))},
+                                     {DNNL_ARG_WEIGHTS, op.weights.bindInput(const_cast<float*>(filter))},
+                                     {DNNL_ARG_DIFF_SRC, op.diffSrc.bindOutput(dx)}});
+  op.diffSrc.finishOutput();
+  cpuStream().wait();
+}
+
+void convBackwardFilter(const ConvShape& s, const float* x, const float* dy, float* dfilter) {
+  BackwardFilterOp& op = backwardFilterOps.get(cacheKey("conv_bwd_filter", s.fields()), [&] {
+    ConvDescs d = describe(s);
+    auto hint = forwardDesc(d, nullptr, false);
+    dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct, d.src, d.weights, d.dst,
+                                                  d.strides, d.dilates, d.padL, d.padR);
+    dnnl::convolution_backward_weights::primitive_desc pd(desc, cpuEngine(), hint);
+    return new BackwardFilterOp{dnnl::convolution_backward_weights(pd),
+                                LayoutBridge(d.userSrc, pd.src_desc(), true, false),
+                                LayoutBridge(d.userDst, pd.diff_dst_desc(), true, false),
+                                LayoutBridge(d.userWeights, pd.diff_weights_desc(), false, true)};
+  });
+  op.primitive.execute(cpuStream(), {{DNNL_ARG_SRC, op.src.bindInput(const_cast<float*>(x))},
+                                     {DNNL_ARG_DIFF_DST, op.diffDst.bindInput(const_cast<float*>(dy))},
+                                     {DNNL_ARG_DIFF_WEIGHTS, op.diffWeights.bindOutput(dfilter)}});
+  op.diffWeights.finishOutput();
+  cpuStream().wait();
+}
+
+}  // namespace optocnn
