@@ -1,0 +1,117 @@
+import type { Command } from "commander";
+import { z } from "zod";
+import { parseOptions } from "../options.js";
+
+const TrainOptions = z
+  .object({
+    data: z.string().min(1, "give the data set directory"),
+    out: z.string().min(1, "give the run directory"),
+    preset: z.enum(["tiny", "default", "paper"]),
+    steps: z.coerce.number().int().positive("must be a positive whole number of steps").optional(),
+    seconds: z.coerce.number().positive("must be a positive number of seconds").optional(),
+    resume: z.boolean().optional(),
+    seed: z.coerce.number().int().min(0, "must be a whole number >= 0").optional(),
+    batchSize: z.coerce.number().int().positive("must be a positive whole number").optional(),
+    lr: z.coerce.number().positive("must be a positive learning rate").optional(),
+    initFrom: z.string().min(1).optional(),
+  })
+  .refine((o) => !(o.resume && o.initFrom), { path: ["initFrom"], message: "cannot be combined with --resume" });
+
+export function register(program: Command): void {
+  program
+    .command("train")
+    .description("train the electronic depth CNN on a depth data set (resumable; Ctrl-C keeps the last checkpoint)")
+    .requiredOption("--data <dir>", "depth data set directory (e.g. from `optocnn data synthetic --out data/synth64`)")
+    .requiredOption("--out <dir>", "run directory: config.json, metrics.csv, summary.json, weights/, checkpoints/")
+    .option("--preset <name>", "network and schedule preset: tiny (CI), default (minutes), paper (ResNet-18-like)", "default")
+    .option("--steps <n>", "training budget in steps (default: the preset's)")
+    .option("--seconds <s>", "training budget in seconds of training time (with --steps: whichever ends first)")
+    .option("--resume", "continue the run in --out from its last checkpoint (its config.json wins)")
+    .option("--seed <n>", "seed of the weight initialisation and data order (default 0)")
+    .option("--batch-size <n>", "override the preset's batch size")
+    .option("--lr <x>", "override the preset's peak learning rate")
+    .option("--init-from <dir>", "start from the weights of another run (or weights directory)")
+    .action(async (raw) => {
+      const options = parseOptions(TrainOptions, raw);
+      const { existsSync } = await import("node:fs");
+      const { join } = await import("node:path");
+      if (!existsSync(join(options.data, "manifest.json"))) {
+        throw new Error(
+          `--data ${options.data}: no depth data set there (no manifest.json); create one with \`optocnn data synthetic --out ${options.data}\``,
+        );
+      }
+      const { openDepthDataset } = await import("../../data/depth-dataset.js");
+      const { PRESETS, presetNetConfig } = await import("../../models/depth-net-config.js");
+      const { trainDepth } = await import("../../train/train-depth.js");
+      const { DEPTH_METRIC_NAMES } = await import("../../train/depth-metrics.js");
+      const cliProgress = (await import("cli-progress")).default;
+
+      const dataset = await openDepthDataset(options.data).catch((error: Error) => {
+        throw new Error(`--data ${options.data}: ${error.message}`);
+      });
+      const preset = PRESETS[options.preset];
+      const budgetGiven = options.steps !== undefined || options.seconds !== undefined;
+      const budget = budgetGiven ? { steps: options.steps, seconds: options.seconds } : options.resume ? undefined : preset.budget;
+      if (options.resume && (options.seed !== undefined || options.batchSize !== undefined || options.lr !== undefined)) {
+        console.warn("optocnn train: --resume continues with the run's config.json; --seed, --batch-size and --lr are ignored");
+      }
+      const seed = options.seed ?? 0;
+      const config = {
+        preset: options.preset,
+        net: presetNetConfig(options.preset, dataset.manifest, seed),
+        train: { ...preset.train, seed, batchSize: options.batchSize ?? preset.train.batchSize, learningRate: options.lr ?? preset.train.learningRate },
+      };
+
+      const controller = new AbortController();
+      const onSigint = () => {
+        if (controller.signal.aborted) process.exit(130);
+        controller.abort();
+        console.error("\noptocnn train: stopping after this step and writing a checkpoint (Ctrl-C again to quit at once)");
+      };
+      process.on("SIGINT", onSigint);
+      const bar = new cliProgress.SingleBar(
+        { format: "train |{bar}| {percentage}% | step {step} | loss {loss} | lr {lr} | val AbsRel {absRel} | {phase}", hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(1000, 0, { step: 0, loss: "-", lr: "-", absRel: "-", phase: "" });
+      let result;
+      try {
+        result = await trainDepth({
+          runDir: options.out,
+          dataset,
+          config: options.resume ? undefined : config,
+          budget,
+          resume: options.resume,
+          initWeightsFrom: options.initFrom,
+          signal: controller.signal,
+          onProgress: (event) => {
+            const payload: Record<string, string | number> = { step: event.step, phase: event.phase === "train" ? "" : event.phase };
+            if (event.loss !== undefined) payload.loss = event.loss.toFixed(4);
+            if (event.learningRate !== undefined) payload.lr = event.learningRate.toExponential(2);
+            if (event.val) payload.absRel = event.val.absRel.toFixed(4);
+            bar.update(Math.round(event.progress * 1000), payload);
+          },
+        });
+      } finally {
+        bar.stop();
+        process.off("SIGINT", onSigint);
+      }
+      result.net.dispose();
+      if (result.status === "interrupted") {
+        console.log(`interrupted at step ${result.step}; checkpoint written. Continue with:\n  optocnn train --data ${options.data} --out ${options.out} --resume`);
+        process.exitCode = 130;
+        return;
+      }
+      const summary = result.summary!;
+      const rows = [
+        { name: "network", metrics: summary.test },
+        { name: `constant ${summary.constantBaselines.mean.depth_m.toFixed(2)} m (train mean)`, metrics: summary.constantBaselines.mean.test },
+        { name: `constant ${summary.constantBaselines.absRelOptimal.depth_m.toFixed(2)} m (AbsRel-optimal)`, metrics: summary.constantBaselines.absRelOptimal.test },
+      ];
+      console.log(`finished ${summary.steps} steps (${summary.epochs.toFixed(1)} epochs) in ${summary.trainSeconds.toFixed(1)} s of training on ${summary.engine.engine}; ${summary.parameterCount} parameters`);
+      console.log(`test split (${summary.test.images} images):`);
+      console.log(["predictor".padEnd(40), ...DEPTH_METRIC_NAMES.map((k) => k.padStart(8))].join(" "));
+      for (const row of rows) console.log([row.name.padEnd(40), ...DEPTH_METRIC_NAMES.map((k) => row.metrics[k].toFixed(4).padStart(8))].join(" "));
+      console.log(`run directory: ${options.out}`);
+    });
+}
