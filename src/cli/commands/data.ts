@@ -1,0 +1,146 @@
+import type { Command } from "commander";
+import { z } from "zod";
+
+/** "64x64" or "48x64" (HxW) -> { height, width }. */
+const sizeSchema = z.string().regex(/^\d+x\d+$/, "must be HxW, e.g. 64x64").transform((text) => {
+  const [height, width] = text.split("x").map(Number);
+  return { height, width };
+}).refine((s) => s.height >= 1 && s.width >= 1 && s.height <= 4096 && s.width <= 4096, "height and width must be 1..4096");
+
+const fraction = z.coerce.number().min(0).max(0.5);
+
+function parseOptions<T extends z.ZodTypeAny>(schema: T, raw: unknown): z.output<T> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const flag = String(issue.path[0] ?? "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    throw new Error(`--${flag}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** A cli-progress bar on stderr; returns the onProgress callback and a stop function. */
+async function progressBar(label: string): Promise<{ onProgress: (done: number, total: number) => void; stop: () => void }> {
+  const { SingleBar, Presets } = await import("cli-progress");
+  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} samples | {eta_formatted} left`, stream: process.stderr }, Presets.shades_classic);
+  let started = false;
+  return {
+    onProgress: (done, total) => {
+      if (!started) { bar.start(total, 0); started = true; }
+      bar.update(done);
+    },
+    stop: () => { if (started) bar.stop(); },
+  };
+}
+
+async function withProgress<T>(label: string, work: (onProgress: (done: number, total: number) => void) => Promise<T>): Promise<T> {
+  const bar = await progressBar(label);
+  try {
+    return await work(bar.onProgress);
+  } finally {
+    bar.stop();
+  }
+}
+
+export function register(program: Command): void {
+  const data = program.command("data").description("create and inspect RGB-D data sets (synthetic, NYU Depth v2) and check Fashion-MNIST");
+
+  data
+    .command("synthetic")
+    .description("render a procedural RGB-D data set (no download): ground plane, walls or sky, textured objects, metric depth 0.5-20 m")
+    .requiredOption("--out <dir>", "output directory (must not exist unless --force)")
+    .option("--count <n>", "total samples, split 80/10/10 into train/val/test", "4000")
+    .option("--size <HxW>", "image size", "64x64")
+    .option("--seed <n>", "random seed (same seed = same data set)", "1")
+    .option("--name <name>", "data set name in the manifest (default: directory name)")
+    .option("--force", "replace an existing output directory")
+    .action(async (raw) => {
+      const options = parseOptions(
+        z.object({
+          out: z.string().min(1), count: z.coerce.number().int().min(1).max(10_000_000), size: sizeSchema,
+          seed: z.coerce.number().int().min(0).max(2 ** 32 - 1), name: z.string().optional(), force: z.boolean().optional(),
+        }),
+        raw,
+      );
+      const { generateSyntheticDataset, splitCounts } = await import("../../data/synthetic/generate.js");
+      const started = performance.now();
+      const manifest = await withProgress("synthetic", (onProgress) =>
+        generateSyntheticDataset({
+          dir: options.out, name: options.name, ...options.size, counts: splitCounts(options.count),
+          seed: options.seed, overwrite: options.force, onProgress,
+        }),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      console.log(JSON.stringify(manifest, null, 2));
+      console.error(`wrote ${options.count} samples to ${options.out} in ${seconds.toFixed(1)} s (${((seconds * 1000) / options.count).toFixed(2)} ms/sample)`);
+    });
+
+  data
+    .command("nyu")
+    .description("convert the NYU Depth v2 labeled .mat (MATLAB v7.3 / HDF5) to a data set at the model size, streaming frame by frame")
+    .requiredOption("--mat <file>", "nyu_depth_v2_labeled.mat")
+    .requiredOption("--out <dir>", "output directory (must not exist unless --force)")
+    .option("--size <HxW>", "output size (centred crop to this aspect ratio, then area resize)", "64x64")
+    .option("--crop <mode>", "eigen: drop the unregistered border first (Eigen et al. crop); none: whole frame", "eigen")
+    .option("--val-fraction <f>", "fraction of frames for validation (contiguous block after train)", "0.1")
+    .option("--test-fraction <f>", "fraction of frames for test (last contiguous block)", "0.1")
+    .option("--name <name>", "data set name in the manifest (default: directory name)")
+    .option("--force", "replace an existing output directory")
+    .action(async (raw) => {
+      const options = parseOptions(
+        z.object({
+          mat: z.string().min(1), out: z.string().min(1), size: sizeSchema, crop: z.enum(["eigen", "none"]),
+          valFraction: fraction, testFraction: fraction, name: z.string().optional(), force: z.boolean().optional(),
+        }),
+        raw,
+      );
+      const { convertNyu } = await import("../../data/nyu.js");
+      const manifest = await withProgress("nyu", (onProgress) =>
+        convertNyu({
+          matPath: options.mat, dir: options.out, name: options.name, ...options.size, crop: options.crop,
+          valFraction: options.valFraction, testFraction: options.testFraction, overwrite: options.force, onProgress,
+        }),
+      );
+      console.log(JSON.stringify(manifest, null, 2));
+    });
+
+  data
+    .command("info")
+    .description("check a data set directory and print its manifest and per-split depth statistics")
+    .argument("<dir>", "data set directory")
+    .action(async (dir: string) => {
+      const { openDepthDataset } = await import("../../data/depth-dataset.js");
+      const dataset = await openDepthDataset(dir);
+      const splits = Object.fromEntries(
+        (["train", "val", "test"] as const).map((name) => {
+          const split = dataset[name];
+          let valid = 0;
+          let sum = 0;
+          for (let i = 0; i < split.count; i++) {
+            for (const d of split.get(i).depth_m) if (d > 0) { valid++; sum += d; }
+          }
+          const pixels = split.count * split.height * split.width;
+          return [name, { count: split.count, validFraction: pixels ? +(valid / pixels).toFixed(4) : 0, meanDepth_m: valid ? +(sum / valid).toFixed(3) : null }];
+        }),
+      );
+      console.log(JSON.stringify({ dir: dataset.dir, manifest: dataset.manifest, splits }, null, 2));
+    });
+
+  data
+    .command("fashion-mnist")
+    .description("check the Fashion-MNIST IDX files and print counts per class")
+    .option("--dir <dir>", "directory with the IDX files (default: Debian's /usr/share/datasets/fashion-mnist)")
+    .action(async (raw) => {
+      const options = parseOptions(z.object({ dir: z.string().min(1).optional() }), raw);
+      const { loadFashionMnist, FASHION_MNIST_CLASSES } = await import("../../data/fashion-mnist.js");
+      const report = Object.fromEntries(
+        (["train", "test"] as const).map((split) => {
+          const set = loadFashionMnist({ dir: options.dir, split });
+          const perClass = Object.fromEntries(FASHION_MNIST_CLASSES.map((name) => [name, 0]));
+          for (const label of set.labels) perClass[FASHION_MNIST_CLASSES[label]]++;
+          return [split, { count: set.count, perClass }];
+        }),
+      );
+      console.log(JSON.stringify(report, null, 2));
+    });
+}
