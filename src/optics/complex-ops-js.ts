@@ -1,0 +1,275 @@
+import FFT from "fft.js";
+import type { ComplexGemm, ComplexOps, MatrixOp, PlanarComplex } from "./complex-ops.js";
+
+/**
+ * Pure TypeScript ComplexOps: fft.js (radix-4, power-of-two sizes) for 1-D transforms, Bluestein's
+ * chirp-z algorithm for other sizes, row and column passes for 2-D, and a row-streaming gemm that
+ * accumulates in float64.
+ */
+
+/** In-place 1-D DFT on an interleaved float64 buffer [re0, im0, re1, im1, ...] of length 2n. */
+interface Fft1d {
+  readonly size: number;
+  run(buffer: Float64Array, inverse: boolean): void;
+}
+
+function isPowerOfTwo(n: number): boolean {
+  return n >= 2 && (n & (n - 1)) === 0;
+}
+
+class RadixFft implements Fft1d {
+  private readonly fft: FFT;
+  private readonly scratch: Float64Array;
+  constructor(readonly size: number) {
+    this.fft = new FFT(size);
+    this.scratch = new Float64Array(2 * size);
+  }
+  run(buffer: Float64Array, inverse: boolean): void {
+    if (inverse) this.fft.inverseTransform(this.scratch, buffer);
+    else this.fft.transform(this.scratch, buffer);
+    buffer.set(this.scratch);
+  }
+}
+
+/** Bluestein: a length-n DFT as a circular convolution of power-of-two length m >= 2n - 1. */
+class BluesteinFft implements Fft1d {
+  private readonly inner: RadixFft;
+  /** exp(-i pi k^2 / n), k < n. */
+  private readonly chirp: Float64Array;
+  /** Forward transform of the convolution kernel exp(+i pi k^2 / n), wrapped circularly. */
+  private readonly kernelSpectrum: Float64Array;
+  private readonly work: Float64Array;
+  constructor(readonly size: number) {
+    let m = 2;
+    while (m < 2 * size - 1) m *= 2;
+    this.inner = new RadixFft(m);
+    this.chirp = new Float64Array(2 * size);
+    for (let k = 0; k < size; k++) {
+      // k^2 mod 2n keeps the angle small, so large k loses no precision.
+      const angle = (Math.PI * ((k * k) % (2 * size))) / size;
+      this.chirp[2 * k] = Math.cos(angle);
+      this.chirp[2 * k + 1] = -Math.sin(angle);
+    }
+    this.kernelSpectrum = new Float64Array(2 * m);
+    for (let k = 0; k < size; k++) {
+      const re = this.chirp[2 * k];
+      const im = -this.chirp[2 * k + 1];
+      this.kernelSpectrum[2 * k] = re;
+      this.kernelSpectrum[2 * k + 1] = im;
+      if (k > 0) {
+        this.kernelSpectrum[2 * (m - k)] = re;
+        this.kernelSpectrum[2 * (m - k) + 1] = im;
+      }
+    }
+    this.inner.run(this.kernelSpectrum, false);
+    this.work = new Float64Array(2 * m);
+  }
+  run(buffer: Float64Array, inverse: boolean): void {
+    const n = this.size;
+    const work = this.work;
+    const chirp = this.chirp;
+    // The inverse is conj(forward(conj(x))) / n.
+    const sign = inverse ? -1 : 1;
+    work.fill(0);
+    for (let k = 0; k < n; k++) {
+      const xr = buffer[2 * k];
+      const xi = sign * buffer[2 * k + 1];
+      const cr = chirp[2 * k];
+      const ci = chirp[2 * k + 1];
+      work[2 * k] = xr * cr - xi * ci;
+      work[2 * k + 1] = xr * ci + xi * cr;
+    }
+    this.inner.run(work, false);
+    const spectrum = this.kernelSpectrum;
+    for (let j = 0; j < work.length; j += 2) {
+      const ar = work[j];
+      const ai = work[j + 1];
+      work[j] = ar * spectrum[j] - ai * spectrum[j + 1];
+      work[j + 1] = ar * spectrum[j + 1] + ai * spectrum[j];
+    }
+    this.inner.run(work, true);
+    const scale = inverse ? 1 / n : 1;
+    for (let k = 0; k < n; k++) {
+      const yr = work[2 * k];
+      const yi = work[2 * k + 1];
+      const cr = chirp[2 * k];
+      const ci = chirp[2 * k + 1];
+      buffer[2 * k] = scale * (yr * cr - yi * ci);
+      buffer[2 * k + 1] = scale * sign * (yr * ci + yi * cr);
+    }
+  }
+}
+
+class TrivialFft implements Fft1d {
+  readonly size = 1;
+  run(): void {
+    // A length-1 DFT is the identity.
+  }
+}
+
+const fftCache = new Map<number, Fft1d>();
+
+function fft1d(size: number): Fft1d {
+  let plan = fftCache.get(size);
+  if (!plan) {
+    if (!Number.isInteger(size) || size < 1) throw new Error(`fft2d: size ${size} must be a positive integer`);
+    plan = size === 1 ? new TrivialFft() : isPowerOfTwo(size) ? new RadixFft(size) : new BluesteinFft(size);
+    fftCache.set(size, plan);
+  }
+  return plan;
+}
+
+function fft2dJs(x: PlanarComplex, batch: number, rows: number, cols: number, inverse: boolean): void {
+  const plane = rows * cols;
+  if (x.re.length < batch * plane || x.im.length < batch * plane) {
+    throw new Error(`fft2d: ${batch} planes of ${rows}x${cols} need ${batch * plane} values, got ${x.re.length}`);
+  }
+  const rowFft = fft1d(cols);
+  const colFft = fft1d(rows);
+  const rowBuffer = new Float64Array(2 * cols);
+  // Columns are transformed a block at a time: gathering several adjacent columns per row read keeps
+  // the strided access cache-friendly.
+  const block = Math.min(16, cols);
+  const colBuffers = Array.from({ length: block }, () => new Float64Array(2 * rows));
+  const { re, im } = x;
+  for (let b = 0; b < batch; b++) {
+    const base = b * plane;
+    if (cols > 1) {
+      for (let r = 0; r < rows; r++) {
+        const off = base + r * cols;
+        for (let c = 0; c < cols; c++) {
+          rowBuffer[2 * c] = re[off + c];
+          rowBuffer[2 * c + 1] = im[off + c];
+        }
+        rowFft.run(rowBuffer, inverse);
+        for (let c = 0; c < cols; c++) {
+          re[off + c] = rowBuffer[2 * c];
+          im[off + c] = rowBuffer[2 * c + 1];
+        }
+      }
+    }
+    if (rows > 1) {
+      for (let c0 = 0; c0 < cols; c0 += block) {
+        const width = Math.min(block, cols - c0);
+        for (let r = 0; r < rows; r++) {
+          const off = base + r * cols + c0;
+          for (let j = 0; j < width; j++) {
+            colBuffers[j][2 * r] = re[off + j];
+            colBuffers[j][2 * r + 1] = im[off + j];
+          }
+        }
+        for (let j = 0; j < width; j++) colFft.run(colBuffers[j], inverse);
+        for (let r = 0; r < rows; r++) {
+          const off = base + r * cols + c0;
+          for (let j = 0; j < width; j++) {
+            re[off + j] = colBuffers[j][2 * r];
+            im[off + j] = colBuffers[j][2 * r + 1];
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Copies op(X) (rows x cols after the op) of a stored matrix into float64 planes, so the product loop
+ * reads one layout. `stored` is rows x cols for "N", cols x rows for "T" and "C".
+ */
+function materialise(
+  x: PlanarComplex,
+  offset: number,
+  op: MatrixOp,
+  rows: number,
+  cols: number,
+  outRe: Float64Array,
+  outIm: Float64Array,
+): void {
+  if (op === "N") {
+    for (let i = 0; i < rows * cols; i++) {
+      outRe[i] = x.re[offset + i];
+      outIm[i] = x.im[offset + i];
+    }
+    return;
+  }
+  const conj = op === "C" ? -1 : 1;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const src = offset + j * rows + i;
+      outRe[i * cols + j] = x.re[src];
+      outIm[i * cols + j] = conj * x.im[src];
+    }
+  }
+}
+
+function gemmJs(p: ComplexGemm): void {
+  const { m, n, k, a, b, c, opA, opB, batch, strideA, strideB, strideC, accumulate } = p;
+  for (const [name, value] of Object.entries({ m, n, k, batch })) {
+    if (!Number.isInteger(value) || value < 0) throw new Error(`gemm: ${name} = ${value} must be a non-negative integer`);
+  }
+  const needA = (batch - 1) * strideA + m * k;
+  const needB = (batch - 1) * strideB + k * n;
+  const needC = (batch - 1) * strideC + m * n;
+  if (batch > 0 && (a.re.length < needA || b.re.length < needB || c.re.length < needC)) {
+    throw new Error(`gemm: operands too short for batch ${batch} of ${m}x${k} by ${k}x${n} (A ${a.re.length}/${needA}, B ${b.re.length}/${needB}, C ${c.re.length}/${needC})`);
+  }
+  // op(A) = A is read in place (it may be a large stack of fields); transposed A and every op(B) are
+  // small in the optics paths and are copied once into float64 rows.
+  const directA = opA === "N";
+  const aRe = new Float64Array(directA ? 0 : m * k);
+  const aIm = new Float64Array(directA ? 0 : m * k);
+  const bRe = new Float64Array(k * n);
+  const bIm = new Float64Array(k * n);
+  const accRe = new Float64Array(n);
+  const accIm = new Float64Array(n);
+  let loadedB = -1;
+  let loadedA = -1;
+  for (let t = 0; t < batch; t++) {
+    // Broadcast operands (stride 0) are materialised once.
+    if (!directA && loadedA !== t * strideA) {
+      materialise(a, t * strideA, opA, m, k, aRe, aIm);
+      loadedA = t * strideA;
+    }
+    if (loadedB !== t * strideB) {
+      materialise(b, t * strideB, opB, k, n, bRe, bIm);
+      loadedB = t * strideB;
+    }
+    const sourceRe = directA ? a.re : aRe;
+    const sourceIm = directA ? a.im : aIm;
+    const offA = directA ? t * strideA : 0;
+    const offC = t * strideC;
+    for (let i = 0; i < m; i++) {
+      accRe.fill(0);
+      accIm.fill(0);
+      const rowA = offA + i * k;
+      for (let q = 0; q < k; q++) {
+        const ar = sourceRe[rowA + q];
+        const ai = sourceIm[rowA + q];
+        if (ar === 0 && ai === 0) continue;
+        const rowB = q * n;
+        for (let j = 0; j < n; j++) {
+          const br = bRe[rowB + j];
+          const bi = bIm[rowB + j];
+          accRe[j] += ar * br - ai * bi;
+          accIm[j] += ar * bi + ai * br;
+        }
+      }
+      const rowC = offC + i * n;
+      if (accumulate) {
+        for (let j = 0; j < n; j++) {
+          c.re[rowC + j] += accRe[j];
+          c.im[rowC + j] += accIm[j];
+        }
+      } else {
+        for (let j = 0; j < n; j++) {
+          c.re[rowC + j] = accRe[j];
+          c.im[rowC + j] = accIm[j];
+        }
+      }
+    }
+  }
+}
+
+/** The pure TypeScript implementation of ComplexOps. */
+export function jsComplexOps(): ComplexOps {
+  return { name: "js", fft2d: fft2dJs, gemm: gemmJs };
+}

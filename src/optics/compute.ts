@@ -1,0 +1,59 @@
+import type { ComplexOps } from "./complex-ops.js";
+import { jsComplexOps } from "./complex-ops-js.js";
+
+/**
+ * Chooses the ComplexOps implementation once per process: the native addon when it loads, unless
+ * OPTOCNN_ENGINE is "wasm" or "cpu" (pure TypeScript then). Call `await initComplexOps()` at startup;
+ * `getComplexOps()` is the synchronous getter the optics code uses afterwards.
+ */
+
+export interface ComplexOpsSelection {
+  ops: ComplexOps;
+  /** Why the native implementation is not in use (empty when it is). */
+  fallbacks: string[];
+}
+
+let selection: ComplexOpsSelection | null = null;
+
+/** Loads the native implementation if present; its module may not exist in every checkout. */
+async function loadNative(): Promise<ComplexOps | string> {
+  // A computed specifier keeps the typechecker and bundlers from requiring the optional module.
+  const specifier = "../engine/native/complex-ops-native.js";
+  try {
+    const module = (await import(specifier)) as { nativeComplexOps?: () => ComplexOps | null };
+    if (typeof module.nativeComplexOps !== "function") return "native: module has no nativeComplexOps()";
+    const native = module.nativeComplexOps();
+    return native ?? "native: addon not built or not loadable (nativeComplexOps() returned null)";
+  } catch (error) {
+    return `native: ${(error as Error).message.split("\n")[0]}`;
+  }
+}
+
+export async function initComplexOps(): Promise<ComplexOpsSelection> {
+  if (selection) return selection;
+  const engine = process.env.OPTOCNN_ENGINE;
+  const fallbacks: string[] = [];
+  if (engine === "wasm" || engine === "cpu") {
+    fallbacks.push(`native: OPTOCNN_ENGINE=${engine} selects the TypeScript optics`);
+  } else {
+    const native = await loadNative();
+    if (typeof native !== "string") {
+      selection = { ops: native, fallbacks };
+      return selection;
+    }
+    fallbacks.push(native);
+  }
+  selection = { ops: jsComplexOps(), fallbacks };
+  return selection;
+}
+
+/** The selected implementation; TypeScript if initComplexOps() has not run (then that choice sticks). */
+export function getComplexOps(): ComplexOps {
+  if (!selection) selection = { ops: jsComplexOps(), fallbacks: ["native: initComplexOps() was not awaited before use"] };
+  return selection.ops;
+}
+
+/** The current selection (null before first use), for run records. */
+export function complexOpsInfo(): { name: string; fallbacks: string[] } | null {
+  return selection ? { name: selection.ops.name, fallbacks: selection.fallbacks } : null;
+}

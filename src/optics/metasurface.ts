@@ -1,0 +1,91 @@
+import type { PlanarComplex } from "./complex-ops.js";
+
+/**
+ * How a metasurface's parameters (one value per cell) become its complex transmission t at a
+ * wavelength. Gradients flow as G = 2 dL/d(conj t) (the steepest-ascent direction of a real loss L in
+ * the complex plane); `vjp` turns G into dL/dparams.
+ */
+export interface CellResponse {
+  /** Writes t for one metasurface: params and out hold N*N values. */
+  transmission(params: Float32Array, out: PlanarComplex): void;
+  /** Writes dL/dparams (N*N values) given G = 2 dL/d(conj t). */
+  vjp(params: Float32Array, gradient: PlanarComplex, out: Float32Array): void;
+}
+
+export interface MetasurfaceModel {
+  /** "phase", "quantised-phase" or "nanopillar". */
+  readonly kind: string;
+  /** What one parameter value means, for error messages and reports. */
+  readonly parameterMeaning: string;
+  readonly differentiable: boolean;
+  forWavelength(wavelength_m: number): CellResponse;
+}
+
+/** Ideal phase per cell (radians, at each metasurface's own wavelength): t = exp(i phi). */
+export class PhaseMetasurface implements MetasurfaceModel {
+  readonly kind = "phase";
+  readonly parameterMeaning = "phase in radians";
+  readonly differentiable = true;
+  forWavelength(): CellResponse {
+    return {
+      transmission(params, out) {
+        for (let i = 0; i < params.length; i++) {
+          out.re[i] = Math.cos(params[i]);
+          out.im[i] = Math.sin(params[i]);
+        }
+      },
+      // dt = i t dphi, so dL/dphi = Re(conj(G) i t) = Im(G conj(t)).
+      vjp(params, gradient, out) {
+        for (let i = 0; i < params.length; i++) {
+          const c = Math.cos(params[i]);
+          const s = Math.sin(params[i]);
+          out[i] = gradient.im[i] * c - gradient.re[i] * s;
+        }
+      },
+    };
+  }
+}
+
+/** Wraps phase to [0, 2 pi) and rounds it to the nearest of `levels` equally spaced values. */
+export function quantisePhase(phase: Float32Array, levels: number): Float32Array {
+  if (!Number.isInteger(levels) || levels < 2) throw new Error(`levels must be an integer >= 2, got ${levels}`);
+  const step = (2 * Math.PI) / levels;
+  const out = new Float32Array(phase.length);
+  for (let i = 0; i < phase.length; i++) {
+    const level = Math.round(phase[i] / step);
+    out[i] = (((level % levels) + levels) % levels) * step;
+  }
+  return out;
+}
+
+/**
+ * Phase rounded to `levels` values (a multi-level fabricated surface). Hard rounding has zero gradient
+ * almost everywhere, so this model is for evaluation only: optimise with PhaseMetasurface (or the
+ * nanopillar table) and quantise the result.
+ */
+export class QuantisedPhaseMetasurface implements MetasurfaceModel {
+  readonly kind = "quantised-phase";
+  readonly parameterMeaning: string;
+  readonly differentiable = false;
+  constructor(readonly levels: number) {
+    quantisePhase(new Float32Array(0), levels);
+    this.parameterMeaning = `phase in radians, rounded to ${levels} levels`;
+  }
+  forWavelength(): CellResponse {
+    const levels = this.levels;
+    return {
+      transmission(params, out) {
+        const quantised = quantisePhase(params, levels);
+        for (let i = 0; i < quantised.length; i++) {
+          out.re[i] = Math.cos(quantised[i]);
+          out.im[i] = Math.sin(quantised[i]);
+        }
+      },
+      vjp() {
+        throw new Error(
+          `quantised-phase (${levels} levels) has no gradient (rounding is flat almost everywhere): optimise a phase or nanopillar metasurface, then quantise`,
+        );
+      },
+    };
+  }
+}

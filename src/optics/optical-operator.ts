@@ -1,0 +1,49 @@
+import type { PlanarComplex } from "./complex-ops.js";
+
+/**
+ * A linear map from a batch of fields just behind the metasurfaces ([batch, inputSize, inputSize])
+ * to fields on the observation plane ([batch, outputSize, outputSize]); item b uses its own wavelength.
+ * Output fields are defined up to a unimodular phase factor per output sample (e.g. exp(i k z) and the
+ * output chirp), which no intensity depends on. `adjoint` is the exact conjugate transpose, so
+ * <forward(x), y> = <x, adjoint(y)>.
+ */
+export interface OpticalOperator {
+  readonly inputSize: number;
+  readonly outputSize: number;
+  /** Pitch of the output samples in metres. */
+  readonly outputPitch_m: number;
+  /** Wavelength of each batch item in metres. */
+  readonly wavelengths_m: readonly number[];
+  forward(field: PlanarComplex): PlanarComplex;
+  adjoint(gradient: PlanarComplex): PlanarComplex;
+}
+
+/** Groups batch items by wavelength, so operators build one kernel per distinct wavelength. */
+export function groupByWavelength(wavelengths_m: readonly number[]): { wavelength_m: number; items: number[] }[] {
+  const groups = new Map<number, number[]>();
+  wavelengths_m.forEach((w, b) => {
+    const items = groups.get(w);
+    if (items) items.push(b);
+    else groups.set(w, [b]);
+  });
+  return [...groups.entries()].map(([wavelength_m, items]) => ({ wavelength_m, items }));
+}
+
+/** Splits a group's items into runs with a constant index step, so each run is one batched product. */
+export function arithmeticRuns(items: number[]): { start: number; step: number; count: number }[] {
+  const runs: { start: number; step: number; count: number }[] = [];
+  let i = 0;
+  while (i < items.length) {
+    const start = items[i];
+    if (i + 1 === items.length) {
+      runs.push({ start, step: 1, count: 1 });
+      break;
+    }
+    const step = items[i + 1] - start;
+    let count = 2;
+    while (i + count < items.length && items[i + count] - items[i + count - 1] === step) count++;
+    runs.push({ start, step, count });
+    i += count;
+  }
+  return runs;
+}

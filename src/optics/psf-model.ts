@@ -1,0 +1,270 @@
+import type { ComplexOps, PlanarComplex } from "./complex-ops.js";
+import { getComplexOps } from "./compute.js";
+import { FresnelWindowOperator, sensorSampleCoordinates_m } from "./fresnel-window.js";
+import { complexZeros, Grid, planeOf } from "./grid.js";
+import type { MetasurfaceModel, CellResponse } from "./metasurface.js";
+import type { OpticalOperator } from "./optical-operator.js";
+import { FullFieldPropagator, fresnelMethodFor, type FullFieldMethod } from "./propagation.js";
+import { SensorIntegration } from "./sensor-integration.js";
+import { requireDistance_m, requirePitch_m, requirePositiveInteger, requireWavelength_m } from "./units.js";
+
+/**
+ * PSFs of a batch of B metasurfaces, differentiable in their parameters:
+ *   u_b = aperture * t(params_b, lambda_b)      (metasurface model)
+ *   U_b = operator(u_b)                          (propagation to the sensor plane)
+ *   E_b = sensor integration of |U_b|^2          (energy per sensor pixel)
+ *   PSF_b = E_b / norm_b                         (normalisation)
+ * Parameters and PSFs are Float32Array [B, N, N] and [B, M, M]. The sensor pixel j of a window is
+ * centred at (j - floor(M / 2)) * sensorPitch_m from the metasurface's optical axis.
+ */
+export type PsfNormalisation = "unit-sum" | "incident-energy" | "none";
+
+/** Incident amplitude over the cells: the whole square grid, the inscribed disc, or a given map [N, N]. */
+export type ApertureSpec = "square" | "circle" | Float32Array;
+
+export function apertureAmplitude(grid: Grid, aperture: ApertureSpec): Float32Array {
+  const N = grid.size;
+  if (aperture instanceof Float32Array) {
+    if (aperture.length !== N * N) throw new Error(`aperture: expected ${N}x${N} = ${N * N} values, got ${aperture.length}`);
+    const bad = aperture.findIndex((a) => !Number.isFinite(a) || a < 0);
+    if (bad >= 0) throw new Error(`aperture: amplitude at index ${bad} is ${aperture[bad]}; amplitudes must be finite and >= 0`);
+    return aperture;
+  }
+  const out = new Float32Array(N * N);
+  if (aperture === "square") return out.fill(1);
+  const radius = grid.extent_m / 2;
+  for (let r = 0; r < N; r++) {
+    for (let c = 0; c < N; c++) {
+      if (Math.hypot(grid.coordinate_m(r), grid.coordinate_m(c)) <= radius) out[r * N + c] = 1;
+    }
+  }
+  return out;
+}
+
+export class PsfModel {
+  readonly batch: number;
+  /** Metasurface cells per side (N). */
+  readonly cells: number;
+  /** Sensor pixels per side of each PSF (M). */
+  readonly windowPixels: number;
+  /** Energy of the unit-intensity illumination over the aperture, sum(aperture^2) dx^2 (m^2). */
+  readonly incidentEnergy: number;
+  private readonly responses: CellResponse[];
+
+  constructor(
+    readonly grid: Grid,
+    readonly operator: OpticalOperator,
+    readonly sensor: SensorIntegration,
+    readonly metasurface: MetasurfaceModel,
+    readonly aperture: Float32Array,
+    readonly normalisation: PsfNormalisation,
+  ) {
+    this.batch = operator.wavelengths_m.length;
+    this.cells = grid.size;
+    this.windowPixels = sensor.pixels;
+    if (sensor.inputSize !== operator.outputSize) throw new Error("PsfModel: sensor integration and operator sizes differ");
+    let sumSq = 0;
+    for (const a of aperture) sumSq += a * a;
+    this.incidentEnergy = sumSq * grid.pitch_m * grid.pitch_m;
+    const cache = new Map<number, CellResponse>();
+    this.responses = operator.wavelengths_m.map((w) => {
+      let response = cache.get(w);
+      if (!response) cache.set(w, (response = metasurface.forWavelength(w)));
+      return response;
+    });
+  }
+
+  get wavelengths_m(): readonly number[] {
+    return this.operator.wavelengths_m;
+  }
+
+  private checkParams(params: Float32Array): void {
+    const N = this.cells;
+    if (!(params instanceof Float32Array) || params.length !== this.batch * N * N) {
+      throw new Error(`params: expected Float32Array [${this.batch}, ${N}, ${N}] (${this.batch * N * N} values), got ${params?.length} values`);
+    }
+    for (let i = 0; i < params.length; i++) {
+      if (!Number.isFinite(params[i])) {
+        const b = Math.floor(i / (N * N));
+        const cell = i % (N * N);
+        throw new Error(`params: metasurface ${b}, cell (${Math.floor(cell / N)}, ${cell % N}) is ${params[i]}; parameters (${this.metasurface.parameterMeaning}) must be finite`);
+      }
+    }
+  }
+
+  /** PSFs [B, M, M]. */
+  forward(params: Float32Array): Float32Array {
+    return this.forwardWithVjp(params).psf;
+  }
+
+  /** PSFs plus a closure that maps dL/dPSF [B, M, M] to dL/dparams [B, N, N] (keeps the forward intermediates). */
+  forwardWithVjp(params: Float32Array): { psf: Float32Array; vjp: (gradPsf: Float32Array) => Float32Array } {
+    this.checkParams(params);
+    const B = this.batch;
+    const N = this.cells;
+    const M = this.windowPixels;
+    const R = this.operator.outputSize;
+    const field = complexZeros(B * N * N);
+    for (let b = 0; b < B; b++) {
+      const t = planeOf(field, b, N * N);
+      this.responses[b].transmission(params.subarray(b * N * N, (b + 1) * N * N), t);
+      for (let i = 0; i < N * N; i++) {
+        t.re[i] *= this.aperture[i];
+        t.im[i] *= this.aperture[i];
+      }
+    }
+    const observed = this.operator.forward(field);
+    const intensity = new Float32Array(B * R * R);
+    for (let i = 0; i < intensity.length; i++) intensity[i] = observed.re[i] ** 2 + observed.im[i] ** 2;
+    const energy = this.sensor.forward(intensity, B);
+    const norms = new Float64Array(B);
+    for (let b = 0; b < B; b++) {
+      if (this.normalisation === "none") norms[b] = 1;
+      else if (this.normalisation === "incident-energy") norms[b] = this.incidentEnergy;
+      else {
+        let sum = 0;
+        for (let i = b * M * M; i < (b + 1) * M * M; i++) sum += energy[i];
+        if (!(sum > 0)) {
+          throw new Error(`PSF window of metasurface ${b} receives no light (sum ${sum}); check the aperture, distance and window size`);
+        }
+        norms[b] = sum;
+      }
+    }
+    const psf = new Float32Array(B * M * M);
+    for (let i = 0; i < psf.length; i++) psf[i] = energy[i] / norms[Math.floor(i / (M * M))];
+
+    const vjp = (gradPsf: Float32Array): Float32Array => {
+      if (gradPsf.length !== B * M * M) throw new Error(`dLoss/dPSF: expected [${B}, ${M}, ${M}] (${B * M * M} values), got ${gradPsf.length}`);
+      if (!this.metasurface.differentiable) {
+        // Let the model explain why (e.g. hard quantisation).
+        this.responses[0].vjp(params.subarray(0, N * N), complexZeros(N * N), new Float32Array(N * N));
+      }
+      const gradEnergy = new Float32Array(B * M * M);
+      for (let b = 0; b < B; b++) {
+        const base = b * M * M;
+        // Unit sum: PSF = E / sum(E), so dL/dE = (g - <g, PSF>) / sum(E).
+        let projection = 0;
+        if (this.normalisation === "unit-sum") for (let i = 0; i < M * M; i++) projection += gradPsf[base + i] * psf[base + i];
+        for (let i = 0; i < M * M; i++) gradEnergy[base + i] = (gradPsf[base + i] - projection) / norms[b];
+      }
+      const gradIntensity = this.sensor.adjoint(gradEnergy, B);
+      // I = |U|^2, so G_U = 2 dL/d(conj U) = 2 g U.
+      const gradObserved = complexZeros(B * R * R);
+      for (let i = 0; i < gradIntensity.length; i++) {
+        gradObserved.re[i] = 2 * gradIntensity[i] * observed.re[i];
+        gradObserved.im[i] = 2 * gradIntensity[i] * observed.im[i];
+      }
+      const gradField = this.operator.adjoint(gradObserved);
+      const gradParams = new Float32Array(B * N * N);
+      for (let b = 0; b < B; b++) {
+        const g = planeOf(gradField, b, N * N);
+        for (let i = 0; i < N * N; i++) {
+          g.re[i] *= this.aperture[i];
+          g.im[i] *= this.aperture[i];
+        }
+        this.responses[b].vjp(params.subarray(b * N * N, (b + 1) * N * N), g, gradParams.subarray(b * N * N, (b + 1) * N * N));
+      }
+      return gradParams;
+    };
+    return { psf, vjp };
+  }
+}
+
+/** PSFs [B, M, M] of the metasurfaces `params` [B, N, N]. */
+export function psfWindows(model: PsfModel, params: Float32Array): Float32Array {
+  return model.forward(params);
+}
+
+/** dLoss/dparams [B, N, N] given dLoss/dPSF [B, M, M] (recomputes the forward pass; use forwardWithVjp to share it). */
+export function psfWindowsVjp(model: PsfModel, params: Float32Array, gradPsf: Float32Array): Float32Array {
+  return model.forwardWithVjp(params).vjp(gradPsf);
+}
+
+export interface PsfWindowOptions {
+  /** Metasurface cells per side (N) and their pitch. */
+  cells: number;
+  cellPitch_m: number;
+  /** Metasurface-to-sensor distance. */
+  distance_m: number;
+  sensorPitch_m: number;
+  /** Sensor pixels per side of the window: the kernel size k, or 2k for a fit window. */
+  windowPixels: number;
+  /** One wavelength per metasurface. */
+  wavelengths_m: readonly number[];
+  metasurface: MetasurfaceModel;
+  /** Samples per sensor pixel and axis; default: enough to sample the intensity at Nyquist (lambda z / (2 D)). */
+  subsamplesPerPixel?: number;
+  aperture?: ApertureSpec;
+  normalisation?: PsfNormalisation;
+}
+
+/**
+ * Sub-samples per pixel so that the intensity (band limit D / (lambda z)) is sampled at Nyquist,
+ * lambda z / (2 D), for the shortest wavelength.
+ */
+export function nyquistSubsamples(options: { cells: number; cellPitch_m: number; distance_m: number; sensorPitch_m: number; wavelengths_m: readonly number[] }): number {
+  const aperture_m = options.cells * options.cellPitch_m;
+  const nyquist_m = (Math.min(...options.wavelengths_m) * options.distance_m) / (2 * aperture_m);
+  return Math.max(1, Math.ceil(options.sensorPitch_m / nyquist_m - 1e-9));
+}
+
+/** The DKO path: PSF windows at the sensor pitch via the single-step Fresnel matrix Fourier transform. */
+export function createPsfWindowModel(options: PsfWindowOptions, ops: ComplexOps = getComplexOps()): PsfModel {
+  const grid = new Grid(options.cells, options.cellPitch_m, "metasurface");
+  const distance_m = requireDistance_m(options.distance_m, "distance_m");
+  const sensorPitch_m = requirePitch_m(options.sensorPitch_m, "sensorPitch_m");
+  const windowPixels = requirePositiveInteger(options.windowPixels, "windowPixels");
+  options.wavelengths_m.forEach((w, b) => requireWavelength_m(w, `wavelengths_m[${b}]`));
+  const subsamples = options.subsamplesPerPixel ?? nyquistSubsamples(options);
+  requirePositiveInteger(subsamples, "subsamplesPerPixel");
+  // Summed samples keep the total energy only while the sample pitch is below lambda z / D.
+  const limit_m = (Math.min(...options.wavelengths_m) * distance_m) / grid.extent_m;
+  if (sensorPitch_m / subsamples > limit_m * (1 + 1e-9)) {
+    throw new Error(
+      `subsamplesPerPixel = ${subsamples} samples the PSF at ${(sensorPitch_m / subsamples).toExponential(3)} m, coarser than lambda z / D = ${limit_m.toExponential(3)} m: pixel energies would alias; use at least ${Math.ceil(sensorPitch_m / limit_m)} (Nyquist default: ${nyquistSubsamples(options)})`,
+    );
+  }
+  const coordinates = sensorSampleCoordinates_m(windowPixels, sensorPitch_m, subsamples);
+  const operator = new FresnelWindowOperator({ grid, wavelengths_m: options.wavelengths_m, distance_m, outputCoordinates_m: coordinates }, ops);
+  const sensor = new SensorIntegration(coordinates, sensorPitch_m / subsamples, windowPixels, sensorPitch_m);
+  return new PsfModel(grid, operator, sensor, options.metasurface, apertureAmplitude(grid, options.aperture ?? "square"), options.normalisation ?? "unit-sum");
+}
+
+export interface FullFieldPsfOptions {
+  cells: number;
+  cellPitch_m: number;
+  distance_m: number;
+  wavelengths_m: readonly number[];
+  metasurface: MetasurfaceModel;
+  /** "fresnel" picks the transfer function or the impulse response by the sampling rule. */
+  method: FullFieldMethod | "fresnel";
+  /** Zero-padding factor (2 avoids wrap-around). */
+  padding: number;
+  /** Sensor pixel pitch; default: the output sample pitch (no integration). */
+  sensorPitch_m?: number;
+  /** Sensor pixels per side; default: as many as the N x N output samples cover. */
+  windowPixels?: number;
+  aperture?: ApertureSpec;
+  normalisation?: PsfNormalisation;
+  bandLimit?: boolean;
+}
+
+/** The reference path: full-field propagation on the padded grid, central N x N samples, then the sensor. */
+export function createFullFieldPsfModel(options: FullFieldPsfOptions, ops: ComplexOps = getComplexOps()): PsfModel {
+  const grid = new Grid(options.cells, options.cellPitch_m, "metasurface");
+  const padding = requirePositiveInteger(options.padding, "padding");
+  const method =
+    options.method === "fresnel"
+      ? fresnelMethodFor(grid.size * padding, grid.pitch_m, Math.min(...options.wavelengths_m), options.distance_m)
+      : options.method;
+  const operator = new FullFieldPropagator(
+    { grid, wavelengths_m: options.wavelengths_m, distance_m: options.distance_m, method, padding, bandLimit: options.bandLimit },
+    ops,
+  );
+  const samplePitch_m = operator.outputPitch_m;
+  const sensorPitch_m = requirePitch_m(options.sensorPitch_m ?? samplePitch_m, "sensorPitch_m");
+  const windowPixels = options.windowPixels ?? Math.max(1, Math.floor((grid.size * samplePitch_m) / sensorPitch_m + 1e-9));
+  const coordinates = Float64Array.from({ length: grid.size }, (_, i) => (i - grid.centre) * samplePitch_m);
+  const sensor = new SensorIntegration(coordinates, samplePitch_m, requirePositiveInteger(windowPixels, "windowPixels"), sensorPitch_m);
+  return new PsfModel(grid, operator, sensor, options.metasurface, apertureAmplitude(grid, options.aperture ?? "square"), options.normalisation ?? "unit-sum");
+}

@@ -1,0 +1,58 @@
+import type { PlanarComplex } from "../../src/optics/complex-ops.js";
+import { createRandom } from "../../src/data/random.js";
+
+/** Seeded complex test data with entries in [-0.5, 0.5). */
+export function randomComplex(length: number, seed: number): PlanarComplex {
+  const random = createRandom(seed);
+  const re = new Float32Array(length);
+  const im = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    re[i] = random() - 0.5;
+    im[i] = random() - 0.5;
+  }
+  return { re, im };
+}
+
+export function randomReal(length: number, seed: number, scale = 1): Float32Array {
+  const random = createRandom(seed);
+  return Float32Array.from({ length }, () => scale * (random() - 0.5));
+}
+
+/** Re <x, y> = Re sum conj(x) y, in float64. */
+export function realInner(x: PlanarComplex, y: PlanarComplex): number {
+  let sum = 0;
+  for (let i = 0; i < x.re.length; i++) sum += x.re[i] * y.re[i] + x.im[i] * y.im[i];
+  return sum;
+}
+
+/** Complex <x, y> = sum conj(x) y as [re, im]. */
+export function complexInner(x: PlanarComplex, y: PlanarComplex): [number, number] {
+  let re = 0;
+  let im = 0;
+  for (let i = 0; i < x.re.length; i++) {
+    re += x.re[i] * y.re[i] + x.im[i] * y.im[i];
+    im += x.re[i] * y.im[i] - x.im[i] * y.re[i];
+  }
+  return [re, im];
+}
+
+/** |<A x, y> - <x, A^H y>| / |<A x, y>| for a linear operator and its adjoint. */
+export function adjointMismatch(
+  forward: (x: PlanarComplex) => PlanarComplex,
+  adjoint: (y: PlanarComplex) => PlanarComplex,
+  inputLength: number,
+  outputLength: number,
+  seed: number,
+): number {
+  const x = randomComplex(inputLength, seed);
+  const y = randomComplex(outputLength, seed + 1);
+  const [ar, ai] = complexInner(forward(x), y);
+  const [br, bi] = complexInner(x, adjoint(y));
+  return Math.hypot(ar - br, ai - bi) / Math.hypot(ar, ai);
+}
+
+export function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+  return sum;
+}
