@@ -183,6 +183,58 @@ describe("UnsortedSegmentSum on wasm matches cpu", () => {
   });
 });
 
+describe("MaxPoolGrad on wasm matches cpu (several channels, ties, padding)", () => {
+  const cases: { x: [number, number, number, number]; filterSize: number | Pair; strides: number | Pair; pad: Pad }[] = [
+    { x: [2, 8, 8, 3], filterSize: 2, strides: 2, pad: "valid" },
+    { x: [2, 13, 11, 4], filterSize: 3, strides: 2, pad: "same" },
+    { x: [1, 9, 7, 2], filterSize: [3, 2], strides: [1, 2], pad: "valid" },
+    { x: [1, 7, 9, 5], filterSize: 3, strides: 1, pad: "same" },
+  ];
+  cases.forEach((c, i) =>
+    test(`x ${c.x}, pool ${c.filterSize}, strides ${c.strides}, pad ${c.pad}`, async () => {
+      const compute = () => {
+        // Rounded values create ties within windows; the first maximum must win on both backends.
+        const x = tf.round(tf.mul(tf.tensor4d(seededValues(tf.util.sizeFromShape(c.x), 40 + i), c.x), 3)) as tf.Tensor4D;
+        const y = tf.maxPool(x, c.filterSize, c.strides, c.pad as "same" | "valid");
+        const weights = tf.tensor(seededValues(y.size, 50 + i), y.shape);
+        return tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(input as tf.Tensor4D, c.filterSize, c.strides, c.pad as "same" | "valid"), weights)))(x);
+      };
+      const [expected] = await runOn("cpu", compute);
+      const [actual] = await runOn("wasm", compute);
+      assertClose(actual, expected, "max pool gradient");
+    }),
+  );
+});
+
+/**
+ * Resize gradients are the adjoints of the (linear) forward resizes: <dy, R x> = <R^T dy, x>. The cpu
+ * backend cannot be the reference here: its ResizeBilinearGrad swaps height and width of non-square
+ * images and its ResizeNearestNeighborGrad fails this identity.
+ */
+describe("resize gradients on wasm are adjoint to the forward resize", () => {
+  const modes: [boolean, boolean][] = [[false, false], [true, false], [false, true]];
+  const sizes: [number, number, number, number][] = [[13, 11, 26, 22], [5, 7, 11, 8], [9, 9, 4, 6]];
+  for (const method of ["bilinear", "nearest"] as const) {
+    for (const [alignCorners, halfPixelCenters] of modes) {
+      for (const [h, w, outH, outW] of sizes) {
+        test(`${method} ${h}x${w} -> ${outH}x${outW}, alignCorners ${alignCorners}, halfPixelCenters ${halfPixelCenters}`, async () => {
+          const [forwardSide, adjointSide] = await runOn("wasm", () => {
+            const x = tf.tensor4d(seededValues(2 * h * w * 3, h + w), [2, h, w, 3]);
+            const dy = tf.tensor4d(seededValues(2 * outH * outW * 3, outH + outW), [2, outH, outW, 3]);
+            const resize = (images: tf.Tensor4D) =>
+              method === "bilinear"
+                ? tf.image.resizeBilinear(images, [outH, outW], alignCorners, halfPixelCenters)
+                : tf.image.resizeNearestNeighbor(images, [outH, outW], alignCorners, halfPixelCenters);
+            const dx = tf.grad((images: tf.Tensor) => tf.sum(tf.mul(resize(images as tf.Tensor4D), dy)))(x);
+            return [tf.sum(tf.mul(dy, resize(x))), tf.sum(tf.mul(dx, x))];
+          });
+          assertClose(adjointSide, forwardSide, "adjoint identity", 1e-5);
+        });
+      }
+    }
+  }
+});
+
 describe("wasm kernels free their intermediates", () => {
   test("the wasm heap holds no extra buffers after the outputs are disposed", async () => {
     await tf.setBackend("wasm");
