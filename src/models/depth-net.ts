@@ -36,7 +36,8 @@ interface Conv {
 export function buildDepthNet(configInput: DepthNetConfig): DepthNet {
   const config = DepthNetConfigSchema.parse(configInput);
   const variables = new Map<string, tf.Variable>();
-  let seed = config.seed * 1009;
+  // tfjs treats seed 0 as "no seed" (Math.random), so variable seeds start at 1.
+  let seed = config.seed * 1009 + 1;
   const heNormal = (shape: number[], fanIn: number) => tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), "float32", seed++);
   const add = (name: string, initial: tf.Tensor): tf.Variable => {
     const v = tf.variable(initial);

@@ -10,8 +10,10 @@ import * as tf from "@tensorflow/tfjs";
  */
 export function silogLoss(pred: tf.Tensor4D, gt: tf.Tensor4D, mask: tf.Tensor4D, lambda: number): tf.Scalar {
   return tf.tidy(() => {
-    const safeGt = tf.where(tf.greater(mask, 0), gt, tf.onesLike(gt));
-    const d = tf.mul(tf.sub(tf.log(pred), tf.log(safeGt)), mask);
+    // Invalid pixels get pred = gt = 1 before the log, so no -inf or NaN leaks into the sums or gradients.
+    const valid = tf.greater(mask, 0);
+    const ones = tf.onesLike(gt);
+    const d = tf.sub(tf.log(tf.where(valid, pred, ones)), tf.log(tf.where(valid, gt, ones)));
     const count = tf.maximum(tf.sum(mask), 1);
     const mean = tf.div(tf.sum(d), count);
     const meanSquare = tf.div(tf.sum(tf.square(d)), count);
