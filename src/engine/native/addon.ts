@@ -18,6 +18,12 @@ export interface NativeAddon {
   matmul(heap: Heap, shape: Int32Array, a: HeapOffset, b: HeapOffset, bias: HeapOffset, c: HeapOffset, relu: boolean): void;
   maxPool(heap: Heap, shape: Int32Array, x: HeapOffset, y: HeapOffset): void;
   maxPoolGrad(heap: Heap, shape: Int32Array, x: HeapOffset, dy: HeapOffset, dx: HeapOffset): void;
+  /** Concat (split false) or SplitV: piece i is [outer, widths[i]] at offsets[i]; whole is [outer, sum of widths]. */
+  joinAlongAxis(heap: Heap, outer: number, offsets: Float64Array, widths: Float64Array, whole: HeapOffset, split: boolean): void;
+  /** shape: [batch, inHeight, inWidth, channels, outHeight, outWidth]; grad: x is dy (large), y is dx (small). */
+  resizeNearest(heap: Heap, shape: Int32Array, sourceRows: Int32Array, sourceCols: Int32Array, x: HeapOffset, y: HeapOffset, grad: boolean): void;
+  /** Sum of an [outer, inner] array over outer (y has inner values) or over inner (y has outer values). */
+  sumAxes(heap: Heap, x: HeapOffset, outer: number, inner: number, y: HeapOffset, overOuter: boolean): void;
   fft2d(re: Float32Array, im: Float32Array, batch: number, rows: number, cols: number, inverse: boolean): void;
   /** shape: [m, n, k, opA, opB, batch, strideA, strideB, strideC, accumulate] with op 0=N, 1=T, 2=C. */
   complexGemm(

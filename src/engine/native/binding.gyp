@@ -9,7 +9,8 @@
         "src/matmul.cc",
         "src/pool.cc",
         "src/fft.cc",
-        "src/complex_gemm.cc"
+        "src/complex_gemm.cc",
+        "src/data_movement.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

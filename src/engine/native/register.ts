@@ -1,8 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { loadNativeAddon } from "./addon.js";
+import { concatSplitKernels } from "./kernels/concat-split.js";
 import { convKernels } from "./kernels/conv2d.js";
 import { matmulKernels } from "./kernels/matmul.js";
 import { maxPoolKernels } from "./kernels/max-pool.js";
+import { resizeNearestKernels } from "./kernels/resize-nearest.js";
+import { sumKernels } from "./kernels/sum.js";
 import type { WasmKernelArgs } from "./wasm-heap.js";
 
 export type NativeRegistration = { ok: true; kernels: string[] } | { ok: false; reason: string };
@@ -22,7 +25,14 @@ export function registerNativeKernels(): NativeRegistration {
     registration = { ok: false, reason: load.reason };
     return registration;
   }
-  const kernels = [...convKernels(load.addon), ...matmulKernels(load.addon), ...maxPoolKernels(load.addon)];
+  const kernels = [
+    ...convKernels(load.addon),
+    ...matmulKernels(load.addon),
+    ...maxPoolKernels(load.addon),
+    ...concatSplitKernels(load.addon),
+    ...resizeNearestKernels(load.addon),
+    ...sumKernels(load.addon),
+  ];
   for (const kernel of kernels) {
     const replaced = tf.getKernel(kernel.kernelName, "wasm");
     if (replaced) tf.unregisterKernel(kernel.kernelName, "wasm");

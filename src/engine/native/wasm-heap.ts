@@ -9,8 +9,8 @@ export interface WasmHeapBackend {
 
 /** Arguments tfjs passes to a kernel function, typed for the wasm backend. */
 export interface WasmKernelArgs {
-  /** Optional inputs (bias, prelu weights) are absent, not null. */
-  inputs: { [name: string]: TensorInfo };
+  /** Optional inputs (bias, prelu weights) are absent, not null; Concat gets an array. */
+  inputs: { [name: string]: TensorInfo } & ArrayLike<TensorInfo>;
   attrs?: NamedAttrMap;
   backend: WasmHeapBackend;
 }
@@ -19,7 +19,7 @@ export interface WasmKernelArgs {
  * A native kernel: returns its output, or null when it does not cover the call (data format, dtype,
  * activation...), in which case the kernel registered before it runs instead.
  */
-export type NativeKernelFunc = (args: WasmKernelArgs) => TensorInfo | null;
+export type NativeKernelFunc = (args: WasmKernelArgs) => TensorInfo | TensorInfo[] | null;
 
 export interface NativeKernel {
   kernelName: string;

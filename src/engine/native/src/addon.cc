@@ -10,6 +10,7 @@
 
 #include "complex_gemm.h"
 #include "conv.h"
+#include "data_movement.h"
 #include "dnnl_context.h"
 #include "fft.h"
 #include "matmul.h"
@@ -153,6 +154,69 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   });
 }
 
+// Concat (split = false) or SplitV along an axis: pieces[i] is [outer, widths[i]], whole [outer, sum].
+Napi::Value JoinAlongAxis(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    Bytes heap = viewBytes(info[0], "heap");
+    const int64_t outer = info[1].As<Napi::Number>().Int64Value();
+    Napi::Float64Array offsets = info[2].As<Napi::Float64Array>();
+    Napi::Float64Array widths = info[3].As<Napi::Float64Array>();
+    if (offsets.ElementLength() != widths.ElementLength()) throw Napi::RangeError::New(info.Env(), "join: offsets and widths differ in length");
+    std::vector<AxisPiece> pieces;
+    int64_t total = 0;
+    for (size_t i = 0; i < offsets.ElementLength(); ++i) {
+      const int64_t width = int64_t(widths[i]);
+      pieces.push_back(AxisPiece{heapFloats(heap, Napi::Number::New(info.Env(), offsets[i]), outer * width, "piece"), width});
+      total += width;
+    }
+    float* whole = heapFloats(heap, info[4], outer * total, "whole");
+    joinAlongAxis(pieces, whole, outer, info[5].ToBoolean());
+  });
+}
+
+Napi::Value ResizeNearest(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    Bytes heap = viewBytes(info[0], "heap");
+    const int32_t* f = shapeFields(info[1], 6, "resize shape");
+    ResizeShape s{f[0], f[1], f[2], f[3], f[4], f[5]};
+    Napi::Int32Array rows = info[2].As<Napi::Int32Array>();
+    Napi::Int32Array cols = info[3].As<Napi::Int32Array>();
+    if (int64_t(rows.ElementLength()) != s.outHeight || int64_t(cols.ElementLength()) != s.outWidth) {
+      throw Napi::RangeError::New(info.Env(), "resize: source maps must have outHeight and outWidth entries");
+    }
+    for (size_t i = 0; i < rows.ElementLength(); ++i) {
+      if (rows[i] < 0 || rows[i] >= s.inHeight) throw Napi::RangeError::New(info.Env(), "resize: source row out of range");
+    }
+    for (size_t i = 0; i < cols.ElementLength(); ++i) {
+      if (cols[i] < 0 || cols[i] >= s.inWidth) throw Napi::RangeError::New(info.Env(), "resize: source column out of range");
+    }
+    const int64_t small = s.batch * s.inHeight * s.inWidth * s.channels;
+    const int64_t large = s.batch * s.outHeight * s.outWidth * s.channels;
+    if (info[6].ToBoolean()) {
+      resizeNearestGrad(s, rows.Data(), cols.Data(), heapFloats(heap, info[4], large, "dy"), heapFloats(heap, info[5], small, "dx"));
+    } else {
+      resizeNearest(s, rows.Data(), cols.Data(), heapFloats(heap, info[4], small, "x"), heapFloats(heap, info[5], large, "y"));
+    }
+  });
+}
+
+// Sum of an [outer, inner] array over outer (overOuter) or over inner.
+Napi::Value SumAxes(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    Bytes heap = viewBytes(info[0], "heap");
+    const int64_t outer = info[2].As<Napi::Number>().Int64Value();
+    const int64_t inner = info[3].As<Napi::Number>().Int64Value();
+    const float* x = heapFloats(heap, info[1], outer * inner, "x");
+    const bool overOuter = info[5].ToBoolean();
+    float* y = heapFloats(heap, info[4], overOuter ? inner : outer, "y");
+    if (overOuter) {
+      sumOuter(x, outer, inner, y);
+    } else {
+      sumInner(x, outer, inner, y);
+    }
+  });
+}
+
 float* floatArray(const Napi::Value& value, int64_t minLength, const char* name) {
   if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
     throw Napi::TypeError::New(value.Env(), std::string(name) + ": expected a Float32Array");
@@ -218,6 +282,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("matmul", Napi::Function::New(env, Matmul));
   exports.Set("maxPool", Napi::Function::New(env, MaxPool));
   exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad));
+  exports.Set("joinAlongAxis", Napi::Function::New(env, JoinAlongAxis));
+  exports.Set("resizeNearest", Napi::Function::New(env, ResizeNearest));
+  exports.Set("sumAxes", Napi::Function::New(env, SumAxes));
   exports.Set("fft2d", Napi::Function::New(env, Fft2d));
   exports.Set("complexGemm", Napi::Function::New(env, ComplexGemm));
   exports.Set("setLayout", Napi::Function::New(env, SetLayout));

@@ -1,0 +1,165 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import type { EngineInfo } from "../engine/backend.js";
+import { formatProfile, profileTrainStep, type KernelTime } from "./profile.js";
+import { benchPsf, type PsfBenchResult } from "./psf.js";
+import { timeTorchPeer } from "./torch-peer.js";
+import { timeTrainStep, type StepTiming } from "./train-step.js";
+
+export const BENCH_SIZES = [64, 128] as const;
+export const BENCH_BATCH = 8;
+
+export interface BenchOptions {
+  steps: number;
+  warmup: number;
+  /** Also time plain wasm (in a child process with OPTOCNN_ENGINE=wasm) and PyTorch. */
+  peers: boolean;
+  psf: boolean;
+  profile: boolean;
+}
+
+export interface UnetTimings {
+  engine: string;
+  backend: string;
+  steps: Record<string, StepTiming>;
+}
+
+export interface BenchReport extends PsfBenchResult {
+  engine: string;
+  backend: string;
+  engineInfo: EngineInfo;
+  /** Median ms of one U-Net training step (16-32-64, batch 8, Adam) at 64x64, and its GFLOP/s. */
+  trainStepMs: number;
+  gflops: number;
+  trainStepMs64: number;
+  trainStepMs128: number;
+  gflops128: number;
+  wasmStepMs64: number | null;
+  wasmStepMs128: number | null;
+  /** The faster of PyTorch's NCHW and channels_last steps. */
+  torchStepMs64: number | null;
+  torchStepMs128: number | null;
+  torch: { nchw: Record<string, number>; channelsLast: Record<string, number>; version: string; threads: number } | null;
+  /** Ours / torch: below 1 is faster than PyTorch CPU. */
+  ratio64: number | null;
+  ratio128: number | null;
+  profile?: Record<string, KernelTime[]>;
+  notes: string[];
+  batch: number;
+  stepsTimed: number;
+  warmup: number;
+  machine: { cpu: string; cores: number; node: string; platform: string };
+  date: string;
+}
+
+/** U-Net step timings on the engine already initialised in this process. */
+export async function timeUnet(engine: EngineInfo, steps: number, warmup: number): Promise<UnetTimings> {
+  const timings: Record<string, StepTiming> = {};
+  for (const size of BENCH_SIZES) timings[size] = await timeTrainStep({ size, batch: BENCH_BATCH, steps, warmup });
+  return { engine: engine.engine, backend: engine.backend, steps: timings };
+}
+
+/** Runs `optocnn bench --unet-only` under OPTOCNN_ENGINE=wasm in a fresh process (the kernels differ). */
+function timePlainWasm(steps: number, warmup: number): { ok: true; timings: UnetTimings } | { ok: false; reason: string } {
+  const dir = mkdtempSync(join(tmpdir(), "optocnn-bench-"));
+  try {
+    const out = join(dir, "wasm.json");
+    const args = [...process.execArgv, process.argv[1], "bench", "--unet-only", "--steps", String(steps), "--warmup", String(warmup), "--out", out];
+    const run = spawnSync(process.execPath, args, {
+      env: { ...process.env, OPTOCNN_ENGINE: "wasm", OPTOCNN_QUIET: "1" },
+      encoding: "utf8",
+      timeout: 30 * 60_000,
+    });
+    if (run.status !== 0) return { ok: false, reason: `plain wasm run failed: ${(run.stderr || "").trim().split("\n").slice(-3).join(" | ")}` };
+    return { ok: true, timings: JSON.parse(readFileSync(out, "utf8")) as UnetTimings };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function round(value: number | null, digits = 1): number | null {
+  return value === null ? null : Number(value.toFixed(digits));
+}
+
+export async function runBench(engine: EngineInfo, options: BenchOptions, log: (line: string) => void): Promise<BenchReport> {
+  const notes: string[] = [];
+  log(`U-Net step on ${engine.engine} (batch ${BENCH_BATCH}, ${options.warmup} warm-up + ${options.steps} timed steps per size)...`);
+  const ours = await timeUnet(engine, options.steps, options.warmup);
+  const ms64 = ours.steps[64].medianMs;
+  const ms128 = ours.steps[128].medianMs;
+
+  let wasm64: number | null = null;
+  let wasm128: number | null = null;
+  if (options.peers) {
+    if (engine.engine === "wasm") {
+      [wasm64, wasm128] = [ms64, ms128];
+    } else {
+      log("U-Net step on plain wasm (child process)...");
+      const wasm = timePlainWasm(options.steps, options.warmup);
+      if (wasm.ok) [wasm64, wasm128] = [wasm.timings.steps[64].medianMs, wasm.timings.steps[128].medianMs];
+      else notes.push(wasm.reason);
+    }
+  }
+
+  let torch: BenchReport["torch"] = null;
+  if (options.peers) {
+    log("PyTorch CPU peer (NCHW and channels_last)...");
+    const peer = timeTorchPeer({ sizes: [...BENCH_SIZES], batch: BENCH_BATCH, steps: options.steps, warmup: options.warmup });
+    if (peer.ok) {
+      const t = peer.timings;
+      const rounded = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v)!]));
+      torch = { nchw: rounded(t.nchw), channelsLast: rounded(t.channelsLast), version: t.torchVersion, threads: t.threads };
+    } else {
+      notes.push(peer.reason);
+    }
+  }
+  const torchBest = (size: number) => (torch ? Math.min(torch.nchw[size], torch.channelsLast[size]) : null);
+  const torch64 = torchBest(64);
+  const torch128 = torchBest(128);
+
+  let psf: PsfBenchResult = { psfGradMs256: null, psfGradBatch96Ms: null, psfMethod: null };
+  if (options.psf) {
+    log("PSF + gradient, 256x256 metasurfaces, 2x padding, batch 1 and 96...");
+    psf = await benchPsf();
+    if (psf.psfNote) notes.push(psf.psfNote);
+  }
+
+  let profile: Record<string, KernelTime[]> | undefined;
+  if (options.profile) {
+    profile = {};
+    for (const size of BENCH_SIZES) {
+      profile[size] = await profileTrainStep(size, BENCH_BATCH);
+      log(`\nTop kernels of one training step at ${size}x${size} on ${engine.engine} (tf.profile):\n${formatProfile(profile[size])}`);
+    }
+  }
+
+  return {
+    engine: engine.engine,
+    backend: engine.backend,
+    engineInfo: engine,
+    trainStepMs: round(ms64)!,
+    gflops: round(ours.steps[64].gflops)!,
+    trainStepMs64: round(ms64)!,
+    trainStepMs128: round(ms128)!,
+    gflops128: round(ours.steps[128].gflops)!,
+    wasmStepMs64: round(wasm64),
+    wasmStepMs128: round(wasm128),
+    torchStepMs64: round(torch64),
+    torchStepMs128: round(torch128),
+    torch,
+    ratio64: torch64 ? round(ms64 / torch64, 3) : null,
+    ratio128: torch128 ? round(ms128 / torch128, 3) : null,
+    psfGradMs256: round(psf.psfGradMs256),
+    psfGradBatch96Ms: round(psf.psfGradBatch96Ms),
+    psfMethod: psf.psfMethod,
+    ...(profile ? { profile } : {}),
+    notes,
+    batch: BENCH_BATCH,
+    stepsTimed: options.steps,
+    warmup: options.warmup,
+    machine: { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
+    date: new Date().toISOString(),
+  };
+}

@@ -1,0 +1,66 @@
+import * as tf from "@tensorflow/tfjs";
+import { buildBenchUnet, UNET_INPUT_CHANNELS, unetStepFlops } from "./unet.js";
+
+export interface StepTiming {
+  size: number;
+  batch: number;
+  /** Median wall time of one step (forward, backward, Adam update) after warm-up. */
+  medianMs: number;
+  stepsMs: number[];
+  /** Counted convolution FLOPs per step / median time, in GFLOP/s. */
+  gflops: number;
+}
+
+export interface StepSession {
+  /** One training step; resolves when the updated weights are computed. */
+  step(): Promise<void>;
+  dispose(): void;
+}
+
+/** The U-Net on random data with Adam (lr 1e-3), ready to step on the current tfjs backend. */
+export function createStepSession(size: number, batch: number): StepSession {
+  const net = buildBenchUnet();
+  const x = tf.randomUniform([batch, size, size, UNET_INPUT_CHANNELS], 0, 1, "float32", 11) as tf.Tensor4D;
+  const target = tf.randomUniform([batch, size, size, 1], 0, 1, "float32", 12);
+  const optimizer = tf.train.adam(1e-3);
+  return {
+    async step() {
+      optimizer.minimize(() => tf.losses.meanSquaredError(target, net.apply(x)) as tf.Scalar, false, net.variables);
+      // Reading one weight back waits for every kernel of the step (a no-op wait on synchronous backends).
+      await net.variables[0].data();
+    },
+    dispose() {
+      optimizer.dispose();
+      net.dispose();
+      x.dispose();
+      target.dispose();
+    },
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Times `steps` training steps after `warmup` untimed ones (primitive creation, memory growth). */
+export async function timeTrainStep(options: { size: number; batch: number; steps: number; warmup: number }): Promise<StepTiming> {
+  const { size, batch, steps, warmup } = options;
+  const session = createStepSession(size, batch);
+  try {
+    for (let i = 0; i < warmup; i++) await session.step();
+    const stepsMs: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const start = performance.now();
+      await session.step();
+      stepsMs.push(performance.now() - start);
+    }
+    const medianMs = median(stepsMs);
+    return { size, batch, medianMs, stepsMs, gflops: unetStepFlops(batch, size) / (medianMs * 1e6) };
+  } finally {
+    session.dispose();
+  }
+}
+
+export { median };

@@ -1,0 +1,50 @@
+import { Option, type Command } from "commander";
+import { z } from "zod";
+
+const BenchOptionsSchema = z.object({
+  out: z.string().min(1, "--out needs a file name").optional(),
+  steps: z.coerce.number().int().min(5, "--steps must be at least 5 (the median of at least 5 steps)").default(5),
+  warmup: z.coerce.number().int().min(1, "--warmup must be at least 1 (primitive creation is not timed)").default(2),
+  profile: z.boolean().default(false),
+  peers: z.boolean().default(true),
+  psf: z.boolean().default(true),
+  unetOnly: z.boolean().default(false),
+});
+
+export function register(program: Command): void {
+  program
+    .command("bench")
+    .description(
+      "time a U-Net training step (16-32-64, batch 8, Adam) at 64x64 and 128x128 on the selected engine, plain wasm and PyTorch CPU (if present), and PSF + gradient",
+    )
+    .option("--out <file>", "write the figures as JSON (atomically)")
+    .option("--steps <n>", "timed steps per size (median reported)", "5")
+    .option("--warmup <n>", "untimed warm-up steps per size", "2")
+    .option("--profile", "print the top kernels of one training step by time")
+    .option("--no-peers", "skip the plain-wasm and PyTorch comparisons")
+    .option("--no-psf", "skip the PSF + gradient timing")
+    .addOption(new Option("--unet-only", "only the U-Net steps on this engine (used for the plain-wasm child run)").hideHelp())
+    .action(async (raw: Record<string, unknown>) => {
+      const parsed = BenchOptionsSchema.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(`bench: --${String(issue.path[0] ?? "")}: ${issue.message}`);
+      }
+      const options = parsed.data;
+      const { initEngine } = await import("../../engine/backend.js");
+      const { writeJsonAtomic } = await import("../../io/atomic.js");
+      const engine = await initEngine();
+      if (options.unetOnly) {
+        const { timeUnet } = await import("../../bench/run-bench.js");
+        const timings = await timeUnet(engine, options.steps, options.warmup);
+        if (options.out) writeJsonAtomic(options.out, timings);
+        else console.log(JSON.stringify(timings));
+        return;
+      }
+      const { runBench } = await import("../../bench/run-bench.js");
+      const report = await runBench(engine, { ...options, peers: options.peers, psf: options.psf }, (line) => console.error(line));
+      const { profile: _profile, engineInfo: _engineInfo, ...summary } = report;
+      console.log(JSON.stringify(summary, null, 2));
+      if (options.out) writeJsonAtomic(options.out, report);
+    });
+}
