@@ -1,0 +1,159 @@
+// Native FFTs against a direct DFT (double precision), native complex products against naive loops,
+// and both against the typed-array implementation the optics code falls back to (1e-5 relative).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { nativeComplexOps } from "../../src/engine/native/complex-ops-native.js";
+import { loadNativeAddon } from "../../src/engine/native/addon.js";
+import { jsComplexOps } from "../../src/optics/complex-ops-js.js";
+import type { ComplexGemm, MatrixOp, PlanarComplex } from "../../src/optics/complex-ops.js";
+import { pseudoRandom } from "./compare.js";
+
+const skipReason = (): string | null => {
+  const load = loadNativeAddon();
+  return load.ok ? null : load.reason;
+};
+
+function planar(length: number, seed: number): PlanarComplex {
+  return { re: pseudoRandom(length, seed), im: pseudoRandom(length, seed + 1000) };
+}
+
+function copy(x: PlanarComplex): PlanarComplex {
+  return { re: x.re.slice(), im: x.im.slice() };
+}
+
+/** Direct 2-D DFT of one plane in double precision. */
+function directDft(x: PlanarComplex, offset: number, rows: number, cols: number, inverse: boolean): { re: Float64Array; im: Float64Array } {
+  const sign = inverse ? 1 : -1;
+  const re = new Float64Array(rows * cols);
+  const im = new Float64Array(rows * cols);
+  for (let u = 0; u < rows; u++) {
+    for (let v = 0; v < cols; v++) {
+      let sr = 0;
+      let si = 0;
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < cols; c++) {
+          const phase = sign * 2 * Math.PI * ((u * r) / rows + (v * c) / cols);
+          const xr = x.re[offset + r * cols + c];
+          const xi = x.im[offset + r * cols + c];
+          sr += xr * Math.cos(phase) - xi * Math.sin(phase);
+          si += xr * Math.sin(phase) + xi * Math.cos(phase);
+        }
+      }
+      const scale = inverse ? 1 / (rows * cols) : 1;
+      re[u * cols + v] = sr * scale;
+      im[u * cols + v] = si * scale;
+    }
+  }
+  return { re, im };
+}
+
+/** max |a - b| / max |b| over both planes. */
+function relativeError(a: PlanarComplex, b: { re: ArrayLike<number>; im: ArrayLike<number> }, offset = 0, length = b.re.length): number {
+  let scale = 0;
+  let worst = 0;
+  for (let i = 0; i < length; i++) scale = Math.max(scale, Math.hypot(b.re[i], b.im[i]));
+  for (let i = 0; i < length; i++) {
+    worst = Math.max(worst, Math.hypot(a.re[offset + i] - b.re[i], a.im[offset + i] - b.im[i]));
+  }
+  return worst / scale;
+}
+
+for (const [batch, rows, cols] of [[3, 8, 8], [2, 5, 7], [1, 12, 18], [2, 1, 9], [1, 31, 4]] as const) {
+  test(`fft2d ${batch}x${rows}x${cols} forward and inverse match a direct DFT`, (t) => {
+    const reason = skipReason();
+    if (reason) return t.skip(reason);
+    const ops = nativeComplexOps()!;
+    const plane = rows * cols;
+    for (const inverse of [false, true]) {
+      const x = planar(batch * plane, rows * 100 + cols + (inverse ? 7 : 0));
+      const y = copy(x);
+      ops.fft2d(y, batch, rows, cols, inverse);
+      for (let b = 0; b < batch; b++) {
+        const error = relativeError(y, directDft(x, b * plane, rows, cols, inverse), b * plane, plane);
+        assert.ok(error < 1e-5, `plane ${b} ${inverse ? "inverse" : "forward"}: relative error ${error.toExponential(2)}`);
+      }
+    }
+  });
+}
+
+test("fft2d 96x64x64 round trip and agreement with the typed-array path", (t) => {
+  const reason = skipReason();
+  if (reason) return t.skip(reason);
+  const ops = nativeComplexOps()!;
+  const x = planar(96 * 64 * 64, 5);
+  const native = copy(x);
+  const js = copy(x);
+  ops.fft2d(native, 96, 64, 64, false);
+  jsComplexOps().fft2d(js, 96, 64, 64, false);
+  assert.ok(relativeError(native, js) < 1e-5, "native and js forward FFTs differ");
+  ops.fft2d(native, 96, 64, 64, true);
+  assert.ok(relativeError(native, x) < 1e-5, "inverse(forward(x)) != x");
+});
+
+/** Element (i, j) of op(M) for a row-major matrix stored rows x cols (before the op). */
+function opElement(m: PlanarComplex, offset: number, op: MatrixOp, i: number, j: number, opRows: number, opCols: number): [number, number] {
+  const index = op === "N" ? offset + i * opCols + j : offset + j * opRows + i;
+  const sign = op === "C" ? -1 : 1;
+  return [m.re[index], sign * m.im[index]];
+}
+
+function naiveGemm(p: ComplexGemm): void {
+  for (let b = 0; b < p.batch; b++) {
+    for (let i = 0; i < p.m; i++) {
+      for (let j = 0; j < p.n; j++) {
+        let sr = 0;
+        let si = 0;
+        for (let l = 0; l < p.k; l++) {
+          const [ar, ai] = opElement(p.a, b * p.strideA, p.opA, i, l, p.m, p.k);
+          const [br, bi] = opElement(p.b, b * p.strideB, p.opB, l, j, p.k, p.n);
+          sr += ar * br - ai * bi;
+          si += ar * bi + ai * br;
+        }
+        const c = b * p.strideC + i * p.n + j;
+        p.c.re[c] = (p.accumulate ? p.c.re[c] : 0) + sr;
+        p.c.im[c] = (p.accumulate ? p.c.im[c] : 0) + si;
+      }
+    }
+  }
+}
+
+test("complex gemm: every op pair, batch strides (incl. broadcast), accumulate, vs naive loops and the js path", (t) => {
+  const reason = skipReason();
+  if (reason) return t.skip(reason);
+  const ops = nativeComplexOps()!;
+  const [m, n, k, batch] = [7, 5, 13, 3];
+  let seed = 50;
+  for (const opA of ["N", "T", "C"] as const) {
+    for (const opB of ["N", "T", "C"] as const) {
+      for (const [strideA, accumulate] of [[m * k, false], [0, true], [m * k + 4, false]] as const) {
+        const a = planar(strideA === 0 ? m * k : (batch - 1) * strideA + m * k, seed++);
+        const b = planar(batch * k * n, seed++);
+        const c0 = planar(batch * m * n, seed++);
+        const problem = (c: PlanarComplex): ComplexGemm => ({ m, n, k, a, b, c, opA, opB, batch, strideA, strideB: k * n, strideC: m * n, accumulate });
+        const native = copy(c0);
+        const expected = copy(c0);
+        const js = copy(c0);
+        ops.gemm(problem(native));
+        naiveGemm(problem(expected));
+        jsComplexOps().gemm(problem(js));
+        const label = `${opA}${opB} strideA ${strideA} accumulate ${accumulate}`;
+        assert.ok(relativeError(native, expected) < 1e-5, `${label}: native vs naive`);
+        assert.ok(relativeError(native, js) < 1e-5, `${label}: native vs js`);
+      }
+    }
+  }
+});
+
+test("complex gemm of a 1025-wide matrix Fourier transform agrees with the js path", (t) => {
+  const reason = skipReason();
+  if (reason) return t.skip(reason);
+  const [m, n, k] = [14, 1025, 1025];
+  const a = planar(m * k, 90);
+  const b = planar(k * n, 91);
+  const native = { re: new Float32Array(m * n), im: new Float32Array(m * n) };
+  const js = { re: new Float32Array(m * n), im: new Float32Array(m * n) };
+  const problem = (c: PlanarComplex): ComplexGemm => ({ m, n, k, a, b, c, opA: "N", opB: "N", batch: 1, strideA: 0, strideB: 0, strideC: 0, accumulate: false });
+  nativeComplexOps()!.gemm(problem(native));
+  jsComplexOps().gemm(problem(js));
+  assert.ok(relativeError(native, js) < 1e-5);
+});
