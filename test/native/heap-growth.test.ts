@@ -17,8 +17,8 @@ test("native conv reads tensors written before wasm memory grew and writes after
   const backend = tf.backend() as unknown as HeapView;
   const xOp = operand([2, 17, 15, 16], 40);
   const wOp = operand([3, 3, 16, 32], 41);
-  const x = tf.tensor(xOp.values, xOp.shape) as tf.Tensor4D;
-  const w = tf.tensor(wOp.values, wOp.shape) as tf.Tensor4D;
+  const x = tf.tensor4d(xOp.values, [2, 17, 15, 16]);
+  const w = tf.tensor4d(wOp.values, [3, 3, 16, 32]);
   const before = tf.conv2d(x, w, 2, "same");
   const expected = await before.data();
 
