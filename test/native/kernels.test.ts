@@ -149,3 +149,41 @@ test("sum over leading axes (bias gradient), trailing axes, keepDims, and other 
     tf.sum(x),
   ], 1e-5);
 });
+
+test("element-wise add/multiply (same shape, bias broadcast either side), relu, step, on activation-sized tensors", async () => {
+  const big = [4, 32, 32, 16];
+  await assertMatchesCpu("elementwise", [operand(big, 36), operand(big, 37), operand([16], 38), operand([32, 16], 39)], (a, b, bias, rows) => [
+    tf.add(a, b),
+    tf.add(a, bias),
+    tf.add(bias, a),
+    tf.mul(a, rows),
+    tf.mul(rows, a),
+    tf.relu(a),
+    tf.step(a, 0.25),
+    tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), b)))(a),
+  ]);
+});
+
+test("relu and step propagate NaN like tfjs", async () => {
+  const values = operand([4, 32, 32, 16], 42);
+  values.values[5] = NaN;
+  await engineUnderTest();
+  for (const f of [(x: tf.Tensor) => tf.relu(x), (x: tf.Tensor) => tf.step(x)]) {
+    const x = tf.tensor(values.values, values.shape);
+    const y = f(x);
+    assert.ok(Number.isNaN((await y.data())[5]));
+    tf.dispose([x, y]);
+  }
+});
+
+test("identity (clone, same-dtype cast) keeps its values after the source is disposed", async () => {
+  await engineUnderTest();
+  const source = operand([64, 1024], 43);
+  const x = tf.tensor(source.values, source.shape);
+  const clone = tf.clone(x);
+  const cast = tf.cast(x, "float32");
+  x.dispose();
+  assert.deepEqual(await clone.data(), source.values);
+  assert.deepEqual(await cast.data(), source.values);
+  tf.dispose([clone, cast]);
+});

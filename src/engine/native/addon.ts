@@ -24,6 +24,8 @@ export interface NativeAddon {
   resizeNearest(heap: Heap, shape: Int32Array, sourceRows: Int32Array, sourceCols: Int32Array, x: HeapOffset, y: HeapOffset, grad: boolean): void;
   /** Sum of an [outer, inner] array over outer (y has inner values) or over inner (y has outer values). */
   sumAxes(heap: Heap, x: HeapOffset, outer: number, inner: number, y: HeapOffset, overOuter: boolean): void;
+  /** op 0 add, 1 multiply (b tiles a: same size or a trailing broadcast), 2 relu, 3 step(alpha); b < 0 for unary. */
+  elementwise(heap: Heap, op: number, a: HeapOffset, b: HeapOffset, length: number, bLength: number, alpha: number, out: HeapOffset): void;
   fft2d(re: Float32Array, im: Float32Array, batch: number, rows: number, cols: number, inverse: boolean): void;
   /** shape: [m, n, k, opA, opB, batch, strideA, strideB, strideC, accumulate] with op 0=N, 1=T, 2=C. */
   complexGemm(

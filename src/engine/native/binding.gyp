@@ -10,7 +10,8 @@
         "src/pool.cc",
         "src/fft.cc",
         "src/complex_gemm.cc",
-        "src/data_movement.cc"
+        "src/data_movement.cc",
+        "src/elementwise.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

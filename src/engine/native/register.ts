@@ -3,6 +3,8 @@ import { loadNativeAddon } from "./addon.js";
 import { concatSplitKernels } from "./kernels/concat-split.js";
 import { convKernels } from "./kernels/conv2d.js";
 import { matmulKernels } from "./kernels/matmul.js";
+import { elementwiseKernels } from "./kernels/elementwise.js";
+import { identityKernels } from "./kernels/identity.js";
 import { maxPoolKernels } from "./kernels/max-pool.js";
 import { resizeNearestKernels } from "./kernels/resize-nearest.js";
 import { sumKernels } from "./kernels/sum.js";
@@ -32,6 +34,8 @@ export function registerNativeKernels(): NativeRegistration {
     ...concatSplitKernels(load.addon),
     ...resizeNearestKernels(load.addon),
     ...sumKernels(load.addon),
+    ...elementwiseKernels(load.addon),
+    ...identityKernels(),
   ];
   for (const kernel of kernels) {
     const replaced = tf.getKernel(kernel.kernelName, "wasm");

@@ -5,6 +5,7 @@ export interface WasmHeapBackend {
   wasm: { HEAPU8: Uint8Array };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  incRef(dataId: object): void;
 }
 
 /** Arguments tfjs passes to a kernel function, typed for the wasm backend. */

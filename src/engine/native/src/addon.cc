@@ -11,6 +11,7 @@
 #include "complex_gemm.h"
 #include "conv.h"
 #include "data_movement.h"
+#include "elementwise.h"
 #include "dnnl_context.h"
 #include "fft.h"
 #include "matmul.h"
@@ -217,6 +218,23 @@ Napi::Value SumAxes(const Napi::CallbackInfo& info) {
   });
 }
 
+// Element-wise op on float32 heap operands: (heap, op, a, b (<0 for unary), length, bLength, alpha, out).
+Napi::Value Elementwise(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    Bytes heap = viewBytes(info[0], "heap");
+    const int32_t op = info[1].As<Napi::Number>().Int32Value();
+    if (op < 0 || op > 3) throw Napi::RangeError::New(info.Env(), "elementwise: unknown op");
+    const int64_t length = info[4].As<Napi::Number>().Int64Value();
+    const int64_t bLength = info[5].As<Napi::Number>().Int64Value();
+    const bool isBinary = op <= 1;
+    if (isBinary && (bLength < 1 || length % bLength != 0)) throw Napi::RangeError::New(info.Env(), "elementwise: b must tile a");
+    const float* a = heapFloats(heap, info[2], length, "a");
+    const float* b = isBinary ? heapFloats(heap, info[3], bLength, "b") : nullptr;
+    float* out = heapFloats(heap, info[7], length, "out");
+    elementwise(ElementwiseOp(op), a, b, length, bLength, float(info[6].As<Napi::Number>().DoubleValue()), out);
+  });
+}
+
 float* floatArray(const Napi::Value& value, int64_t minLength, const char* name) {
   if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
     throw Napi::TypeError::New(value.Env(), std::string(name) + ": expected a Float32Array");
@@ -284,6 +302,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad));
   exports.Set("joinAlongAxis", Napi::Function::New(env, JoinAlongAxis));
   exports.Set("resizeNearest", Napi::Function::New(env, ResizeNearest));
+  exports.Set("elementwise", Napi::Function::New(env, Elementwise));
   exports.Set("sumAxes", Napi::Function::New(env, SumAxes));
   exports.Set("fft2d", Napi::Function::New(env, Fft2d));
   exports.Set("complexGemm", Napi::Function::New(env, ComplexGemm));
