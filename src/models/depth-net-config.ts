@@ -108,7 +108,7 @@ export const PRESETS: Record<PresetName, Preset> = {
       decoderChannels: [64, 32, 16, 8],
     },
     train: { ...COMMON_TRAIN, batchSize: 8, learningRate: 2e-3, validateEvery: 100, valSamples: 64, checkpointEvery: 100, checkpointSeconds: 60 },
-    budget: { steps: 600 },
+    budget: { steps: 2000 },
   },
   paper: {
     description: "ResNet-18-like encoder (64-128-256-512, 2 blocks each), 64-kernel 7x7 first layer; for tfjs-node or the native engine",

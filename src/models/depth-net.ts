@@ -90,8 +90,12 @@ export function buildDepthNet(configInput: DepthNetConfig): DepthNet {
   const logMin = Math.log(minDepth_m);
   const logSpan = Math.log(maxDepth_m) - logMin;
 
+  const featureShape = [config.inputHeight / stride, config.inputWidth / stride, K];
   const backEnd = (features: tf.Tensor4D): tf.Tensor4D =>
     tf.tidy(() => {
+      if (features.rank !== 4 || features.shape.slice(1).join(",") !== featureShape.join(",")) {
+        throw new Error(`the back end expects first-layer maps [B, ${featureShape.join(", ")}], got [${features.shape.join(", ")}]`);
+      }
       let x = tf.relu(tf.add<tf.Tensor4D>(features, inputBias));
       const skips = new Map<number, tf.Tensor4D>([[stride, x]]);
       let s = stride;

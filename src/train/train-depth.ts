@@ -101,15 +101,16 @@ export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepth
   if (trainable.size === 0) throw new Error("nothing to train: the first layer is fixed and trainBackEnd is false");
   const saved = new Map<string, tf.Variable>([...net.variables, ...[...(options.firstLayer?.trainableVariables ?? [])].map(([n, v]) => [REPLACEMENT_PREFIX + n, v] as const)]);
 
-  if (!stored && options.initWeightsFrom) {
-    const dir = resolveWeightsDir(options.initWeightsFrom);
+  const checkpoint = stored ? latestCheckpointDir(runDir) : null;
+  const initWeightsFrom = stored ? stored.initWeightsFrom : options.initWeightsFrom;
+  if (!checkpoint && initWeightsFrom) {
+    const dir = resolveWeightsDir(initWeightsFrom);
     const tensors = loadTensors(dir);
     assignTensors(net.variables, tensors, dir, { allowExtra: true });
     tf.dispose([...tensors.values()]);
   }
   const optimizer = new AdamW(trainable, { weightDecay: train.weightDecay });
   let state: TrainState = { step: 0, trainSeconds: 0, wallSeconds: 0, lossSum: 0, lossCount: 0, history: [] };
-  const checkpoint = stored ? latestCheckpointDir(runDir) : null;
   if (checkpoint) {
     const loaded = loadCheckpoint(checkpoint);
     assignTensors(saved, loaded.weights, `${checkpoint}/weights`);
@@ -126,7 +127,7 @@ export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepth
     budget,
     firstLayer: firstLayerDescription(net),
     trainBackEnd,
-    initWeightsFrom: stored?.initWeightsFrom ?? options.initWeightsFrom,
+    initWeightsFrom,
     data: {
       dir: dataset.dir,
       name: dataset.manifest.name,
