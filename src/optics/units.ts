@@ -39,7 +39,8 @@ const DISTANCE: Magnitude = {
     { unit: "micrometres", factor: 1e6 },
   ],
 };
-const LENGTH: Magnitude = { ...DISTANCE, what: "length" };
+/** Sizes and radii: no single unit slip is recognisable across nine decades, so no guess is offered. */
+const LENGTH: Magnitude = { what: "length", min: 1e-9, max: 1, slips: [] };
 
 function requireMagnitude(value: number, field: string, magnitude: Magnitude): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
@@ -53,7 +54,7 @@ function requireMagnitude(value: number, field: string, magnitude: Magnitude): n
       );
     }
   }
-  throw new Error(`${field} = ${value} m is outside the plausible ${magnitude.what} range ${magnitude.min}..${magnitude.max} m`);
+  throw new Error(`${field} = ${value} m is outside the plausible ${magnitude.what} range ${magnitude.min}..${magnitude.max} m; give it in metres`);
 }
 
 /** Wavelength in metres, 100 nm .. 20 um. */
@@ -71,7 +72,7 @@ export function requireDistance_m(value: number, field = "distance_m"): number {
   return requireMagnitude(value, field, DISTANCE);
 }
 
-/** Other lengths (aperture sizes, radii) in metres, 100 nm .. 1 m. */
+/** Other lengths (aperture sizes, pillar radii) in metres, 1 nm .. 1 m. */
 export function requireLength_m(value: number, field: string): number {
   return requireMagnitude(value, field, LENGTH);
 }
