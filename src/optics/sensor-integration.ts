@@ -13,6 +13,8 @@ export class SensorIntegration {
   private readonly area_m2: number;
   /** For each pixel, the input samples it overlaps and their overlap fractions. */
   private readonly taps: { index: Int32Array; weight: Float64Array }[];
+  /** Pixels coincide with the samples (full-field PSFs at the sample pitch): integration is a scaling. */
+  private readonly identity: boolean;
 
   constructor(inputCoordinates_m: Float64Array, inputPitch_m: number, pixels: number, sensorPitch_m: number) {
     requirePitch_m(inputPitch_m, "inputPitch_m");
@@ -37,12 +39,14 @@ export class SensorIntegration {
       });
       this.taps.push({ index: Int32Array.from(index), weight: Float64Array.from(weight) });
     }
+    this.identity = pixels === this.inputSize && this.taps.every((t, j) => t.index.length === 1 && t.index[0] === j && t.weight[0] === 1);
   }
 
   /** intensity [batch, R, R] -> pixel energies [batch, pixels, pixels]. */
   forward(intensity: Float32Array, batch: number): Float32Array {
     const R = this.inputSize;
     const M = this.pixels;
+    if (this.identity) return intensity.map((v) => v * this.area_m2);
     const rows = new Float64Array(R * M);
     const out = new Float32Array(batch * M * M);
     for (let b = 0; b < batch; b++) {
@@ -71,6 +75,7 @@ export class SensorIntegration {
   adjoint(gradient: Float32Array, batch: number): Float32Array {
     const R = this.inputSize;
     const M = this.pixels;
+    if (this.identity) return gradient.map((v) => v * this.area_m2);
     const rows = new Float64Array(R * M);
     const out = new Float32Array(batch * R * R);
     for (let b = 0; b < batch; b++) {
