@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { benchPsfGradient } from "../optics/bench-psf.js";
 
 export interface PsfBenchResult {
   psfGradMs256: number | null;
@@ -8,24 +8,14 @@ export interface PsfBenchResult {
   psfNote?: string;
 }
 
-interface PsfBenchModule {
-  benchPsfGradient(options: { size: number; batch: number; padding: number }): Promise<{ ms: number; method: string }>;
-}
-
 /**
  * PSF plus gradient of 256x256 metasurfaces with 2x padding, batch 1 and 96, timed by the optics
- * module (src/optics/bench-psf.ts). Missing figures carry the reason instead of failing the bench.
+ * module. A failure carries the reason instead of failing the whole bench.
  */
 export async function benchPsf(): Promise<PsfBenchResult> {
-  const specifier = "../optics/bench-psf.js";
-  const source = new URL("../optics/bench-psf.ts", import.meta.url);
-  if (!existsSync(source)) {
-    return { psfGradMs256: null, psfGradBatch96Ms: null, psfMethod: null, psfNote: "src/optics/bench-psf.ts is not there yet" };
-  }
   try {
-    const optics = (await import(specifier)) as PsfBenchModule;
-    const single = await optics.benchPsfGradient({ size: 256, batch: 1, padding: 2 });
-    const batch = await optics.benchPsfGradient({ size: 256, batch: 96, padding: 2 });
+    const single = await benchPsfGradient({ size: 256, batch: 1, padding: 2 });
+    const batch = await benchPsfGradient({ size: 256, batch: 96, padding: 2 });
     return { psfGradMs256: single.ms, psfGradBatch96Ms: batch.ms, psfMethod: batch.method };
   } catch (error) {
     return { psfGradMs256: null, psfGradBatch96Ms: null, psfMethod: null, psfNote: `PSF bench failed: ${(error as Error).message}` };

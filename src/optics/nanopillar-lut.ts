@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { z } from "zod";
 import type { CellResponse, MetasurfaceModel } from "./metasurface.js";
 import { requireLength_m, requireWavelength_m } from "./units.js";
+import { PROJECT_ROOT } from "../io/paths.js";
 
 /**
  * Nanopillar lookup table: radius -> complex transmission t = amplitude * exp(i phase) per wavelength,
@@ -15,7 +15,7 @@ import { requireLength_m, requireWavelength_m } from "./units.js";
  * - CSV with a header and one row per (radius, wavelength): radius_nm (or radius_m), wavelength_nm
  *   (or wavelength_m), amplitude, phase_rad.
  */
-export const DEFAULT_NANOPILLAR_LUT = join(dirname(fileURLToPath(import.meta.url)), "data", "nanopillar-tio2.json");
+export const DEFAULT_NANOPILLAR_LUT = join(PROJECT_ROOT, "src", "optics", "data", "nanopillar-tio2.json");
 
 const jsonSchema = z.object({
   radius_m: z.array(z.number()).min(2),
