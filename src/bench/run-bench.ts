@@ -98,8 +98,8 @@ export async function runBench(engine: EngineInfo, options: BenchOptions, log: (
     } else {
       log("U-Net step on plain wasm (child process)...");
       const wasm = timePlainWasm(options.steps, options.warmup);
-      if (wasm.ok) [wasm64, wasm128] = [wasm.timings.steps[64].medianMs, wasm.timings.steps[128].medianMs];
-      else notes.push(wasm.reason);
+      if ("reason" in wasm) notes.push(wasm.reason);
+      else [wasm64, wasm128] = [wasm.timings.steps[64].medianMs, wasm.timings.steps[128].medianMs];
     }
   }
 
@@ -107,7 +107,7 @@ export async function runBench(engine: EngineInfo, options: BenchOptions, log: (
   if (options.peers) {
     log("PyTorch CPU peer (NCHW and channels_last)...");
     const peer = timeTorchPeer({ sizes: [...BENCH_SIZES], batch: BENCH_BATCH, steps: options.steps, warmup: options.warmup });
-    if (peer.ok) {
+    if (!("reason" in peer)) {
       const t = peer.timings;
       const rounded = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v)!]));
       torch = { nchw: rounded(t.nchw), channelsLast: rounded(t.channelsLast), version: t.torchVersion, threads: t.threads };

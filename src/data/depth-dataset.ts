@@ -61,7 +61,7 @@ function readManifest(dir: string): DepthManifest {
     const issue = parsed.error.issues[0];
     throw new Error(`${path}: field "${issue.path.join(".")}" ${issue.message}; regenerate the data set`);
   }
-  return parsed.data;
+  return parsed.data as DepthManifest;
 }
 
 /**

@@ -37,7 +37,9 @@ export interface NyuFile {
 export async function openNyuMat(matPath: string): Promise<NyuFile> {
   const path = resolve(matPath);
   checkHdf5File(path, EXPECTED_LAYOUT);
-  const h5wasm = (await import("h5wasm/node")).default;
+  // A variable specifier: the notebook kernel resolves types Node10-style, which cannot see subpath exports.
+  const nodeBuild = "h5wasm/node";
+  const h5wasm = ((await import(nodeBuild)) as { default: typeof import("h5wasm").default }).default;
   await h5wasm.ready;
   const file = new h5wasm.File(path, "r");
   if (file.file_id < 0n) throw new Error(`${path}: HDF5 could not open the file (corrupt?); expected ${EXPECTED_LAYOUT}`);

@@ -142,9 +142,9 @@ async function wasmFeatures(): Promise<{ simd: boolean; threads: number }> {
 
 async function tryNative(): Promise<Outcome> {
   const wasm = await startWasm();
-  if (!wasm.ok) return { reason: wasm.reason };
+  if ("reason" in wasm) return { reason: wasm.reason };
   const registration = await registerNative();
-  if (!registration.ok) return { reason: `native kernels unavailable: ${registration.reason}` };
+  if ("reason" in registration) return { reason: `native kernels unavailable: ${registration.reason}` };
   return {
     info: {
       engine: "native",
@@ -170,7 +170,7 @@ async function registerNative(): Promise<NativeRegistration> {
 
 async function tryWasm(): Promise<Outcome> {
   const wasm = await startWasm();
-  if (!wasm.ok) return { reason: wasm.reason };
+  if ("reason" in wasm) return { reason: wasm.reason };
   return {
     info: { engine: "wasm", backend: "wasm", fallbacks: [], ...(await wasmFeatures()), wasmKernels: wasm.wasmKernels, nativeKernels: [] },
   };

@@ -136,3 +136,18 @@ export function presetNetConfig(
     seed,
   });
 }
+
+/** A preset expanded into a run's network and training settings, with optional overrides. */
+export function presetRunConfig(
+  preset: PresetName,
+  data: { height: number; width: number; depthRange_m: [number, number] },
+  overrides: { seed?: number; batchSize?: number; learningRate?: number } = {},
+): { preset: PresetName; net: DepthNetConfig; train: TrainConfig } {
+  const seed = overrides.seed ?? 0;
+  const train = PRESETS[preset].train;
+  return {
+    preset,
+    net: presetNetConfig(preset, data, seed),
+    train: { ...train, seed, batchSize: overrides.batchSize ?? train.batchSize, learningRate: overrides.learningRate ?? train.learningRate },
+  };
+}

@@ -9,7 +9,7 @@ import type { DepthSplit } from "../data/types.js";
  */
 export class BatchSchedule {
   private cachedEpoch = -1;
-  private order = new Int32Array(0);
+  private order: Int32Array = new Int32Array(0);
   readonly batchesPerEpoch: number;
 
   constructor(private readonly split: DepthSplit, private readonly batchSize: number, private readonly seed: number, private readonly flip: boolean) {

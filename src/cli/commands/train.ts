@@ -41,7 +41,7 @@ export function register(program: Command): void {
         );
       }
       const { openDepthDataset } = await import("../../data/depth-dataset.js");
-      const { PRESETS, presetNetConfig } = await import("../../models/depth-net-config.js");
+      const { PRESETS, presetRunConfig } = await import("../../models/depth-net-config.js");
       const { trainDepth } = await import("../../train/train-depth.js");
       const { DEPTH_METRIC_NAMES } = await import("../../train/depth-metrics.js");
       const cliProgress = (await import("cli-progress")).default;
@@ -55,12 +55,7 @@ export function register(program: Command): void {
       if (options.resume && (options.seed !== undefined || options.batchSize !== undefined || options.lr !== undefined)) {
         console.warn("optocnn train: --resume continues with the run's config.json; --seed, --batch-size and --lr are ignored");
       }
-      const seed = options.seed ?? 0;
-      const config = {
-        preset: options.preset,
-        net: presetNetConfig(options.preset, dataset.manifest, seed),
-        train: { ...preset.train, seed, batchSize: options.batchSize ?? preset.train.batchSize, learningRate: options.lr ?? preset.train.learningRate },
-      };
+      const config = presetRunConfig(options.preset, dataset.manifest, { seed: options.seed, batchSize: options.batchSize, learningRate: options.lr });
 
       const controller = new AbortController();
       const onSigint = () => {

@@ -23,7 +23,7 @@ export function registerNativeKernels(): NativeRegistration {
   if (registration) return registration;
   if (tf.getBackend() !== "wasm") return { ok: false, reason: `the active backend is ${tf.getBackend()}, not wasm` };
   const load = loadNativeAddon();
-  if (!load.ok) {
+  if ("reason" in load) {
     registration = { ok: false, reason: load.reason };
     return registration;
   }
