@@ -1,0 +1,91 @@
+import { readFileSync } from "node:fs";
+import * as aq from "arquero";
+import type { DepthSplit } from "../data/types.js";
+import { paperLayout, type Figure } from "./figure.js";
+
+/** Rows of the image as Plotly wants them: [y][x][r,g,b] in 0..255. */
+function rgbRows(rgb: Float32Array, height: number, width: number): number[][][] {
+  const rows: number[][][] = [];
+  for (let y = 0; y < height; y++) {
+    const row: number[][] = [];
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      row.push([rgb[i] * 255, rgb[i + 1] * 255, rgb[i + 2] * 255]);
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+function depthRows(depth_m: ArrayLike<number>, height: number, width: number): (number | null)[][] {
+  const rows: (number | null)[][] = [];
+  for (let y = 0; y < height; y++) {
+    const row: (number | null)[] = [];
+    for (let x = 0; x < width; x++) {
+      const d = depth_m[y * width + x];
+      row.push(d > 0 ? d : null);
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+/**
+ * RGB images (top row) over their depth maps (bottom row), and optionally predicted depth (third row).
+ * Invalid depth (0) is left blank.
+ */
+export function depthSamplesFigure(
+  split: DepthSplit,
+  indices: number[],
+  options: { title?: string; depthRange_m: [number, number]; predictions?: Float32Array[]; predictionLabel?: string },
+): Figure {
+  const { height, width } = split;
+  const rowCount = options.predictions ? 3 : 2;
+  const cols = indices.length;
+  const data: Record<string, unknown>[] = [];
+  const layout: Record<string, unknown> = paperLayout({
+    title: options.title ? { text: options.title } : undefined,
+    width: 150 * cols + 40,
+    height: 150 * rowCount + 60,
+    margin: { l: 10, r: 10, t: options.title ? 40 : 10, b: 10 },
+    showlegend: false,
+  });
+  let panel = 0;
+  const place = (row: number, col: number) => {
+    panel++;
+    const axis = panel === 1 ? "" : String(panel);
+    const gap = 0.01;
+    layout[`xaxis${axis}`] = { domain: [col / cols + gap, (col + 1) / cols - gap], visible: false };
+    layout[`yaxis${axis}`] = { domain: [1 - (row + 1) / rowCount + gap, 1 - row / rowCount - gap], visible: false, autorange: "reversed", scaleanchor: `x${axis}` };
+    return { xaxis: `x${axis}`, yaxis: `y${axis}` };
+  };
+  const depthStyle = { type: "heatmap", colorscale: "Viridis", reversescale: true, zmin: options.depthRange_m[0], zmax: options.depthRange_m[1], showscale: false };
+  indices.forEach((index, col) => {
+    const sample = split.get(index);
+    data.push({ type: "image", z: rgbRows(sample.rgb, height, width), ...place(0, col) });
+    data.push({ ...depthStyle, z: depthRows(sample.depth_m, height, width), ...place(1, col) });
+    if (options.predictions) data.push({ ...depthStyle, z: depthRows(options.predictions[col], height, width), ...place(2, col) });
+  });
+  return { data, layout };
+}
+
+/** Training loss and validation AbsRel against step, from a run's metrics.csv. */
+export function trainingCurvesFigure(metricsCsvPath: string, title = "Stage-1 training"): Figure {
+  const table = aq.fromCSV(readFileSync(metricsCsvPath, "utf8"));
+  const steps = table.array("step") as number[];
+  return {
+    data: [
+      { type: "scatter", mode: "lines", name: "train loss (SILog)", x: steps, y: table.array("train_loss"), yaxis: "y" },
+      { type: "scatter", mode: "lines+markers", name: "val AbsRel", x: steps, y: table.array("val_absRel"), yaxis: "y2" },
+    ],
+    layout: paperLayout({
+      title: { text: title },
+      width: 640,
+      height: 380,
+      xaxis: { title: { text: "step" } },
+      yaxis: { title: { text: "train loss" } },
+      yaxis2: { title: { text: "val AbsRel" }, overlaying: "y", side: "right" },
+      legend: { x: 0.55, y: 0.95 },
+    }),
+  };
+}
