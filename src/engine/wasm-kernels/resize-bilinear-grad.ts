@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { halfPixelAwareResizeGrad } from "./resize-grad-dispatch.js";
 
 interface Taps {
   low: Int32Array;
@@ -30,14 +31,7 @@ function interpolationTaps(outSize: number, inSize: number, alignCorners: boolea
  * into the four source pixels on the wasm heap, O(dy size).
  */
 export function resizeBilinearGradConfig(builtin: tf.KernelConfig | undefined): tf.KernelConfig {
-  return {
-    kernelName: "ResizeBilinearGrad",
-    backendName: "wasm",
-    kernelFunc: (args) => {
-      const halfPixelCenters = (args.attrs as { halfPixelCenters?: boolean }).halfPixelCenters === true;
-      return builtin && !halfPixelCenters ? builtin.kernelFunc(args) : scatterResizeBilinearGrad(args);
-    },
-  };
+  return halfPixelAwareResizeGrad("ResizeBilinearGrad", builtin, scatterResizeBilinearGrad as tf.KernelFunc);
 }
 
 function scatterResizeBilinearGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {

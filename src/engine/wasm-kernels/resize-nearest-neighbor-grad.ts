@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { halfPixelAwareResizeGrad } from "./resize-grad-dispatch.js";
 
 /** Source index of each output index, exactly as the forward ResizeNearestNeighbor kernels pick it. */
 function nearestSources(outSize: number, inSize: number, alignCorners: boolean, halfPixelCenters: boolean): Int32Array {
@@ -20,14 +21,7 @@ function nearestSources(outSize: number, inSize: number, alignCorners: boolean, 
  * Otherwise the wasm backend's own C++ kernel (`builtin`) is correct and used.
  */
 export function resizeNearestNeighborGradConfig(builtin: tf.KernelConfig | undefined): tf.KernelConfig {
-  return {
-    kernelName: "ResizeNearestNeighborGrad",
-    backendName: "wasm",
-    kernelFunc: (args) => {
-      const halfPixelCenters = (args.attrs as { halfPixelCenters?: boolean }).halfPixelCenters === true;
-      return builtin && !halfPixelCenters ? builtin.kernelFunc(args) : scatterResizeNearestNeighborGrad(args);
-    },
-  };
+  return halfPixelAwareResizeGrad("ResizeNearestNeighborGrad", builtin, scatterResizeNearestNeighborGrad as tf.KernelFunc);
 }
 
 function scatterResizeNearestNeighborGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
