@@ -1,0 +1,53 @@
+import { cropCentred } from "../optics/grid.js";
+
+export interface KernelFit {
+  /** sum (PSF - target)^2 / sum target^2 over the fit window (0 = exact). */
+  nmse: number;
+  /** Pearson correlation of PSF and target over the fit window. */
+  correlation: number;
+  /** Fraction of the fit window's light outside the central kernel window (cross-talk into neighbours). */
+  energyOutsideKernel: number;
+}
+
+/** Fit quality of each metasurface: unit-sum PSFs and targets [B, M, M], kernel side k. */
+export function kernelFits(psfs: Float32Array, targets: Float32Array, count: number, windowPixels: number, kernelSize: number): KernelFit[] {
+  const window = windowPixels * windowPixels;
+  const crops = cropCentred(psfs, count, windowPixels, kernelSize);
+  const k2 = kernelSize * kernelSize;
+  return Array.from({ length: count }, (_, b) => {
+    let err = 0;
+    let norm = 0;
+    let sumP = 0;
+    let sumT = 0;
+    for (let i = b * window; i < (b + 1) * window; i++) {
+      err += (psfs[i] - targets[i]) ** 2;
+      norm += targets[i] ** 2;
+      sumP += psfs[i];
+      sumT += targets[i];
+    }
+    const meanP = sumP / window;
+    const meanT = sumT / window;
+    let cov = 0;
+    let varP = 0;
+    let varT = 0;
+    for (let i = b * window; i < (b + 1) * window; i++) {
+      cov += (psfs[i] - meanP) * (targets[i] - meanT);
+      varP += (psfs[i] - meanP) ** 2;
+      varT += (targets[i] - meanT) ** 2;
+    }
+    let inKernel = 0;
+    for (let i = b * k2; i < (b + 1) * k2; i++) inKernel += crops[i];
+    return {
+      nmse: norm > 0 ? err / norm : 0,
+      correlation: varP > 0 && varT > 0 ? cov / Math.sqrt(varP * varT) : 0,
+      energyOutsideKernel: sumP > 0 ? 1 - inKernel / sumP : 0,
+    };
+  });
+}
+
+/** Fraction of the incident light landing in each metasurface's kernel window, from incident-energy PSFs [B, M, M]. */
+export function kernelEfficiencies(incidentPsfs: Float32Array, count: number, windowPixels: number, kernelSize: number): number[] {
+  const crops = cropCentred(incidentPsfs, count, windowPixels, kernelSize);
+  const k2 = kernelSize * kernelSize;
+  return Array.from({ length: count }, (_, b) => crops.subarray(b * k2, (b + 1) * k2).reduce((a, v) => a + v, 0));
+}

@@ -1,0 +1,126 @@
+import type { PsfModel } from "../optics/psf-model.js";
+import { FlatAdamW } from "./adam.js";
+import type { DkoOptimiser } from "./config.js";
+
+export interface SynthesisProgress {
+  step: number;
+  steps: number;
+  /** Mean loss over the active metasurfaces at this step, and the best so far. */
+  loss: number;
+  bestLoss: number;
+}
+
+export interface SynthesisResult {
+  /** Best parameters per metasurface [B, N, N] and their unit-sum PSFs [B, M, M]. */
+  params: Float32Array;
+  psfs: Float32Array;
+  /** Loss (MSE over the fit window) per metasurface at the start and at the kept parameters. */
+  initialLoss: Float64Array;
+  finalLoss: Float64Array;
+  stepsRun: number;
+  stoppedEarly: boolean;
+  seconds: number;
+  /** Mean active loss per step (the loss curve). */
+  history: number[];
+}
+
+/**
+ * Direct kernel optimisation of a bank of metasurfaces, all in one batch: per metasurface b,
+ *   L_b = mean over the M x M fit window of (PSF_b - target_b)^2,
+ * with PSF_b normalised to unit sum over the window (the model's "unit-sum" normalisation, whose vjp
+ * carries the gradient through the normalisation) and target_b the zero-padded unit-sum kernel, so
+ * light in the window but outside the kernel is penalised. Adam(W) on all parameters; each metasurface
+ * keeps its best parameters; stops when the mean loss has not improved by `tolerance` (relative) for
+ * `patience` steps. Inactive metasurfaces (empty kernel part) get no gradient.
+ */
+export async function synthesizeMetasurfaces(options: {
+  model: PsfModel;
+  /** [B, M, M] unit-sum targets (or all-zero for inactive ones). */
+  targets: Float32Array;
+  active: readonly boolean[];
+  initialParams: Float32Array;
+  optimiser: DkoOptimiser;
+  onProgress?: (event: SynthesisProgress) => void;
+}): Promise<SynthesisResult> {
+  const start = performance.now();
+  const { model, targets, active, optimiser } = options;
+  const B = model.batch;
+  const N = model.cells;
+  const M = model.windowPixels;
+  const plane = N * N;
+  const window = M * M;
+  if (targets.length !== B * window) throw new Error(`targets: expected [${B}, ${M}, ${M}] (${B * window} values), got ${targets.length}`);
+  if (active.length !== B) throw new Error(`active: expected ${B} flags, got ${active.length}`);
+  const activeCount = active.filter(Boolean).length;
+  const params = Float32Array.from(options.initialParams);
+  const best = Float32Array.from(params);
+  const bestPsfs = new Float32Array(B * window);
+  const bestLoss = new Float64Array(B).fill(Infinity);
+  const initialLoss = new Float64Array(B);
+  const adam = new FlatAdamW(params.length, { learningRate: optimiser.learningRate, weightDecay: optimiser.weightDecay });
+  const history: number[] = [];
+  let bestMean = Infinity;
+  let sinceImprovement = 0;
+  let stoppedEarly = false;
+  let step = 0;
+
+  // One forward per step scores the current parameters; the update follows, so the final parameters
+  // are scored by one more forward after the loop.
+  for (; ; step++) {
+    const last = step === optimiser.steps;
+    const { psf, vjp } = model.forwardWithVjp(params);
+    const gradPsf = new Float32Array(B * window);
+    let meanLoss = 0;
+    for (let b = 0; b < B; b++) {
+      if (!active[b]) continue;
+      let loss = 0;
+      for (let i = b * window; i < (b + 1) * window; i++) {
+        const diff = psf[i] - targets[i];
+        loss += diff * diff;
+        gradPsf[i] = (2 * diff) / window;
+      }
+      loss /= window;
+      if (step === 0) initialLoss[b] = loss;
+      meanLoss += loss / Math.max(1, activeCount);
+      if (loss < bestLoss[b]) {
+        bestLoss[b] = loss;
+        best.set(params.subarray(b * plane, (b + 1) * plane), b * plane);
+        bestPsfs.set(psf.subarray(b * window, (b + 1) * window), b * window);
+      }
+    }
+    history.push(meanLoss);
+    if (meanLoss < bestMean * (1 - optimiser.tolerance)) {
+      bestMean = meanLoss;
+      sinceImprovement = 0;
+    } else {
+      bestMean = Math.min(bestMean, meanLoss);
+      sinceImprovement++;
+    }
+    options.onProgress?.({ step, steps: optimiser.steps, loss: meanLoss, bestLoss: bestMean });
+    if (last || activeCount === 0) break;
+    if (sinceImprovement >= optimiser.patience) {
+      stoppedEarly = true;
+      break;
+    }
+    const gradParams = vjp(gradPsf);
+    for (let b = 0; b < B; b++) if (!active[b]) gradParams.fill(0, b * plane, (b + 1) * plane);
+    adam.step(params, gradParams);
+    // Let progress bars redraw and signals arrive between steps.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  // Inactive metasurfaces keep their start and its PSF.
+  if (active.some((a) => !a)) {
+    const psf = model.forward(best);
+    for (let b = 0; b < B; b++) if (!active[b]) bestPsfs.set(psf.subarray(b * window, (b + 1) * window), b * window);
+  }
+  return {
+    params: best,
+    psfs: bestPsfs,
+    initialLoss,
+    finalLoss: Float64Array.from(bestLoss, (l, b) => (active[b] ? l : 0)),
+    stepsRun: step,
+    stoppedEarly,
+    seconds: (performance.now() - start) / 1000,
+    history,
+  };
+}

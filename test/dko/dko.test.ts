@@ -1,0 +1,119 @@
+import * as tf from "@tensorflow/tfjs";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { openDepthDataset } from "../../src/data/depth-dataset.js";
+import { generateSyntheticDataset } from "../../src/data/synthetic/generate.js";
+import { dkoConfig } from "../../src/dko/config.js";
+import { kernelFits } from "../../src/dko/fit-metrics.js";
+import { OpticsBank } from "../../src/dko/optics-bank.js";
+import { opticalFirstLayer } from "../../src/dko/optical-layer.js";
+import { runDko } from "../../src/dko/run.js";
+import { synthesizeMetasurfaces } from "../../src/dko/synthesize.js";
+import { extractKernelTargets, kernelTargetsFrom } from "../../src/dko/targets.js";
+import { initEngine } from "../../src/engine/backend.js";
+import { readNpy } from "../../src/io/npy.js";
+import { PRESETS, presetNetConfig } from "../../src/models/depth-net-config.js";
+import { buildDepthNet } from "../../src/models/depth-net.js";
+import { initComplexOps } from "../../src/optics/compute.js";
+import { Grid, padCentred } from "../../src/optics/grid.js";
+import { psfsToKernels } from "../../src/optics/kernels.js";
+import { trainDepth } from "../../src/train/train-depth.js";
+
+before(async () => {
+  await initEngine();
+  await initComplexOps();
+});
+
+function seededWeights(count: number, seed: number): Float32Array {
+  let state = seed;
+  return Float32Array.from({ length: count }, () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31 - 0.5;
+  });
+}
+
+describe("signed kernels", () => {
+  test("split into unit-sum pairs and recombination with scales and flip is lossless", () => {
+    const shape = { kernelSize: 7, inChannels: 3, outChannels: 4 };
+    const weights = seededWeights(7 * 7 * 3 * 4, 3);
+    const targets = kernelTargetsFrom(weights, shape);
+    assert.equal(targets.active.length, 24);
+    for (let b = 0; b < 24; b++) {
+      const sum = targets.targets.subarray(b * 49, (b + 1) * 49).reduce((a, v) => a + v, 0);
+      assert.ok(Math.abs(sum - 1) < 1e-5, `target ${b} sums to ${sum}`);
+      assert.ok(targets.targets.subarray(b * 49, (b + 1) * 49).every((v) => v >= 0));
+    }
+    // Realised PSFs = targets in a 14 x 14 window: the bank is rebuilt exactly.
+    const realised = psfsToKernels(padCentred(targets.targets, 24, 7, 14), 14, targets.scales, shape);
+    for (let i = 0; i < weights.length; i++) assert.ok(Math.abs(realised[i] - weights[i]) < 1e-6, `weight ${i}: ${realised[i]} vs ${weights[i]}`);
+    // An asymmetric kernel really is flipped in its PSF target.
+    const one = new Float32Array(49);
+    one[0] = 1; // top-left tap of a correlation kernel
+    const single = kernelTargetsFrom(one, { kernelSize: 7, inChannels: 1, outChannels: 1 });
+    assert.equal(single.targets[48], 1);
+    assert.deepEqual(single.active, [true, false]);
+  });
+});
+
+describe("optical network", () => {
+  test("ideal realised kernels reproduce the electronic network's output", () => {
+    const config = presetNetConfig("tiny", { height: 32, width: 32, depthRange_m: [0.5, 10] }, 3);
+    const net = buildDepthNet(config);
+    const targets = extractKernelTargets(net);
+    const ideal = psfsToKernels(padCentred(targets.targets, targets.active.length, 7, 14), 14, targets.scales, targets.shape);
+    const { layer, kernel } = opticalFirstLayer(ideal, targets.shape, config.firstLayer.stride, "ideal");
+    const rgb = tf.randomUniform([2, 32, 32, 3], 0, 1, "float32", 5) as tf.Tensor4D;
+    const electronic = net.predict(rgb).dataSync();
+    const optical = net.predict(rgb, layer).dataSync();
+    let maxDiff = 0;
+    for (let i = 0; i < electronic.length; i++) maxDiff = Math.max(maxDiff, Math.abs(electronic[i] - optical[i]));
+    assert.ok(maxDiff < 1e-5, `max |electronic - optical| = ${maxDiff}`);
+    // A wrong (unflipped) kernel does change the output: the check can fail.
+    const unflipped = psfsToKernels(padCentred(targets.targets.map((v, i) => targets.targets[Math.floor(i / 49) * 49 + 48 - (i % 49)]), targets.active.length, 7, 14), 14, targets.scales, targets.shape);
+    const wrong = opticalFirstLayer(unflipped, targets.shape, config.firstLayer.stride, "unflipped");
+    const wrongOut = net.predict(rgb, wrong.layer).dataSync();
+    assert.ok(wrongOut.some((v, i) => Math.abs(v - electronic[i]) > 1e-3));
+    tf.dispose([rgb, kernel, wrong.kernel]);
+    net.dispose();
+  });
+});
+
+describe("synthesis", () => {
+  test("a target that is the PSF of a known metasurface is fitted with near-zero error", async () => {
+    const config = dkoConfig("tiny");
+    const bank = new OpticsBank(config.optics, { kernelSize: 7, inChannels: 3, outChannels: 1 });
+    const model = bank.model("unit-sum");
+    // Known metasurfaces: the focusing start, shifted off axis by a tilt and aberrated by astigmatism.
+    const N = config.optics.cells;
+    const grid = new Grid(N, config.optics.cellPitch_m);
+    const known = bank.initialParams(0, 1);
+    for (let b = 0; b < bank.count; b++) {
+      for (let r = 0; r < N; r++) {
+        for (let c = 0; c < N; c++) {
+          const x = grid.coordinate_m(c) / (grid.extent_m / 2);
+          const y = grid.coordinate_m(r) / (grid.extent_m / 2);
+          known[(b * N + r) * N + c] += (b % 2 ? 3 : -2) * x + 1.5 * y + 2 * (x * x - y * y) + (b / 3) * x * y;
+        }
+      }
+    }
+    const targets = model.forward(known);
+    const active = Array.from({ length: bank.count }, () => true);
+    const result = await synthesizeMetasurfaces({
+      model,
+      targets,
+      active,
+      initialParams: bank.initialParams(config.optimiser.initNoise_rad, 0),
+      optimiser: { ...config.optimiser, steps: 200, patience: 200 },
+    });
+    const fits = kernelFits(result.psfs, targets, bank.count, bank.windowPixels, 7);
+    for (let b = 0; b < bank.count; b++) {
+      assert.ok(result.finalLoss[b] < result.initialLoss[b] / 50, `metasurface ${b}: loss ${result.initialLoss[b]} -> ${result.finalLoss[b]}`);
+      assert.ok(fits[b].nmse < 0.02, `metasurface ${b}: nmse ${fits[b].nmse}`);
+      assert.ok(fits[b].correlation > 0.99, `metasurface ${b}: correlation ${fits[b].correlation}`);
+    }
+  });
+});
