@@ -117,3 +117,61 @@ describe("synthesis", () => {
     }
   });
 });
+
+describe("stage 2 run", () => {
+  let root = "";
+  let runDir = "";
+  let dataDir = "";
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), "optocnn-dko-"));
+    dataDir = join(root, "data");
+    runDir = join(root, "stage1");
+    await generateSyntheticDataset({ dir: dataDir, height: 32, width: 32, counts: { train: 32, val: 8, test: 8 }, seed: 7 });
+    const dataset = await openDepthDataset(dataDir);
+    const result = await trainDepth({
+      runDir,
+      dataset,
+      config: { preset: "tiny", net: presetNetConfig("tiny", dataset.manifest, 0), train: { ...PRESETS.tiny.train, validateEvery: 100, checkpointEvery: 100 } },
+      budget: { steps: 2 },
+    });
+    result.net.dispose();
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  test("writes parameters, PSFs, kernels and a summary with fits, times and metrics", async () => {
+    const outDir = join(root, "dko");
+    const config = dkoConfig("tiny", { optimiser: { steps: 15 }, evaluation: { fabricationRms_rad: 0.3, fabricationDraws: 2, quantiseLevels: 4 } });
+    const { summary } = await runDko({ runDir, dataDir, outDir, config });
+    const params = readNpy(join(outDir, "params.npy"));
+    assert.deepEqual(params.shape, [24, 64, 64]);
+    assert.deepEqual(readNpy(join(outDir, "psfs.npy")).shape, [24, 14, 14]);
+    assert.deepEqual(readNpy(join(outDir, "realised_kernels.npy")).shape, [7, 7, 3, 4]);
+    assert.deepEqual(readNpy(join(outDir, "target_kernels.npy")).shape, [7, 7, 3, 4]);
+    const stored = JSON.parse(readFileSync(join(outDir, "summary.json"), "utf8"));
+    assert.equal(stored.kernels.length, 24);
+    assert.ok(stored.synthesis.finalLoss < stored.synthesis.initialLoss);
+    assert.ok(stored.synthesis.peakRss_bytes > 0 && stored.synthesis.seconds > 0);
+    for (const fit of stored.kernels) assert.ok(fit.energyOutsideKernel >= 0 && fit.energyOutsideKernel <= 1 && fit.kernelEfficiency <= 1 + 1e-6);
+    assert.equal(summary.metrics.fabrication.length, 2);
+    assert.ok(summary.metrics.opticalQuantised);
+    assert.ok(Number.isFinite(summary.metrics.optical.absRel) && Number.isFinite(summary.metrics.electronic.absRel));
+    assert.ok(stored.engine.engine);
+    await assert.rejects(runDko({ runDir, dataDir, outDir, config }), /out: .*already holds/);
+  });
+
+  test("CLI errors name the option", () => {
+    const cli = (...args: string[]) => {
+      try {
+        execFileSync("node", ["bin/optocnn.mjs", "synthesize", ...args], { encoding: "utf8", stdio: "pipe" });
+        return "";
+      } catch (error) {
+        return String((error as { stderr: string }).stderr);
+      }
+    };
+    assert.match(cli("--run", join(root, "missing"), "--data", dataDir), /--run .*missing.*no config\.json/);
+    assert.match(cli("--run", runDir, "--data", dataDir, "--cells", "-3"), /--cells: must be at least 8/);
+    assert.match(cli("--run", runDir, "--data", dataDir, "--wavelengths-nm", "640,550"), /--wavelengths-nm: must be three wavelengths/);
+    assert.match(cli("--run", runDir, "--data", dataDir, "--preset", "tiny", "--metasurface", "nanopillar", "--quantise-levels", "4"), /evaluation\.quantiseLevels/);
+    assert.ok(!existsSync(join(runDir, "dko", "summary.json")));
+  });
+});
