@@ -62,7 +62,7 @@ export async function runDko(options: {
   const dataset = await openDepthDataset(options.dataDir);
   const { net } = stage1;
   const stride = net.config.firstLayer.stride;
-  const depthRange_m = net.config.depthRange_m;
+  const depthRange_m = net.config.depthRange_m as [number, number];
   const targets = extractKernelTargets(net);
   const bank = new OpticsBank(config.optics, targets.shape);
   const M = bank.windowPixels;
