@@ -76,3 +76,22 @@ export async function ensureStage1(exp: Experiment, dataset: DepthDataset): Prom
   if (!result.summary) throw new Error(`stage-1 training in ${exp.stage1Dir} stopped at step ${result.step} without finishing`);
   return result.summary;
 }
+
+/**
+ * Runs DKO (stage 2) on the experiment's stage-1 network with the preset's optics, or reuses a finished
+ * result; returns its summary (see src/dko/run.ts for the files next to it).
+ */
+export async function ensureDko(exp: Experiment): Promise<import("../dko/run.js").DkoSummary> {
+  const summaryPath = join(exp.dkoDir, "summary.json");
+  if (existsSync(summaryPath)) {
+    const { readFileSync } = await import("node:fs");
+    return JSON.parse(readFileSync(summaryPath, "utf8"));
+  }
+  const { dkoConfig } = await import("../dko/config.js");
+  const { runDko } = await import("../dko/run.js");
+  const { rmSync } = await import("node:fs");
+  // A run interrupted before its summary left only partial arrays: start it again.
+  rmSync(exp.dkoDir, { recursive: true, force: true });
+  const { summary } = await runDko({ runDir: exp.stage1Dir, dataDir: exp.dataDir, outDir: exp.dkoDir, config: dkoConfig(exp.preset) });
+  return summary;
+}
