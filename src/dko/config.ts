@@ -92,7 +92,8 @@ export const DKO_PRESETS: Record<DkoPresetName, { description: string; optics: D
   default: {
     description: "the paper's smaller variant, 513 x 513 cells at 1.5 um, 3 mm to a 2.74 um sensor, 2 samples per pixel; minutes on 2 cores",
     optics: { cells: 513, cellPitch_m: 1.5e-6, distance_m: 3e-3, sensorPitch_m: 2.74e-6, channelWavelengths_m: RGB_M, subsamplesPerPixel: 2, metasurface: "phase", fitWindowFactor: 2 },
-    optimiser: { learningRate: 0.1, weightDecay: 0, steps: 150, patience: 15, tolerance: 2e-3, seed: 0, initNoise_rad: 0.1 },
+    // lr 0.3 and 0.5 rad start noise reached in 60 steps a lower loss than lr 0.1 / 0.1 rad in 150 (measured).
+    optimiser: { learningRate: 0.3, weightDecay: 0, steps: 80, patience: 10, tolerance: 2e-3, seed: 0, initNoise_rad: 0.5 },
     evaluation: EVALUATION,
   },
   paper: {

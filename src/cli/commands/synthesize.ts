@@ -107,6 +107,12 @@ export function register(program: Command): void {
               : event.phase === "evaluate"
                 ? [event.done, event.total, ""]
                 : [Math.round(event.progress * 1000), 1000, `step ${event.step}`];
+          if (!process.stderr.isTTY) {
+            // No bar off a terminal (logs, CI): a line per phase and every 10 synthesis steps.
+            if (key !== current || (event.phase === "synthesize" && event.step % 10 === 0)) console.error(`${key}: ${value}/${total} ${detail}`);
+            current = key;
+            return;
+          }
           if (key !== current) {
             if (current) bar.stop();
             bar.start(total, value, { phase: key, detail });
