@@ -13,6 +13,8 @@ import { opticalFirstLayer } from "./optical-layer.js";
 import { synthesizeMetasurfaces, type SynthesisProgress } from "./synthesize.js";
 import { extractKernelTargets } from "./targets.js";
 
+type Stage1Run = Awaited<ReturnType<typeof import("../train/load-run.js").loadRun>>;
+
 export const DKO_SUMMARY_FORMAT = "optocnn-dko/1";
 
 export type DkoProgress =
@@ -33,21 +35,20 @@ export type DkoProgress =
  *   loss_history.npy [steps]        mean loss per step
  *   summary.json                    everything else (per-kernel fits, times, memory, engine, metrics)
  */
-export async function runDko(options: {
+export interface RunDkoOptions {
   runDir: string;
   dataDir: string;
   outDir?: string;
   config: DkoConfig;
   onProgress?: (event: DkoProgress) => void;
-}) {
+}
+
+export async function runDko(options: RunDkoOptions) {
   const wallStart = performance.now();
   const tf: typeof tfTypes = await import("@tensorflow/tfjs");
-  const { initEngine, engineInfo } = await import("../engine/backend.js");
-  const { initComplexOps, complexOpsInfo } = await import("../optics/compute.js");
+  const { initEngine } = await import("../engine/backend.js");
+  const { initComplexOps } = await import("../optics/compute.js");
   const { loadRun } = await import("../train/load-run.js");
-  const { openDepthDataset } = await import("../data/depth-dataset.js");
-  const { evaluateDepth } = await import("../train/evaluate-depth.js");
-  const { config, onProgress } = options;
   if (!existsSync(join(options.runDir, "config.json"))) {
     throw new Error(`run: ${options.runDir} is not a stage-1 run directory (no config.json); train one with \`optocnn train --out ${options.runDir}\``);
   }
@@ -59,6 +60,24 @@ export async function runDko(options: {
   await initEngine();
   await initComplexOps();
   const stage1 = await loadRun(options.runDir);
+  try {
+    return await synthesizeAndScore(stage1, { ...options, outDir }, wallStart);
+  } finally {
+    stage1.net.dispose();
+    tf.dispose([...stage1.extra.values()]);
+  }
+}
+
+async function synthesizeAndScore(
+  stage1: Stage1Run,
+  options: RunDkoOptions & { outDir: string },
+  wallStart: number,
+) {
+  const { engineInfo } = await import("../engine/backend.js");
+  const { complexOpsInfo } = await import("../optics/compute.js");
+  const { openDepthDataset } = await import("../data/depth-dataset.js");
+  const { evaluateDepth } = await import("../train/evaluate-depth.js");
+  const { config, onProgress, outDir } = options;
   const dataset = await openDepthDataset(options.dataDir);
   const { net } = stage1;
   const stride = net.config.firstLayer.stride;
@@ -217,8 +236,6 @@ export async function runDko(options: {
     peakRss_bytes: process.resourceUsage().maxRSS * 1024,
   };
   writeJsonAtomic(join(outDir, "summary.json"), summary);
-  stage1.net.dispose();
-  tf.dispose([...stage1.extra.values()]);
   return { outDir, summary };
 }
 

@@ -118,6 +118,30 @@ describe("synthesis", () => {
   });
 });
 
+describe("nanopillars and stopping", () => {
+  test("a nanopillar bank starts as a focused spot and its loss falls; a plateau stops early", async () => {
+    const config = dkoConfig("tiny", { optics: { metasurface: "nanopillar" } });
+    const shape = { kernelSize: 7, inChannels: 3, outChannels: 1 };
+    const bank = new OpticsBank(config.optics, shape);
+    const model = bank.model("unit-sum");
+    const start = bank.initialParams(0, 0);
+    const psf = model.forward(start);
+    const M = bank.windowPixels;
+    for (let b = 0; b < bank.count; b++) {
+      // The lens start puts the brightest pixel at the window centre.
+      const plane = Array.from(psf.subarray(b * M * M, (b + 1) * M * M));
+      assert.equal(plane.indexOf(Math.max(...plane)), Math.floor(M / 2) * M + Math.floor(M / 2), `metasurface ${b}`);
+    }
+    const targets = kernelTargetsFrom(seededWeights(49 * 3, 11), shape);
+    const windowTargets = padCentred(targets.targets, bank.count, 7, M);
+    const result = await synthesizeMetasurfaces({ model, targets: windowTargets, active: targets.active, initialParams: start, optimiser: { ...config.optimiser, steps: 30 } });
+    const mean = (values: Float64Array) => values.reduce((a, v) => a + v, 0) / values.length;
+    assert.ok(mean(result.finalLoss) < 0.7 * mean(result.initialLoss), `${mean(result.initialLoss)} -> ${mean(result.finalLoss)}`);
+    const stalled = await synthesizeMetasurfaces({ model, targets: windowTargets, active: targets.active, initialParams: start, optimiser: { ...config.optimiser, steps: 30, patience: 2, tolerance: 0.99 } });
+    assert.ok(stalled.stoppedEarly && stalled.stepsRun === 2, `ran ${stalled.stepsRun} steps`);
+  });
+});
+
 describe("stage 2 run", () => {
   let root = "";
   let runDir = "";
