@@ -61,6 +61,9 @@ export function register(program: Command): void {
       if (!existsSync(join(options.data, "manifest.json"))) {
         throw new Error(`--data ${options.data}: no depth data set there (no manifest.json); create one with \`optocnn data synthetic --out ${options.data}\``);
       }
+      if (options.fabDraws !== undefined && options.fabRmsRad === undefined && options.fabRmsNm === undefined) {
+        console.warn("optocnn synthesize: --fab-draws has no effect without --fab-rms-rad (phase) or --fab-rms-nm (nanopillar)");
+      }
       const { dkoConfig, DKO_PRESETS } = await import("../../dko/config.js");
       const wavelengths = options.wavelengthsNm?.split(",").map((w) => Number(w) * 1e-9);
       let config;
