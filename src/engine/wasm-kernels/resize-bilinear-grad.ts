@@ -1,6 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { halfPixelAwareResizeGrad } from "./resize-grad-dispatch.js";
+import { halfPixelAwareResizeGrad, resizeGradBuffers } from "./resize-grad-dispatch.js";
 
 interface Taps {
   low: Int32Array;
@@ -34,19 +33,10 @@ export function resizeBilinearGradConfig(builtin: tf.KernelConfig | undefined): 
   return halfPixelAwareResizeGrad("ResizeBilinearGrad", builtin, scatterResizeBilinearGrad as tf.KernelFunc);
 }
 
-function scatterResizeBilinearGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
-  const wasm = backend as BackendWasm;
-  const { images, dy } = inputs as { images: tf.TensorInfo; dy: tf.TensorInfo };
-  const { alignCorners, halfPixelCenters } = attrs as { alignCorners: boolean; halfPixelCenters?: boolean };
-  const [batch, inHeight, inWidth, channels] = images.shape;
-  const [, outHeight, outWidth] = dy.shape;
-  const rows = interpolationTaps(outHeight, inHeight, alignCorners, halfPixelCenters === true);
-  const cols = interpolationTaps(outWidth, inWidth, alignCorners, halfPixelCenters === true);
-  const output = wasm.makeOutput(images.shape, "float32");
-  // Views are taken after allocating: heap growth detaches older views.
-  const dx = wasm.typedArrayFromHeap(output) as Float32Array;
-  const gradient = wasm.typedArrayFromHeap(dy) as Float32Array;
-  dx.fill(0);
+function scatterResizeBilinearGrad(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+  const { output, dx, gradient, batch, inHeight, inWidth, channels, outHeight, outWidth, alignCorners, halfPixelCenters } = resizeGradBuffers(args);
+  const rows = interpolationTaps(outHeight, inHeight, alignCorners, halfPixelCenters);
+  const cols = interpolationTaps(outWidth, inWidth, alignCorners, halfPixelCenters);
   const rowStride = inWidth * channels;
   let index = 0;
   for (let b = 0; b < batch; b++) {

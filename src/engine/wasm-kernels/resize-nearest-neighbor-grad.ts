@@ -1,6 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { halfPixelAwareResizeGrad } from "./resize-grad-dispatch.js";
+import { halfPixelAwareResizeGrad, resizeGradBuffers } from "./resize-grad-dispatch.js";
 
 /** Source index of each output index, exactly as the forward ResizeNearestNeighbor kernels pick it. */
 function nearestSources(outSize: number, inSize: number, alignCorners: boolean, halfPixelCenters: boolean): Int32Array {
@@ -24,19 +23,10 @@ export function resizeNearestNeighborGradConfig(builtin: tf.KernelConfig | undef
   return halfPixelAwareResizeGrad("ResizeNearestNeighborGrad", builtin, scatterResizeNearestNeighborGrad as tf.KernelFunc);
 }
 
-function scatterResizeNearestNeighborGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
-  const wasm = backend as BackendWasm;
-  const { images, dy } = inputs as { images: tf.TensorInfo; dy: tf.TensorInfo };
-  const { alignCorners, halfPixelCenters } = attrs as { alignCorners: boolean; halfPixelCenters?: boolean };
-  const [batch, inHeight, inWidth, channels] = images.shape;
-  const [, outHeight, outWidth] = dy.shape;
-  const rows = nearestSources(outHeight, inHeight, alignCorners, halfPixelCenters === true);
-  const cols = nearestSources(outWidth, inWidth, alignCorners, halfPixelCenters === true);
-  const output = wasm.makeOutput(images.shape, "float32");
-  // Views are taken after allocating: heap growth detaches older views.
-  const dx = wasm.typedArrayFromHeap(output) as Float32Array;
-  const gradient = wasm.typedArrayFromHeap(dy) as Float32Array;
-  dx.fill(0);
+function scatterResizeNearestNeighborGrad(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+  const { output, dx, gradient, batch, inHeight, inWidth, channels, outHeight, outWidth, alignCorners, halfPixelCenters } = resizeGradBuffers(args);
+  const rows = nearestSources(outHeight, inHeight, alignCorners, halfPixelCenters);
+  const cols = nearestSources(outWidth, inWidth, alignCorners, halfPixelCenters);
   const rowStride = inWidth * channels;
   let index = 0;
   for (let b = 0; b < batch; b++) {
