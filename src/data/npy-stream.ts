@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from "node:fs";
+import { npyHeader } from "../io/npy.js";
 
 /**
  * Writes a `.npy` file (version 1.0, C order) sample by sample, so a data set larger than memory can be
@@ -12,16 +13,8 @@ export class NpyStreamWriter {
 
   constructor(readonly path: string, readonly dtype: "|u1" | "<f4", readonly shape: number[]) {
     this.total = shape.reduce((a, b) => a * b, 1);
-    const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
-    let header = `{'descr': '${dtype}', 'fortran_order': False, 'shape': ${shapeText}, }`;
-    // Magic (6) + version (2) + header length (2) + header, padded with spaces to a multiple of 64, ending in \n.
-    header += " ".repeat((64 - ((10 + header.length + 1) % 64)) % 64) + "\n";
-    const preamble = Buffer.alloc(10);
-    preamble.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
-    preamble.writeUInt16LE(header.length, 8);
     this.fd = openSync(path, "w");
-    writeSync(this.fd, preamble);
-    writeSync(this.fd, Buffer.from(header, "latin1"));
+    writeSync(this.fd, npyHeader(dtype, shape));
   }
 
   /** Appends values (a whole sample, typically); their type must match the dtype. */

@@ -31,6 +31,20 @@ function dtypeOf(data: NpyData): string {
   return "|i1";
 }
 
+/** The `.npy` version 1.0 preamble and header for an array of `descr` (e.g. "<f4") and `shape`, C order. */
+export function npyHeader(descr: string, shape: readonly number[]): Uint8Array {
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  const preamble = 10;
+  // Magic (6) + version (2) + length (2) + header, padded with spaces to a multiple of 64, ending in \n.
+  header += " ".repeat((64 - ((preamble + header.length + 1) % 64)) % 64) + "\n";
+  const out = new Uint8Array(preamble + header.length);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  for (let i = 0; i < header.length; i++) out[preamble + i] = header.charCodeAt(i);
+  return out;
+}
+
 /** Encodes an array as `.npy` version 1.0 bytes (C order). */
 export function encodeNpy(array: NpyArray): Uint8Array {
   const { data, shape } = array;
@@ -38,16 +52,10 @@ export function encodeNpy(array: NpyArray): Uint8Array {
   if (count !== data.length) {
     throw new Error(`npy: shape [${shape.join(", ")}] holds ${count} values but the data has ${data.length}`);
   }
-  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
-  let header = `{'descr': '${dtypeOf(data)}', 'fortran_order': False, 'shape': ${shapeText}, }`;
-  const preamble = 10;
-  const padding = 64 - ((preamble + header.length + 1) % 64);
-  header = header + " ".repeat(padding % 64) + "\n";
-  const out = new Uint8Array(preamble + header.length + data.byteLength);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  for (let i = 0; i < header.length; i++) out[preamble + i] = header.charCodeAt(i);
-  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), preamble + header.length);
+  const header = npyHeader(dtypeOf(data), shape);
+  const out = new Uint8Array(header.length + data.byteLength);
+  out.set(header, 0);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), header.length);
   return out;
 }
 
