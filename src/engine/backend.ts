@@ -158,10 +158,10 @@ async function tryNative(): Promise<Outcome> {
 }
 
 async function registerNative(): Promise<NativeRegistration> {
-  // Non-literal so a missing or unbuilt addon is a runtime fallback, not a type error.
-  const specifier = "./native/register.js";
+  // A literal specifier: the notebook kernel (tslab) can only resolve literal .js -> .ts imports.
+  // The module itself always loads; an unbuilt addon is reported by registerNativeKernels().
   try {
-    const module = (await import(specifier)) as NativeRegisterModule;
+    const module: NativeRegisterModule = await import("./native/register.js");
     return module.registerNativeKernels();
   } catch (error) {
     return { ok: false, reason: firstLine(error) };

@@ -17,10 +17,9 @@ let selection: ComplexOpsSelection | null = null;
 
 /** Loads the native implementation if present; its module may not exist in every checkout. */
 async function loadNative(): Promise<ComplexOps | string> {
-  // A computed specifier keeps the typechecker and bundlers from requiring the optional module.
-  const specifier = "../engine/native/complex-ops-native.js";
+  // A literal specifier: the notebook kernel (tslab) can only resolve literal .js -> .ts imports.
   try {
-    const module = (await import(specifier)) as { nativeComplexOps?: () => ComplexOps | null };
+    const module: { nativeComplexOps?: () => ComplexOps | null } = await import("../engine/native/complex-ops-native.js");
     if (typeof module.nativeComplexOps !== "function") return "native: module has no nativeComplexOps()";
     const native = module.nativeComplexOps();
     return native ?? "native: addon not built or not loadable (nativeComplexOps() returned null)";
