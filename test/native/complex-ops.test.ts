@@ -7,6 +7,7 @@ import { loadNativeAddon } from "../../src/engine/native/addon.js";
 import { jsComplexOps } from "../../src/optics/complex-ops-js.js";
 import type { ComplexGemm, MatrixOp, PlanarComplex } from "../../src/optics/complex-ops.js";
 import { pseudoRandom } from "./compare.js";
+import { directDft } from "../optics/helpers.js";
 
 const skipReason = (): string | null => {
   const load = loadNativeAddon();
@@ -19,32 +20,6 @@ function planar(length: number, seed: number): PlanarComplex {
 
 function copy(x: PlanarComplex): PlanarComplex {
   return { re: x.re.slice(), im: x.im.slice() };
-}
-
-/** Direct 2-D DFT of one plane in double precision. */
-function directDft(x: PlanarComplex, offset: number, rows: number, cols: number, inverse: boolean): { re: Float64Array; im: Float64Array } {
-  const sign = inverse ? 1 : -1;
-  const re = new Float64Array(rows * cols);
-  const im = new Float64Array(rows * cols);
-  for (let u = 0; u < rows; u++) {
-    for (let v = 0; v < cols; v++) {
-      let sr = 0;
-      let si = 0;
-      for (let r = 0; r < rows; r++) {
-        for (let c = 0; c < cols; c++) {
-          const phase = sign * 2 * Math.PI * ((u * r) / rows + (v * c) / cols);
-          const xr = x.re[offset + r * cols + c];
-          const xi = x.im[offset + r * cols + c];
-          sr += xr * Math.cos(phase) - xi * Math.sin(phase);
-          si += xr * Math.sin(phase) + xi * Math.cos(phase);
-        }
-      }
-      const scale = inverse ? 1 / (rows * cols) : 1;
-      re[u * cols + v] = sr * scale;
-      im[u * cols + v] = si * scale;
-    }
-  }
-  return { re, im };
 }
 
 /** max |a - b| / max |b| over both planes. */

@@ -56,3 +56,29 @@ export function dot(a: Float32Array, b: Float32Array): number {
   for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
   return sum;
 }
+
+/** Direct 2-D DFT (the definition) of the rows x cols plane at `offset`, in double precision; inverse scaled by 1/(rows*cols). */
+export function directDft(x: PlanarComplex, offset: number, rows: number, cols: number, inverse: boolean): { re: Float64Array; im: Float64Array } {
+  const sign = inverse ? 1 : -1;
+  const re = new Float64Array(rows * cols);
+  const im = new Float64Array(rows * cols);
+  for (let u = 0; u < rows; u++) {
+    for (let v = 0; v < cols; v++) {
+      let sr = 0;
+      let si = 0;
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < cols; c++) {
+          const phase = sign * 2 * Math.PI * ((u * r) / rows + (v * c) / cols);
+          const xr = x.re[offset + r * cols + c];
+          const xi = x.im[offset + r * cols + c];
+          sr += xr * Math.cos(phase) - xi * Math.sin(phase);
+          si += xr * Math.sin(phase) + xi * Math.cos(phase);
+        }
+      }
+      const scale = inverse ? 1 / (rows * cols) : 1;
+      re[u * cols + v] = sr * scale;
+      im[u * cols + v] = si * scale;
+    }
+  }
+  return { re, im };
+}
