@@ -2,17 +2,7 @@
   "targets": [
     {
       "target_name": "optocnn_native",
-      "sources": [
-        "src/addon.cc",
-        "src/dnnl_context.cc",
-        "src/conv.cc",
-        "src/matmul.cc",
-        "src/pool.cc",
-        "src/fft.cc",
-        "src/complex_gemm.cc",
-        "src/data_movement.cc",
-        "src/elementwise.cc"
-      ],
+      "sources": ["<!@(node -p \"require('fs').readdirSync('src').filter((f) => f.endsWith('.cc')).sort().map((f) => 'src/' + f).join(' ')\")"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "/usr/include/kissfft"

@@ -1,4 +1,4 @@
-// N-API surface of the optocnn native engine. Tensor operands live in the wasm backend's heap and are
+// N-API surface of the optocnn native engine (tensor kernels; optics in optics_addon.cc). Tensor operands live in the wasm backend's heap and are
 // addressed by byte offsets into the heap view passed with each call (the view is taken afresh by the
 // caller, because wasm memory growth detaches old buffers); optics operands are Float32Arrays.
 #include <napi.h>
@@ -8,78 +8,17 @@
 #include <cstring>
 #include <string>
 
-#include "complex_gemm.h"
 #include "conv.h"
 #include "data_movement.h"
-#include "elementwise.h"
 #include "dnnl_context.h"
-#include "fft.h"
+#include "elementwise.h"
 #include "matmul.h"
+#include "napi_args.h"
+#include "optics_addon.h"
 #include "pool.h"
 
 namespace optocnn {
 namespace {
-
-struct Bytes {
-  uint8_t* data;
-  size_t length;
-};
-
-Bytes viewBytes(const Napi::Value& value, const char* name) {
-  if (value.IsTypedArray()) {
-    Napi::TypedArray array = value.As<Napi::TypedArray>();
-    void* base = nullptr;
-    napi_typedarray_type type;
-    size_t length = 0;
-    napi_value arrayBuffer;
-    size_t byteOffset = 0;
-    napi_status status = napi_get_typedarray_info(value.Env(), value, &type, &length, &base, &arrayBuffer, &byteOffset);
-    if (status != napi_ok) throw Napi::TypeError::New(value.Env(), std::string(name) + ": unreadable typed array");
-    return Bytes{static_cast<uint8_t*>(base), array.ByteLength()};
-  }
-  if (value.IsArrayBuffer()) {
-    Napi::ArrayBuffer buffer = value.As<Napi::ArrayBuffer>();
-    return Bytes{static_cast<uint8_t*>(buffer.Data()), buffer.ByteLength()};
-  }
-  throw Napi::TypeError::New(value.Env(), std::string(name) + ": expected a typed array or ArrayBuffer");
-}
-
-// A float32 operand of `count` elements at byte `offset` of the heap, bounds-checked.
-float* heapFloats(const Bytes& heap, const Napi::Value& offset, int64_t count, const char* name) {
-  const double at = offset.As<Napi::Number>().DoubleValue();
-  if (!(at >= 0) || std::fmod(at, 4.0) != 0 || at + 4.0 * double(count) > double(heap.length)) {
-    throw Napi::RangeError::New(offset.Env(), std::string(name) + ": operand outside the wasm heap or misaligned");
-  }
-  return reinterpret_cast<float*>(heap.data + static_cast<size_t>(at));
-}
-
-const float* optionalHeapFloats(const Bytes& heap, const Napi::Value& offset, int64_t count, const char* name) {
-  if (offset.As<Napi::Number>().DoubleValue() < 0) return nullptr;
-  return heapFloats(heap, offset, count, name);
-}
-
-const int32_t* shapeFields(const Napi::Value& value, int expected, const char* name) {
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
-      value.As<Napi::Int32Array>().ElementLength() != size_t(expected)) {
-    throw Napi::TypeError::New(value.Env(), std::string(name) + ": expected an Int32Array of " +
-                                                std::to_string(expected) + " shape fields");
-  }
-  return value.As<Napi::Int32Array>().Data();
-}
-
-template <typename Body>
-Napi::Value guarded(const Napi::CallbackInfo& info, Body body) {
-  try {
-    body();
-  } catch (const Napi::Error&) {
-    throw;
-  } catch (const dnnl::error& e) {
-    throw Napi::Error::New(info.Env(), std::string("oneDNN: ") + e.what() + " (status " + std::to_string(e.status) + ")");
-  } catch (const std::exception& e) {
-    throw Napi::Error::New(info.Env(), e.what());
-  }
-  return info.Env().Undefined();
-}
 
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
@@ -235,47 +174,6 @@ Napi::Value Elementwise(const Napi::CallbackInfo& info) {
   });
 }
 
-float* floatArray(const Napi::Value& value, int64_t minLength, const char* name) {
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    throw Napi::TypeError::New(value.Env(), std::string(name) + ": expected a Float32Array");
-  }
-  Napi::Float32Array array = value.As<Napi::Float32Array>();
-  if (int64_t(array.ElementLength()) < minLength) {
-    throw Napi::RangeError::New(value.Env(), std::string(name) + ": has " + std::to_string(array.ElementLength()) +
-                                                 " elements, needs " + std::to_string(minLength));
-  }
-  return array.Data();
-}
-
-Napi::Value Fft2d(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    const int64_t batch = info[2].As<Napi::Number>().Int64Value();
-    const int64_t rows = info[3].As<Napi::Number>().Int64Value();
-    const int64_t cols = info[4].As<Napi::Number>().Int64Value();
-    if (batch < 0 || rows < 1 || cols < 1) throw Napi::RangeError::New(info.Env(), "fft2d: batch, rows, cols must be positive");
-    float* re = floatArray(info[0], batch * rows * cols, "fft2d re");
-    float* im = floatArray(info[1], batch * rows * cols, "fft2d im");
-    fft2d(re, im, batch, rows, cols, info[5].ToBoolean());
-  });
-}
-
-// Elements an operand spans: the last batch's start plus one matrix.
-int64_t span(int64_t batch, int64_t stride, int64_t matrix) { return (batch - 1) * stride + matrix; }
-
-Napi::Value ComplexGemm(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    const int32_t* f = shapeFields(info[0], ComplexGemmShape::kFields, "complex gemm shape");
-    ComplexGemmShape s{f[0], f[1], f[2], MatrixOp(f[3]), MatrixOp(f[4]), f[5], f[6], f[7], f[8], f[9] != 0};
-    if (s.batch < 1 || s.m < 1 || s.n < 1 || s.k < 1) throw Napi::RangeError::New(info.Env(), "complex gemm: empty shape");
-    const int64_t aLen = span(s.batch, s.strideA, s.m * s.k), bLen = span(s.batch, s.strideB, s.k * s.n);
-    const int64_t cLen = span(s.batch, s.strideC, s.m * s.n);
-    PlanarMatrix a{floatArray(info[1], aLen, "a.re"), floatArray(info[2], aLen, "a.im")};
-    PlanarMatrix b{floatArray(info[3], bLen, "b.re"), floatArray(info[4], bLen, "b.im")};
-    PlanarMatrix c{floatArray(info[5], cLen, "c.re"), floatArray(info[6], cLen, "c.im")};
-    complexGemm(s, a, b, c);
-  });
-}
-
 Napi::Value SetLayout(const Napi::CallbackInfo& info) {
   const std::string name = info[0].As<Napi::String>().Utf8Value();
   if (name != "any" && name != "nhwc") throw Napi::TypeError::New(info.Env(), "layout must be \"any\" or \"nhwc\"");
@@ -304,10 +202,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("resizeNearest", Napi::Function::New(env, ResizeNearest));
   exports.Set("elementwise", Napi::Function::New(env, Elementwise));
   exports.Set("sumAxes", Napi::Function::New(env, SumAxes));
-  exports.Set("fft2d", Napi::Function::New(env, Fft2d));
-  exports.Set("complexGemm", Napi::Function::New(env, ComplexGemm));
   exports.Set("setLayout", Napi::Function::New(env, SetLayout));
   exports.Set("info", Napi::Function::New(env, Info));
+  registerOptics(env, exports);
   return exports;
 }
 
