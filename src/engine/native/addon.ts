@@ -2,14 +2,15 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { NativeOpticsAddon } from "./optics-addon.js";
 
 /** A tensor operand: byte offset of float32 data inside the wasm heap view passed with the call. */
 type HeapOffset = number;
 /** Heap view (`backend.wasm.HEAPU8`), taken afresh per call because wasm memory growth detaches it. */
 type Heap = Uint8Array;
 
-/** Functions of the compiled addon (src/engine/native/src/addon.cc). */
-export interface NativeAddon {
+/** Functions of the compiled addon: tensor kernels (src/addon.cc) and optics transforms (optics-addon.ts). */
+export interface NativeAddon extends NativeOpticsAddon {
   /** shape: ConvShape fields; bias < 0 means none. */
   conv2d(heap: Heap, shape: Int32Array, x: HeapOffset, filter: HeapOffset, bias: HeapOffset, y: HeapOffset, relu: boolean): void;
   conv2dBackpropInput(heap: Heap, shape: Int32Array, dy: HeapOffset, filter: HeapOffset, dx: HeapOffset): void;
@@ -26,17 +27,6 @@ export interface NativeAddon {
   sumAxes(heap: Heap, x: HeapOffset, outer: number, inner: number, y: HeapOffset, overOuter: boolean): void;
   /** op 0 add, 1 multiply (b tiles a: same size or a trailing broadcast), 2 relu, 3 step(alpha); b < 0 for unary. */
   elementwise(heap: Heap, op: number, a: HeapOffset, b: HeapOffset, length: number, bLength: number, alpha: number, out: HeapOffset): void;
-  fft2d(re: Float32Array, im: Float32Array, batch: number, rows: number, cols: number, inverse: boolean): void;
-  /** shape: [m, n, k, opA, opB, batch, strideA, strideB, strideC, accumulate] with op 0=N, 1=T, 2=C. */
-  complexGemm(
-    shape: Int32Array,
-    aRe: Float32Array,
-    aIm: Float32Array,
-    bRe: Float32Array,
-    bIm: Float32Array,
-    cRe: Float32Array,
-    cIm: Float32Array,
-  ): void;
   /** Activation layout inside oneDNN primitives: `any` (blocked, with reorders) or `nhwc` (in place). */
   setLayout(layout: "any" | "nhwc"): void;
   info(): { onednn: string; fft: string; threads: number; layout: "any" | "nhwc" };

@@ -1,0 +1,14 @@
+/** Optics functions of the compiled addon (src/engine/native/src/optics_addon.cc); planar complex Float32Arrays. */
+export interface NativeOpticsAddon {
+  fft2d(re: Float32Array, im: Float32Array, batch: number, rows: number, cols: number, inverse: boolean): void;
+  /** shape: [m, n, k, opA, opB, batch, strideA, strideB, strideC, accumulate] with op 0=N, 1=T, 2=C. */
+  complexGemm(
+    shape: Int32Array,
+    aRe: Float32Array,
+    aIm: Float32Array,
+    bRe: Float32Array,
+    bIm: Float32Array,
+    cRe: Float32Array,
+    cIm: Float32Array,
+  ): void;
+}
