@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { AdamW } from "../train/adam.js";
 import { buildBenchUnet, UNET_INPUT_CHANNELS, unetStepFlops } from "./unet.js";
 
 export interface StepTiming {
@@ -17,17 +18,25 @@ export interface StepSession {
   dispose(): void;
 }
 
-/** The U-Net on random data with Adam (lr 1e-3), ready to step on the current tfjs backend. */
+/**
+ * The U-Net on random data with the project's Adam (lr 1e-3, as used by `optocnn train`), ready to step
+ * on the current tfjs backend.
+ */
 export function createStepSession(size: number, batch: number): StepSession {
   const net = buildBenchUnet();
   const x = tf.randomUniform([batch, size, size, UNET_INPUT_CHANNELS], 0, 1, "float32", 11) as tf.Tensor4D;
   const target = tf.randomUniform([batch, size, size, 1], 0, 1, "float32", 12);
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = new AdamW(net.variables);
+  const names = [...net.variables.keys()];
+  const weights = [...net.variables.values()];
   return {
     async step() {
-      optimizer.minimize(() => tf.losses.meanSquaredError(target, net.apply(x)) as tf.Scalar, false, net.variables);
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(() => tf.losses.meanSquaredError(target, net.apply(x)) as tf.Scalar, weights);
+        optimizer.apply(new Map(names.map((name, i) => [name, grads[weights[i].name]])), 1e-3);
+      });
       // Reading one weight back waits for every kernel of the step (a no-op wait on synchronous backends).
-      await net.variables[0].data();
+      await weights[0].data();
     },
     dispose() {
       optimizer.dispose();

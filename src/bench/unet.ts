@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { conv2dBiasActivation } from "../engine/fused-conv.js";
 
 /**
  * The benchmark U-Net (not the depth model): channels 16-32-64, two 3x3 conv+ReLU per level, 2x2 max
@@ -49,7 +50,8 @@ export function unetStepFlops(batch: number, size: number): number {
 }
 
 export interface BenchUnet {
-  variables: tf.Variable[];
+  /** Trainable weights by layer and role ("enc1a/kernel", "enc1a/bias", ...). */
+  variables: Map<string, tf.Variable>;
   /** Prediction [batch, size, size, 1] for an NHWC image batch. */
   apply(x: tf.Tensor4D): tf.Tensor4D;
   dispose(): void;
@@ -68,7 +70,7 @@ export function buildBenchUnet(seed = 1): BenchUnet {
   }
   const conv = (x: tf.Tensor4D, name: string, activation: "relu" | "linear" = "relu"): tf.Tensor4D => {
     const layer = layers.get(name)!;
-    return tf.fused.conv2d({ x, filter: layer.kernel as tf.Tensor4D, strides: 1, pad: "same", bias: layer.bias, activation });
+    return conv2dBiasActivation(x, layer.kernel as tf.Tensor4D, layer.bias as tf.Tensor1D, { pad: "same", activation });
   };
   const up = (x: tf.Tensor4D) => tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);
   const pool = (x: tf.Tensor4D) => tf.maxPool(x, 2, 2, "valid");
@@ -80,6 +82,10 @@ export function buildBenchUnet(seed = 1): BenchUnet {
     const d1 = conv(conv(tf.concat([up(d2), e1], 3), "dec1a"), "dec1b");
     return conv(d1, "head", "linear");
   };
-  const variables = [...layers.values()].flatMap((l) => [l.kernel, l.bias]);
+  const variables = new Map<string, tf.Variable>();
+  for (const [name, layer] of layers) {
+    variables.set(`${name}/kernel`, layer.kernel);
+    variables.set(`${name}/bias`, layer.bias);
+  }
   return { variables, apply, dispose: () => variables.forEach((v) => v.dispose()) };
 }

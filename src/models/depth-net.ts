@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { conv2dBiasActivation } from "../engine/fused-conv.js";
 import { DepthNetConfigSchema, type DepthNetConfig } from "./depth-net-config.js";
 import { convFirstLayer, type FirstLayer } from "./first-layer.js";
 
@@ -85,7 +86,9 @@ export function buildDepthNet(configInput: DepthNetConfig): DepthNet {
   });
   const head = conv("head", channels, 1);
 
-  const apply = (x: tf.Tensor4D, c: Conv, strides = 1): tf.Tensor4D => tf.add<tf.Tensor4D>(tf.conv2d(x, c.kernel as tf.Tensor4D, strides, "same"), c.bias);
+  // One FusedConv2D kernel per layer (bias and ReLU included), also while training.
+  const apply = (x: tf.Tensor4D, c: Conv, activation: "linear" | "relu" = "linear", strides = 1): tf.Tensor4D =>
+    conv2dBiasActivation(x, c.kernel as tf.Tensor4D, c.bias as tf.Tensor1D, { strides, pad: "same", activation });
   const [minDepth_m, maxDepth_m] = config.depthRange_m;
   const logMin = Math.log(minDepth_m);
   const logSpan = Math.log(maxDepth_m) - logMin;
@@ -100,8 +103,8 @@ export function buildDepthNet(configInput: DepthNetConfig): DepthNet {
       const skips = new Map<number, tf.Tensor4D>([[stride, x]]);
       let s = stride;
       stages.forEach((stage, i) => {
-        x = tf.relu(apply(x, stage.down, 2));
-        for (const block of stage.blocks) x = tf.relu(tf.add<tf.Tensor4D>(x, apply(tf.relu(apply(x, block.conv1)), block.conv2)));
+        x = apply(x, stage.down, "relu", 2);
+        for (const block of stage.blocks) x = tf.relu(tf.add<tf.Tensor4D>(x, apply(apply(x, block.conv1, "relu"), block.conv2)));
         s *= 2;
         if (i < stages.length - 1) skips.set(s, x);
       });

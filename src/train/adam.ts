@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { adamUpdate } from "../engine/adam-update.js";
 
 /**
  * Adam with optional decoupled weight decay (AdamW), over named variables.
@@ -35,11 +36,10 @@ export class AdamW {
         if (!g) throw new Error(`AdamW: no gradient for "${name}"`);
         const m = this.m.get(name)!;
         const v = this.v.get(name)!;
-        m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
-        v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
-        let next = tf.sub(variable, tf.mul(stepSize, tf.div(m, tf.add(tf.sqrt(v), epsilon))));
-        if (weightDecay > 0) next = tf.sub(next, tf.mul(learningRate * weightDecay, variable));
-        variable.assign(next);
+        const [w, mNext, vNext] = adamUpdate(variable, m, v, g, { beta1, beta2, epsilon, stepSize, decay: learningRate * weightDecay });
+        m.assign(mNext);
+        v.assign(vNext);
+        variable.assign(w);
       }
     });
     this.stepCount = t;

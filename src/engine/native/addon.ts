@@ -25,8 +25,24 @@ export interface NativeAddon extends NativeOpticsAddon {
   resizeNearest(heap: Heap, shape: Int32Array, sourceRows: Int32Array, sourceCols: Int32Array, x: HeapOffset, y: HeapOffset, grad: boolean): void;
   /** Sum of an [outer, inner] array over outer (y has inner values) or over inner (y has outer values). */
   sumAxes(heap: Heap, x: HeapOffset, outer: number, inner: number, y: HeapOffset, overOuter: boolean): void;
-  /** op 0 add, 1 multiply (b tiles a: same size or a trailing broadcast), 2 relu, 3 step(alpha); b < 0 for unary. */
+  /**
+   * op 0 add, 1 multiply (b tiles a: same size or a trailing broadcast), 2 relu, 3 step(alpha), 4 relu
+   * gradient (a = dy masked where the ReLU output b <= 0); b < 0 for unary.
+   */
   elementwise(heap: Heap, op: number, a: HeapOffset, b: HeapOffset, length: number, bLength: number, alpha: number, out: HeapOffset): void;
+  /** Fused Adam(W) update of `length` weights; hyper = [beta1, beta2, epsilon, stepSize, decay] (see optimizer.h). */
+  adamUpdate(
+    heap: Heap,
+    length: number,
+    w: HeapOffset,
+    m: HeapOffset,
+    v: HeapOffset,
+    g: HeapOffset,
+    wOut: HeapOffset,
+    mOut: HeapOffset,
+    vOut: HeapOffset,
+    hyper: Float64Array,
+  ): void;
   /** Activation layout inside oneDNN primitives: `any` (blocked, with reorders) or `nhwc` (in place). */
   setLayout(layout: "any" | "nhwc"): void;
   info(): { onednn: string; fft: string; threads: number; layout: "any" | "nhwc" };

@@ -8,6 +8,7 @@ import { identityKernels } from "./kernels/identity.js";
 import { maxPoolKernels } from "./kernels/max-pool.js";
 import { resizeNearestKernels } from "./kernels/resize-nearest.js";
 import { sumKernels } from "./kernels/sum.js";
+import { trainingKernels } from "./kernels/training.js";
 import type { WasmKernelArgs } from "./wasm-heap.js";
 
 export type NativeRegistration = { ok: true; kernels: string[] } | { ok: false; reason: string };
@@ -36,6 +37,7 @@ export function registerNativeKernels(): NativeRegistration {
     ...sumKernels(load.addon),
     ...elementwiseKernels(load.addon),
     ...identityKernels(),
+    ...trainingKernels(load.addon),
   ];
   for (const kernel of kernels) {
     const replaced = tf.getKernel(kernel.kernelName, "wasm");

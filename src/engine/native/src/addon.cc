@@ -14,6 +14,7 @@
 #include "elementwise.h"
 #include "matmul.h"
 #include "napi_args.h"
+#include "optimizer.h"
 #include "optics_addon.h"
 #include "pool.h"
 
@@ -162,15 +163,34 @@ Napi::Value Elementwise(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     Bytes heap = viewBytes(info[0], "heap");
     const int32_t op = info[1].As<Napi::Number>().Int32Value();
-    if (op < 0 || op > 3) throw Napi::RangeError::New(info.Env(), "elementwise: unknown op");
+    if (op < 0 || op > 4) throw Napi::RangeError::New(info.Env(), "elementwise: unknown op");
     const int64_t length = info[4].As<Napi::Number>().Int64Value();
     const int64_t bLength = info[5].As<Napi::Number>().Int64Value();
-    const bool isBinary = op <= 1;
+    const bool isBinary = op <= 1 || ElementwiseOp(op) == ElementwiseOp::ReluGrad;
     if (isBinary && (bLength < 1 || length % bLength != 0)) throw Napi::RangeError::New(info.Env(), "elementwise: b must tile a");
     const float* a = heapFloats(heap, info[2], length, "a");
     const float* b = isBinary ? heapFloats(heap, info[3], bLength, "b") : nullptr;
     float* out = heapFloats(heap, info[7], length, "out");
     elementwise(ElementwiseOp(op), a, b, length, bLength, float(info[6].As<Napi::Number>().DoubleValue()), out);
+  });
+}
+
+// Adam(W) on heap operands: (heap, length, w, m, v, g, wOut, mOut, vOut, [beta1, beta2, epsilon, stepSize, decay]).
+Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    Bytes heap = viewBytes(info[0], "heap");
+    const int64_t length = info[1].As<Napi::Number>().Int64Value();
+    if (length < 0) throw Napi::RangeError::New(info.Env(), "adamUpdate: negative length");
+    if (!info[9].IsTypedArray() || info[9].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
+        info[9].As<Napi::Float64Array>().ElementLength() != 5) {
+      throw Napi::TypeError::New(info.Env(), "adamUpdate: hyper-parameters must be a Float64Array [beta1, beta2, epsilon, stepSize, decay]");
+    }
+    Napi::Float64Array p = info[9].As<Napi::Float64Array>();
+    const AdamHyper hyper{float(p[0]), float(p[1]), float(p[2]), float(p[3]), float(p[4])};
+    adamUpdate(hyper, length, heapFloats(heap, info[2], length, "w"), heapFloats(heap, info[3], length, "m"),
+               heapFloats(heap, info[4], length, "v"), heapFloats(heap, info[5], length, "g"),
+               heapFloats(heap, info[6], length, "wOut"), heapFloats(heap, info[7], length, "mOut"),
+               heapFloats(heap, info[8], length, "vOut"));
   });
 }
 
@@ -202,6 +222,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("resizeNearest", Napi::Function::New(env, ResizeNearest));
   exports.Set("elementwise", Napi::Function::New(env, Elementwise));
   exports.Set("sumAxes", Napi::Function::New(env, SumAxes));
+  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
   exports.Set("setLayout", Napi::Function::New(env, SetLayout));
   exports.Set("info", Napi::Function::New(env, Info));
   registerOptics(env, exports);

@@ -1,0 +1,34 @@
+import * as tf from "@tensorflow/tfjs";
+import { ADAM_UPDATE_KERNEL, hasKernel } from "./training-kernels.js";
+
+export interface AdamStep {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** Learning rate with both bias corrections folded in: lr sqrt(1 - beta2^t) / (1 - beta1^t). */
+  stepSize: number;
+  /** Decoupled weight decay times the learning rate; 0 for plain Adam. */
+  decay: number;
+}
+
+/**
+ * One Adam(W) update of a weight tensor and its moments, returning new tensors [w', m', v']:
+ *   m' = b1 m + (1 - b1) g,  v' = b2 v + (1 - b2) g^2,  w' = w - stepSize m' / (sqrt(v') + eps) - decay w.
+ * One fused kernel where the engine has it (one pass instead of ~12 element-wise kernels), otherwise
+ * composed from tfjs ops.
+ */
+export function adamUpdate(w: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, step: AdamStep): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  for (const [name, t] of [["m", m], ["v", v], ["gradient", g]] as const) {
+    tf.util.assertShapesMatch(w.shape, t.shape, `adamUpdate: weights and ${name}`);
+  }
+  if ([w, m, v, g].every((t) => t.dtype === "float32") && hasKernel(ADAM_UPDATE_KERNEL)) {
+    return tf.engine().runKernel(ADAM_UPDATE_KERNEL, { w, m, v, g }, { ...step }) as [tf.Tensor, tf.Tensor, tf.Tensor];
+  }
+  return tf.tidy(() => {
+    const mNext = tf.add(tf.mul(m, step.beta1), tf.mul(g, 1 - step.beta1));
+    const vNext = tf.add(tf.mul(v, step.beta2), tf.mul(tf.square(g), 1 - step.beta2));
+    let wNext = tf.sub(w, tf.mul(step.stepSize, tf.div(mNext, tf.add(tf.sqrt(vNext), step.epsilon))));
+    if (step.decay > 0) wNext = tf.sub(wNext, tf.mul(step.decay, w));
+    return [wNext, mNext, vNext];
+  });
+}

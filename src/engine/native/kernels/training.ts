@@ -1,0 +1,43 @@
+import * as tf from "@tensorflow/tfjs";
+import type { AdamStep } from "../../adam-update.js";
+import { ADAM_UPDATE_KERNEL, RELU_GRAD_KERNEL } from "../../training-kernels.js";
+import type { NativeAddon } from "../addon.js";
+import { allFloat32, currentHeap, heapOffset, type NativeKernel } from "../wasm-heap.js";
+
+const RELU_GRAD_OP = 4;
+
+/** optocnn's fused training kernels (ReLU gradient, Adam(W) update) on the wasm heap. */
+export function trainingKernels(addon: NativeAddon): NativeKernel[] {
+  return [
+    {
+      kernelName: RELU_GRAD_KERNEL,
+      kernelFunc: ({ inputs, backend }) => {
+        const { dy, y } = inputs;
+        if (!allFloat32(dy, y)) return null;
+        const length = tf.util.sizeFromShape(dy.shape);
+        const out = backend.makeOutput(dy.shape, "float32");
+        if (length > 0) {
+          addon.elementwise(currentHeap(backend), RELU_GRAD_OP, heapOffset(backend, dy), heapOffset(backend, y), length, length, 0,
+            heapOffset(backend, out));
+        }
+        return out;
+      },
+    },
+    {
+      kernelName: ADAM_UPDATE_KERNEL,
+      kernelFunc: ({ inputs, attrs, backend }) => {
+        const { w, m, v, g } = inputs;
+        if (!allFloat32(w, m, v, g)) return null;
+        const step = attrs as unknown as AdamStep;
+        const length = tf.util.sizeFromShape(w.shape);
+        const outputs = [w, m, v].map((t) => backend.makeOutput(t.shape, "float32"));
+        if (length > 0) {
+          const [wOut, mOut, vOut] = outputs.map((t) => heapOffset(backend, t));
+          addon.adamUpdate(currentHeap(backend), length, heapOffset(backend, w), heapOffset(backend, m), heapOffset(backend, v),
+            heapOffset(backend, g), wOut, mOut, vOut, Float64Array.of(step.beta1, step.beta2, step.epsilon, step.stepSize, step.decay));
+        }
+        return outputs;
+      },
+    },
+  ];
+}

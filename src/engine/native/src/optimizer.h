@@ -1,0 +1,20 @@
+#pragma once
+#include <cstdint>
+
+namespace optocnn {
+
+struct AdamHyper {
+  float beta1, beta2, epsilon;
+  // Learning rate with both bias corrections folded in: lr sqrt(1 - beta2^t) / (1 - beta1^t).
+  float stepSize;
+  // Decoupled weight decay times the learning rate (0 for plain Adam).
+  float decay;
+};
+
+// One Adam(W) update of `length` weights in a single pass (out-of-place; outputs may alias inputs):
+//   m' = b1 m + (1 - b1) g,  v' = b2 v + (1 - b2) g^2,
+//   w' = w - stepSize m' / (sqrt(v') + eps) - decay w.
+void adamUpdate(const AdamHyper& h, int64_t length, const float* w, const float* m, const float* v, const float* g,
+                float* wOut, float* mOut, float* vOut);
+
+}  // namespace optocnn

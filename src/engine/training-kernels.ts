@@ -1,0 +1,14 @@
+import * as tf from "@tensorflow/tfjs";
+
+/**
+ * Names of optocnn's own training kernels. An engine may register a fused implementation under these
+ * names (the native engine does, on wasm); the ops in relu-grad.ts and adam-update.ts compose stock
+ * tfjs ops where none is registered, so every backend gives the same results within rounding.
+ */
+export const RELU_GRAD_KERNEL = "OptocnnReluGrad";
+export const ADAM_UPDATE_KERNEL = "OptocnnAdamUpdate";
+
+/** True when the active backend has a kernel registered under `name`. */
+export function hasKernel(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
+}

@@ -1,0 +1,123 @@
+// optocnn's fused training ops (FusedConv2D gradient, ReLU gradient, Adam update) against independent
+// references: the unfused tfjs composition on the cpu backend, and hand-computed Adam values.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import * as tf from "@tensorflow/tfjs";
+import { adamUpdate } from "../../src/engine/adam-update.js";
+import { conv2dBiasActivation } from "../../src/engine/fused-conv.js";
+import { reluGrad } from "../../src/engine/relu-grad.js";
+import { assertMatchesCpu, engineUnderTest, operand, pseudoRandom, type Operand } from "../native/compare.js";
+
+process.env.OPTOCNN_QUIET ??= "1";
+
+async function valuesOn(backend: string, inputs: Operand[], f: (...t: tf.Tensor[]) => tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const tensors = inputs.map((i) => tf.tensor(i.values, i.shape));
+  const outs = f(...tensors);
+  const values = await Promise.all(outs.map(async (t) => new Float32Array(await t.data())));
+  tf.dispose([...tensors, ...outs]);
+  return values;
+}
+
+function assertRelativelyClose(actual: Float32Array[], expected: Float32Array[], label: string, tolerance: number): void {
+  actual.forEach((a, k) => {
+    let scale = 0;
+    for (const v of expected[k]) scale = Math.max(scale, Math.abs(v));
+    assert.ok(scale > 0, `${label} output ${k}: reference is all zeros`);
+    for (let i = 0; i < a.length; i++) {
+      assert.ok(Math.abs(a[i] - expected[k][i]) <= tolerance * scale, `${label} output ${k}[${i}]: ${a[i]} vs ${expected[k][i]} (scale ${scale})`);
+    }
+  });
+}
+
+const CONV_CASES = [
+  { name: "3x3 s1 same, relu", x: [2, 9, 7, 5], filter: [3, 3, 5, 6], strides: 1, pad: "same", activation: "relu" },
+  { name: "3x3 s2 same, odd size, relu", x: [2, 11, 9, 8], filter: [3, 3, 8, 16], strides: 2, pad: "same", activation: "relu" },
+  { name: "1x1 head, linear", x: [2, 8, 8, 16], filter: [1, 1, 16, 1], strides: 1, pad: "same", activation: "linear" },
+  { name: "5x5 s2 valid, relu", x: [1, 13, 13, 3], filter: [5, 5, 3, 8], strides: 2, pad: "valid", activation: "relu" },
+] as const;
+
+for (const c of CONV_CASES) {
+  test(`conv2dBiasActivation ${c.name}: value and gradients equal the unfused composition on cpu`, async () => {
+    const { engine } = await engineUnderTest();
+    const outShape = tf.tidy(() => tf.conv2d(tf.zeros([...c.x]) as tf.Tensor4D, tf.zeros([...c.filter]) as tf.Tensor4D, c.strides, c.pad).shape);
+    const inputs = [operand([...c.x], 1), operand([...c.filter], 2), operand([c.filter[3]], 3), operand(outShape, 4)];
+    const options = { strides: c.strides, pad: c.pad, activation: c.activation };
+    const fused = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, probe: tf.Tensor) => {
+      const f = (xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) =>
+        tf.sum(tf.mul(conv2dBiasActivation(xv as tf.Tensor4D, wv as tf.Tensor4D, bv as tf.Tensor1D, options), probe));
+      return [conv2dBiasActivation(x as tf.Tensor4D, w as tf.Tensor4D, b as tf.Tensor1D, options), ...tf.grads(f)([x, w, b])];
+    };
+    const unfused = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, probe: tf.Tensor) => {
+      const layer = (xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) => {
+        const z = tf.add(tf.conv2d(xv as tf.Tensor4D, wv as tf.Tensor4D, c.strides, c.pad), bv);
+        return c.activation === "relu" ? tf.relu(z) : z;
+      };
+      return [layer(x, w, b), ...tf.grads((xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.mul(layer(xv, wv, bv), probe)))([x, w, b])];
+    };
+    const actual = await valuesOn(engine.backend, inputs, fused);
+    const expected = await valuesOn("cpu", inputs, unfused);
+    await tf.setBackend(engine.backend);
+    assertRelativelyClose(actual, expected, `${c.name} on ${engine.engine}`, 2e-5);
+  });
+}
+
+test("the FusedConv2D gradient skips the input gradient when only weights need one", async () => {
+  await engineUnderTest();
+  const x = tf.tensor(pseudoRandom(2 * 8 * 8 * 3, 5), [2, 8, 8, 3]) as tf.Tensor4D;
+  const w = tf.variable(tf.tensor(pseudoRandom(3 * 3 * 3 * 4, 6), [3, 3, 3, 4]));
+  const b = tf.variable(tf.zeros([4]));
+  const loss = () => tf.sum(conv2dBiasActivation(x, w as unknown as tf.Tensor4D, b as unknown as tf.Tensor1D, { pad: "same", activation: "relu" })) as tf.Scalar;
+  const profile = await tf.profile(() => {
+    const { grads } = tf.variableGrads(loss, [w, b]);
+    assert.deepEqual(Object.keys(grads).sort(), [w.name, b.name].sort());
+    tf.dispose(Object.values(grads));
+  });
+  const kernels = profile.kernels.map((k) => k.name);
+  assert.ok(kernels.includes("Conv2DBackpropFilter"), `filter gradient computed: ${kernels.join(", ")}`);
+  assert.ok(!kernels.includes("Conv2DBackpropInput"), `no input gradient for the image: ${kernels.join(", ")}`);
+  tf.dispose([x, w, b]);
+});
+
+test("reluGrad masks dy where y <= 0 and propagates NaN, on activation-sized tensors", async () => {
+  const dy = operand([8, 64, 64, 16], 7);
+  const y = operand([8, 64, 64, 16], 8);
+  y.values[6] = 0;
+  await assertMatchesCpu("reluGrad", [dy, y], (a, b) => reluGrad(a, b), 0);
+  y.values[5] = NaN;
+  const { engine } = await engineUnderTest();
+  await tf.setBackend(engine.backend);
+  const out = tf.tidy(() => reluGrad(tf.tensor(dy.values, dy.shape), tf.tensor(y.values, y.shape)).dataSync());
+  assert.ok(Number.isNaN(out[5]), "NaN in y propagates");
+  assert.equal(out[6], 0, "y = 0 is masked");
+  const i = y.values.findIndex((v) => v > 0);
+  assert.equal(out[i], dy.values[i], "y > 0 passes dy through");
+});
+
+test("adamUpdate equals hand-computed Adam(W) values", async () => {
+  const { engine } = await engineUnderTest();
+  await tf.setBackend(engine.backend);
+  const step = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, stepSize: 0.01, decay: 0.001 };
+  const w = [1, -2, 0.5], m = [0.1, 0, -0.2], v = [0.01, 0, 0.04], g = [0.5, -1, 0];
+  const [wOut, mOut, vOut] = tf.tidy(() => adamUpdate(tf.tensor(w), tf.tensor(m), tf.tensor(v), tf.tensor(g), step).map((t) => Array.from(t.dataSync())));
+  for (let i = 0; i < 3; i++) {
+    const mi = 0.9 * m[i] + 0.1 * g[i];
+    const vi = 0.999 * v[i] + 0.001 * g[i] * g[i];
+    const wi = w[i] - (0.01 * mi) / (Math.sqrt(vi) + 1e-8) - 0.001 * w[i];
+    assert.ok(Math.abs(mOut[i] - mi) <= 1e-6 * Math.max(1, Math.abs(mi)), `m[${i}] ${mOut[i]} vs ${mi}`);
+    assert.ok(Math.abs(vOut[i] - vi) <= 1e-6 * Math.max(1, Math.abs(vi)), `v[${i}] ${vOut[i]} vs ${vi}`);
+    assert.ok(Math.abs(wOut[i] - wi) <= 1e-6 * Math.max(1, Math.abs(wi)), `w[${i}] ${wOut[i]} vs ${wi}`);
+  }
+});
+
+test("adamUpdate on a large tensor (threaded) matches the composed update on cpu", async () => {
+  const shape = [3, 3, 64, 64];
+  const moments = operand(shape, 12);
+  moments.values.forEach((x, i) => (moments.values[i] = Math.abs(x)));
+  await assertMatchesCpu(
+    "adamUpdate",
+    [operand(shape, 10), operand(shape, 11), moments, operand(shape, 13)],
+    (w, m, v, g) => adamUpdate(w, m, v, g, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, stepSize: 1e-3, decay: 1e-5 }),
+    1e-5,
+  );
+});
