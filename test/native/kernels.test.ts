@@ -106,6 +106,16 @@ for (const [name, size, stride, pad] of [["2x2 s2 valid", 2, 2, "valid"], ["3x3 
   });
 }
 
+test("maxPool 2x2 s2 and its gradient: ties go to the first window cell, 13 channels", async () => {
+  // Values on a coarse grid so that many windows hold equal maxima.
+  const x = operand([2, 8, 10, 13], 30);
+  x.values.forEach((v, i) => (x.values[i] = Math.round(v * 2) / 2));
+  await assertMatchesCpu("2x2 ties", [x, operand([2, 4, 5, 13], 31)], (xx, g) => {
+    const pool = (t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 2, 2, "valid");
+    return [pool(xx), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(pool(t), g)))(xx)];
+  });
+});
+
 test("concat and its gradient (SplitV) along channels and along rows", async () => {
   await assertMatchesCpu("concat", [operand([2, 5, 7, 16], 26), operand([2, 5, 7, 32], 27), operand([2, 3, 7, 16], 28)], (a, b, c) => {
     const f = (x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) => tf.mul(tf.concat([tf.concat([x, y], 3), tf.concat([z, z, z], 3)], 1), tf.range(1, 49).reshape([48]));

@@ -1,5 +1,6 @@
 // Max pooling and its gradient as plain loops: memory-bound, vectorised over the channel axis and
-// threaded over the batch (windows of one image may overlap, images never do).
+// threaded over the batch (windows of one image may overlap, images never do), with a faster path for
+// the non-overlapping 2x2 stride-2 case.
 #include "pool.h"
 
 #include <cstring>
@@ -40,9 +41,74 @@ void scanWindows(const PoolShape& s, const float* x, int64_t n, std::vector<floa
   }
 }
 
+// The U-Net's pooling (2x2, stride 2, no padding or dilation): windows tile the image without
+// overlap, so each output row reads two input rows and the gradient is written, not accumulated.
+bool isTiling2x2(const PoolShape& s) {
+  return s.filterHeight == 2 && s.filterWidth == 2 && s.strideHeight == 2 && s.strideWidth == 2 && s.dilationHeight == 1 &&
+         s.dilationWidth == 1 && s.padTop == 0 && s.padLeft == 0 && s.outHeight == s.inHeight / 2 && s.outWidth == s.inWidth / 2;
+}
+
+// Visits the four window cells in tfjs' scan order (row by row); ties keep the earlier cell.
+struct Window2x2 {
+  const float* cell[4];
+  Window2x2(const PoolShape& s, const float* x, int64_t n, int64_t oh, int64_t ow) {
+    const int64_t c = s.channels;
+    cell[0] = x + ((n * s.inHeight + 2 * oh) * s.inWidth + 2 * ow) * c;
+    cell[1] = cell[0] + c;
+    cell[2] = cell[0] + s.inWidth * c;
+    cell[3] = cell[2] + c;
+  }
+};
+
+void maxPool2x2(const PoolShape& s, const float* x, float* y) {
+  const int64_t c = s.channels;
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t n = 0; n < s.batch; ++n) {
+    for (int64_t oh = 0; oh < s.outHeight; ++oh) {
+      for (int64_t ow = 0; ow < s.outWidth; ++ow) {
+        const Window2x2 w(s, x, n, oh, ow);
+        float* out = y + ((n * s.outHeight + oh) * s.outWidth + ow) * c;
+        for (int64_t ch = 0; ch < c; ++ch) {
+          float best = w.cell[0][ch];
+          for (int k = 1; k < 4; ++k) best = w.cell[k][ch] > best ? w.cell[k][ch] : best;
+          out[ch] = best;
+        }
+      }
+    }
+  }
+}
+
+void maxPoolGrad2x2(const PoolShape& s, const float* x, const float* dy, float* dx) {
+  const int64_t c = s.channels;
+  // With an odd height or width the last row or column is in no window and gets no gradient.
+  if (s.inHeight % 2 != 0 || s.inWidth % 2 != 0) std::memset(dx, 0, sizeof(float) * s.batch * s.inHeight * s.inWidth * c);
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t n = 0; n < s.batch; ++n) {
+    for (int64_t oh = 0; oh < s.outHeight; ++oh) {
+      for (int64_t ow = 0; ow < s.outWidth; ++ow) {
+        const Window2x2 w(s, x, n, oh, ow);
+        float* target[4];
+        for (int k = 0; k < 4; ++k) target[k] = dx + (w.cell[k] - x);
+        const float* g = dy + ((n * s.outHeight + oh) * s.outWidth + ow) * c;
+        for (int64_t ch = 0; ch < c; ++ch) {
+          float best = w.cell[0][ch];
+          int winner = 0;
+          for (int k = 1; k < 4; ++k) {
+            const bool larger = w.cell[k][ch] > best;
+            best = larger ? w.cell[k][ch] : best;
+            winner = larger ? k : winner;
+          }
+          for (int k = 0; k < 4; ++k) target[k][ch] = k == winner ? g[ch] : 0.f;
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void maxPool(const PoolShape& s, const float* x, float* y) {
+  if (isTiling2x2(s)) return maxPool2x2(s, x, y);
 #pragma omp parallel
   {
     std::vector<float> best(s.channels);
@@ -57,6 +123,7 @@ void maxPool(const PoolShape& s, const float* x, float* y) {
 }
 
 void maxPoolGrad(const PoolShape& s, const float* x, const float* dy, float* dx) {
+  if (isTiling2x2(s)) return maxPoolGrad2x2(s, x, dy, dx);
   const int64_t imageSize = s.inHeight * s.inWidth * s.channels;
 #pragma omp parallel
   {
