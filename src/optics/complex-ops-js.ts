@@ -1,5 +1,6 @@
 import FFT from "fft.js";
-import type { ComplexGemm, ComplexOps, MatrixOp, PlanarComplex } from "./complex-ops.js";
+import { checkPaddedConvolution, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex } from "./complex-ops.js";
+import { centreIndex } from "./grid.js";
 
 /**
  * Pure TypeScript ComplexOps: fft.js (radix-4, power-of-two sizes) for 1-D transforms, Bluestein's
@@ -171,6 +172,40 @@ function fft2dJs(x: PlanarComplex, batch: number, rows: number, cols: number, in
   }
 }
 
+/** One item at a time through a reused padded plane, so no batch of padded planes is ever allocated. */
+function paddedConvolutionJs(p: PaddedConvolution): void {
+  checkPaddedConvolution(p);
+  const { input, output, batch, size: N, paddedSize: P, kernels, kernelOf } = p;
+  const offset = centreIndex(P) - centreIndex(N);
+  const padded: PlanarComplex = { re: new Float32Array(P * P), im: new Float32Array(P * P) };
+  const sign = p.conjugate ? -1 : 1;
+  for (let b = 0; b < batch; b++) {
+    padded.re.fill(0);
+    padded.im.fill(0);
+    for (let r = 0; r < N; r++) {
+      const from = b * N * N + r * N;
+      padded.re.set(input.re.subarray(from, from + N), (r + offset) * P + offset);
+      padded.im.set(input.im.subarray(from, from + N), (r + offset) * P + offset);
+    }
+    fft2dJs(padded, 1, P, P, false);
+    const kernel = kernelOf[b] * P * P;
+    for (let i = 0; i < P * P; i++) {
+      const xr = padded.re[i];
+      const xi = padded.im[i];
+      const hr = kernels.re[kernel + i];
+      const hi = sign * kernels.im[kernel + i];
+      padded.re[i] = xr * hr - xi * hi;
+      padded.im[i] = xr * hi + xi * hr;
+    }
+    fft2dJs(padded, 1, P, P, true);
+    for (let r = 0; r < N; r++) {
+      const from = (r + offset) * P + offset;
+      output.re.set(padded.re.subarray(from, from + N), b * N * N + r * N);
+      output.im.set(padded.im.subarray(from, from + N), b * N * N + r * N);
+    }
+  }
+}
+
 /**
  * Copies op(X) (rows x cols after the op) of a stored matrix into float64 planes, so the product loop
  * reads one layout. `stored` is rows x cols for "N", cols x rows for "T" and "C".
@@ -271,5 +306,5 @@ function gemmJs(p: ComplexGemm): void {
 
 /** The pure TypeScript implementation of ComplexOps. */
 export function jsComplexOps(): ComplexOps {
-  return { name: "js", fft2d: fft2dJs, gemm: gemmJs };
+  return { name: "js", fft2d: fft2dJs, paddedConvolution: paddedConvolutionJs, gemm: gemmJs };
 }

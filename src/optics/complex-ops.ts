@@ -1,5 +1,5 @@
 /**
- * The two batched complex primitives the optics engine is built on. Complex arrays are planar
+ * The batched complex primitives the optics engine is built on. Complex arrays are planar
  * (separate real and imaginary Float32Arrays, row-major), so native BLAS-style code can take them
  * in place. Two implementations share this contract: pure TypeScript (`fft.js` and loops) and the
  * native addon (src/engine/native); they agree within 1e-5 relative.
@@ -31,6 +31,28 @@ export interface ComplexGemm {
   accumulate: boolean;
 }
 
+/**
+ * The convolution of a band-limited propagator (angular spectrum, Fresnel transfer function) on a
+ * zero-padded grid. For each batch item b: zero-pad the centred size x size field to
+ * paddedSize x paddedSize, 2-D DFT, multiply by transfer function kernelOf[b] (or its conjugate), inverse
+ * DFT, and keep the centred size x size samples. Centres are floor(n / 2) (grid.ts). With `conjugate`
+ * this is the exact adjoint of the operation without it.
+ */
+export interface PaddedConvolution {
+  /** [batch, size, size] fields. */
+  input: PlanarComplex;
+  /** [batch, size, size] results; may be the input arrays. */
+  output: PlanarComplex;
+  batch: number;
+  size: number;
+  paddedSize: number;
+  /** Transfer functions in FFT order, stacked [kernelCount, paddedSize, paddedSize]. */
+  kernels: PlanarComplex;
+  /** Index of the transfer function of each batch item. */
+  kernelOf: Int32Array;
+  conjugate: boolean;
+}
+
 export interface ComplexOps {
   /** Implementation name, recorded in benchmarks ("js" or "native"). */
   readonly name: string;
@@ -39,6 +61,32 @@ export interface ComplexOps {
    * inverse uses exp(+i...) and divides by rows*cols, so inverse(forward(x)) = x.
    */
   fft2d(x: PlanarComplex, batch: number, rows: number, cols: number, inverse: boolean): void;
+  /** Batched zero-padded FFT convolution, see PaddedConvolution. */
+  paddedConvolution(p: PaddedConvolution): void;
   /** Batched complex matrix product, see ComplexGemm. */
   gemm(p: ComplexGemm): void;
+}
+
+/** Throws unless the operands of a PaddedConvolution have the sizes its shape asks for. */
+export function checkPaddedConvolution(p: PaddedConvolution): void {
+  const { batch, size, paddedSize, kernelOf } = p;
+  for (const [name, value] of Object.entries({ batch, size, paddedSize })) {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`paddedConvolution: ${name} = ${value} must be a positive integer`);
+  }
+  if (paddedSize < size) throw new Error(`paddedConvolution: paddedSize ${paddedSize} is smaller than size ${size}`);
+  const fields = batch * size * size;
+  for (const [name, x] of Object.entries({ input: p.input, output: p.output })) {
+    if (x.re.length < fields || x.im.length < fields) {
+      throw new Error(`paddedConvolution: ${name} needs ${batch} fields of ${size}x${size} (${fields} values), has ${x.re.length} and ${x.im.length}`);
+    }
+  }
+  const kernels = kernelCount(p);
+  if (kernelOf.length !== batch) throw new Error(`paddedConvolution: kernelOf has ${kernelOf.length} entries for ${batch} items`);
+  const bad = kernelOf.findIndex((k) => k < 0 || k >= kernels);
+  if (bad >= 0) throw new Error(`paddedConvolution: item ${bad} uses kernel ${kernelOf[bad]}, but ${kernels} ${paddedSize}x${paddedSize} kernels were given`);
+}
+
+/** Number of whole paddedSize x paddedSize kernels in the stack. */
+export function kernelCount(p: PaddedConvolution): number {
+  return Math.floor(Math.min(p.kernels.re.length, p.kernels.im.length) / (p.paddedSize * p.paddedSize));
 }

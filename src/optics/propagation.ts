@@ -1,6 +1,6 @@
 import type { ComplexOps, PlanarComplex } from "./complex-ops.js";
 import { getComplexOps } from "./compute.js";
-import { complexZeros, cropCentredComplex, Grid, padCentredComplex } from "./grid.js";
+import { complexZeros, cropCentredComplex, Grid, padCentredComplex, planeOf } from "./grid.js";
 import { groupByWavelength, type OpticalOperator } from "./optical-operator.js";
 import { requireDistance_m, requirePositiveInteger, requireWavelength_m } from "./units.js";
 
@@ -71,7 +71,7 @@ function checkSampling(method: FullFieldMethod, paddedSize: number, pitch_m: num
   }
 }
 
-/** Transfer function (FFT order, P x P) of one convolution propagator at one wavelength. */
+/** Writes the transfer function (FFT order, P x P, into zeros `h`) of one convolution propagator at one wavelength. */
 function transferFunction(
   method: Exclude<FullFieldMethod, "lens-focus">,
   paddedSize: number,
@@ -80,9 +80,9 @@ function transferFunction(
   distance_m: number,
   bandLimit: boolean,
   ops: ComplexOps,
-): PlanarComplex {
+  h: PlanarComplex,
+): void {
   const P = paddedSize;
-  const h = complexZeros(P * P);
   if (method === "fresnel-ir") {
     // Sampled impulse response exp(i pi r^2 / (lambda z)) dx^2 / (lambda z), shifted so r = 0 is index 0;
     // the constant exp(i k z) / i is dropped (unimodular).
@@ -100,7 +100,7 @@ function transferFunction(
       }
     }
     ops.fft2d(h, 1, P, P, false);
-    return h;
+    return;
   }
   const limit = asmBandLimit_perM(wavelength_m, distance_m, P * pitch_m);
   const inverseWavelengthSq = 1 / (wavelength_m * wavelength_m);
@@ -128,7 +128,6 @@ function transferFunction(
       h.im[index] = magnitude * Math.sin(phase);
     }
   }
-  return h;
 }
 
 /** Circular shift of each P x P plane by `shift` in both axes: y[r, c] = x[r - shift, c - shift]. */
@@ -150,23 +149,6 @@ function roll(x: PlanarComplex, batch: number, size: number, shift: number): Pla
   return out;
 }
 
-/** Multiplies plane b by its wavelength's kernel (conjugated for the adjoint). */
-function multiplyKernels(x: PlanarComplex, kernels: PlanarComplex[], kernelOf: number[], plane: number, conjugate: boolean): void {
-  const sign = conjugate ? -1 : 1;
-  for (let b = 0; b < kernelOf.length; b++) {
-    const h = kernels[kernelOf[b]];
-    const base = b * plane;
-    for (let i = 0; i < plane; i++) {
-      const xr = x.re[base + i];
-      const xi = x.im[base + i];
-      const hr = h.re[i];
-      const hi = sign * h.im[i];
-      x.re[base + i] = xr * hr - xi * hi;
-      x.im[base + i] = xr * hi + xi * hr;
-    }
-  }
-}
-
 export class FullFieldPropagator implements OpticalOperator {
   readonly inputSize: number;
   readonly outputSize: number;
@@ -174,8 +156,9 @@ export class FullFieldPropagator implements OpticalOperator {
   readonly wavelengths_m: readonly number[];
   readonly method: FullFieldMethod;
   readonly paddedSize: number;
-  private readonly kernels: PlanarComplex[] = [];
-  private readonly kernelOf: number[];
+  /** Transfer functions of the convolution methods, one P x P plane per distinct wavelength. */
+  private readonly kernels: PlanarComplex;
+  private readonly kernelOf: Int32Array;
   private readonly lensScale: number[] = [];
 
   constructor(options: FullFieldOptions, private readonly ops: ComplexOps = getComplexOps()) {
@@ -190,7 +173,7 @@ export class FullFieldPropagator implements OpticalOperator {
     this.paddedSize = grid.size * padding;
     this.wavelengths_m = [...options.wavelengths_m];
     const groups = groupByWavelength(this.wavelengths_m);
-    this.kernelOf = new Array<number>(this.wavelengths_m.length);
+    this.kernelOf = new Int32Array(this.wavelengths_m.length);
     groups.forEach((group, g) => group.items.forEach((b) => (this.kernelOf[b] = g)));
     if (method === "lens-focus") {
       const pitches = groups.map((g) => (g.wavelength_m * distance_m) / (this.paddedSize * grid.pitch_m));
@@ -199,12 +182,16 @@ export class FullFieldPropagator implements OpticalOperator {
       }
       this.outputPitch_m = pitches[0];
       for (const group of groups) this.lensScale.push((grid.pitch_m * grid.pitch_m) / (group.wavelength_m * distance_m));
+      this.kernels = complexZeros(0);
     } else {
       this.outputPitch_m = grid.pitch_m;
-      for (const group of groups) {
+      const plane = this.paddedSize * this.paddedSize;
+      this.kernels = complexZeros(groups.length * plane);
+      groups.forEach((group, g) => {
         checkSampling(method, this.paddedSize, grid.pitch_m, group.wavelength_m, distance_m);
-        this.kernels.push(transferFunction(method, this.paddedSize, grid.pitch_m, group.wavelength_m, distance_m, options.bandLimit ?? true, ops));
-      }
+        const h = planeOf(this.kernels, g, plane);
+        transferFunction(method, this.paddedSize, grid.pitch_m, group.wavelength_m, distance_m, options.bandLimit ?? true, ops, h);
+      });
     }
   }
 
@@ -225,8 +212,8 @@ export class FullFieldPropagator implements OpticalOperator {
     const P = this.paddedSize;
     const B = this.batch;
     if (x.re.length !== B * N * N) throw new Error(`propagator: expected ${B} fields of ${N}x${N}, got ${x.re.length} values`);
-    let padded = padCentredComplex(x, B, N, P);
     if (this.method === "lens-focus") {
+      let padded = padCentredComplex(x, B, N, P);
       // forward = s C fftshift F ifftshift Z; adjoint = s Z^H fftshift F^H ifftshift C^H, F^H = P^2 F^-1.
       const centre = Math.floor(P / 2);
       padded = roll(padded, B, P, -centre);
@@ -243,9 +230,8 @@ export class FullFieldPropagator implements OpticalOperator {
       return out;
     }
     // forward = C F^-1 H F Z; adjoint = Z^H F^-1 conj(H) F C^H.
-    this.ops.fft2d(padded, B, P, P, false);
-    multiplyKernels(padded, this.kernels, this.kernelOf, P * P, adjoint);
-    this.ops.fft2d(padded, B, P, P, true);
-    return cropCentredComplex(padded, B, P, N);
+    const output = complexZeros(B * N * N);
+    this.ops.paddedConvolution({ input: x, output, batch: B, size: N, paddedSize: P, kernels: this.kernels, kernelOf: this.kernelOf, conjugate: adjoint });
+    return output;
   }
 }

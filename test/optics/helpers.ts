@@ -1,4 +1,5 @@
-import type { PlanarComplex } from "../../src/optics/complex-ops.js";
+import type { PaddedConvolution, PlanarComplex } from "../../src/optics/complex-ops.js";
+import { centreIndex } from "../../src/optics/grid.js";
 import { createRandom } from "../../src/data/random.js";
 
 /** Seeded complex test data with entries in [-0.5, 0.5). */
@@ -81,4 +82,47 @@ export function directDft(x: PlanarComplex, offset: number, rows: number, cols: 
     }
   }
   return { re, im };
+}
+
+/** The padded convolution by its definition: pad, direct DFT, product, inverse direct DFT, crop (float64 sums, float32 between the steps). */
+export function directPaddedConvolution(p: Omit<PaddedConvolution, "output">): PlanarComplex {
+  const { input, batch, size: N, paddedSize: P, kernels, kernelOf, conjugate } = p;
+  const offset = centreIndex(P) - centreIndex(N);
+  const out = { re: new Float32Array(batch * N * N), im: new Float32Array(batch * N * N) };
+  for (let b = 0; b < batch; b++) {
+    const padded = { re: new Float32Array(P * P), im: new Float32Array(P * P) };
+    for (let r = 0; r < N; r++) {
+      for (let c = 0; c < N; c++) {
+        padded.re[(r + offset) * P + c + offset] = input.re[b * N * N + r * N + c];
+        padded.im[(r + offset) * P + c + offset] = input.im[b * N * N + r * N + c];
+      }
+    }
+    const spectrum = directDft(padded, 0, P, P, false);
+    const product = { re: new Float32Array(P * P), im: new Float32Array(P * P) };
+    for (let i = 0; i < P * P; i++) {
+      const hr = kernels.re[kernelOf[b] * P * P + i];
+      const hi = (conjugate ? -1 : 1) * kernels.im[kernelOf[b] * P * P + i];
+      product.re[i] = spectrum.re[i] * hr - spectrum.im[i] * hi;
+      product.im[i] = spectrum.re[i] * hi + spectrum.im[i] * hr;
+    }
+    const field = directDft(product, 0, P, P, true);
+    for (let r = 0; r < N; r++) {
+      for (let c = 0; c < N; c++) {
+        out.re[b * N * N + r * N + c] = field.re[(r + offset) * P + c + offset];
+        out.im[b * N * N + r * N + c] = field.im[(r + offset) * P + c + offset];
+      }
+    }
+  }
+  return out;
+}
+
+/** max |a - b| / max |b|. */
+export function relativeError(a: PlanarComplex, b: PlanarComplex): number {
+  let scale = 0;
+  let worst = 0;
+  for (let i = 0; i < b.re.length; i++) {
+    scale = Math.max(scale, Math.hypot(b.re[i], b.im[i]));
+    worst = Math.max(worst, Math.hypot(a.re[i] - b.re[i], a.im[i] - b.im[i]));
+  }
+  return worst / scale;
 }

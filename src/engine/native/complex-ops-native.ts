@@ -1,4 +1,4 @@
-import type { ComplexGemm, ComplexOps, MatrixOp, PlanarComplex } from "../../optics/complex-ops.js";
+import { checkPaddedConvolution, kernelCount, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex } from "../../optics/complex-ops.js";
 import { loadNativeAddon, type NativeAddon } from "./addon.js";
 
 const OP_CODES: Record<MatrixOp, number> = { N: 0, T: 1, C: 2 };
@@ -17,6 +17,12 @@ class NativeComplexOps implements ComplexOps {
   fft2d(x: PlanarComplex, batch: number, rows: number, cols: number, inverse: boolean): void {
     checkPlanes(x, batch * rows * cols, "fft2d x");
     this.addon.fft2d(x.re, x.im, batch, rows, cols, inverse);
+  }
+
+  paddedConvolution(p: PaddedConvolution): void {
+    checkPaddedConvolution(p);
+    const shape = Int32Array.from([p.batch, p.size, p.paddedSize, kernelCount(p), p.conjugate ? 1 : 0]);
+    this.addon.paddedConvolution(shape, p.input.re, p.input.im, p.output.re, p.output.im, p.kernels.re, p.kernels.im, p.kernelOf);
   }
 
   gemm(p: ComplexGemm): void {
@@ -40,7 +46,8 @@ class NativeComplexOps implements ComplexOps {
 let instance: ComplexOps | null | undefined;
 
 /**
- * Batched FFTs (kissfft, OpenMP) and complex products (oneDNN) from the native addon, or null when it
+ * Batched FFTs and padded convolutions (own radix-4 FFT for powers of two, kissfft otherwise; OpenMP)
+ * and complex products (oneDNN) from the native addon, or null when it
  * is not built. Agrees with the typed-array implementation within 1e-5 relative.
  */
 export function nativeComplexOps(): ComplexOps | null {

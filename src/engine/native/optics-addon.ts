@@ -1,6 +1,17 @@
 /** Optics functions of the compiled addon (src/engine/native/src/optics_addon.cc); planar complex Float32Arrays. */
 export interface NativeOpticsAddon {
   fft2d(re: Float32Array, im: Float32Array, batch: number, rows: number, cols: number, inverse: boolean): void;
+  /** shape: [batch, size, paddedSize, kernelCount, conjugate]; see PaddedConvolution in src/optics/complex-ops.ts. */
+  paddedConvolution(
+    shape: Int32Array,
+    inRe: Float32Array,
+    inIm: Float32Array,
+    outRe: Float32Array,
+    outIm: Float32Array,
+    kernelRe: Float32Array,
+    kernelIm: Float32Array,
+    kernelOf: Int32Array,
+  ): void;
   /** shape: [m, n, k, opA, opB, batch, strideA, strideB, strideC, accumulate] with op 0=N, 1=T, 2=C. */
   complexGemm(
     shape: Int32Array,

@@ -1,10 +1,11 @@
-// N-API entry points of the optics transforms: batched 2-D FFTs and complex matrix products on
-// Float32Array operands (planar complex: separate real and imaginary arrays).
+// N-API entry points of the optics transforms: batched 2-D FFTs, padded convolutions and complex
+// matrix products on Float32Array operands (planar complex: separate real and imaginary arrays).
 #include "optics_addon.h"
 
 #include "complex_gemm.h"
 #include "fft.h"
 #include "napi_args.h"
+#include "padded_convolution.h"
 
 namespace optocnn {
 namespace {
@@ -18,6 +19,29 @@ Napi::Value Fft2d(const Napi::CallbackInfo& info) {
     float* re = floatArray(info[0], batch * rows * cols, "fft2d re");
     float* im = floatArray(info[1], batch * rows * cols, "fft2d im");
     fft2d(re, im, batch, rows, cols, info[5].ToBoolean());
+  });
+}
+
+Napi::Value PaddedConvolution(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const int32_t* f = shapeFields(info[0], 5, "padded convolution shape");
+    const PaddedConvolutionShape shape{f[0], f[1], f[2], f[3], f[4] != 0};
+    if (shape.batch < 1 || shape.size < 1 || shape.paddedSize < shape.size || shape.kernelCount < 1) {
+      throw Napi::RangeError::New(info.Env(), "padded convolution: need batch, kernels >= 1 and 1 <= size <= paddedSize");
+    }
+    const int64_t fields = shape.batch * shape.size * shape.size;
+    const int64_t kernels = shape.kernelCount * shape.paddedSize * shape.paddedSize;
+    const float* inRe = floatArray(info[1], fields, "input.re");
+    const float* inIm = floatArray(info[2], fields, "input.im");
+    float* outRe = floatArray(info[3], fields, "output.re");
+    float* outIm = floatArray(info[4], fields, "output.im");
+    const float* kernelRe = floatArray(info[5], kernels, "kernels.re");
+    const float* kernelIm = floatArray(info[6], kernels, "kernels.im");
+    if (!info[7].IsTypedArray() || info[7].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+        int64_t(info[7].As<Napi::Int32Array>().ElementLength()) != shape.batch) {
+      throw Napi::TypeError::New(info.Env(), "kernelOf: expected an Int32Array with one kernel index per batch item");
+    }
+    paddedConvolution(shape, inRe, inIm, outRe, outIm, kernelRe, kernelIm, info[7].As<Napi::Int32Array>().Data());
   });
 }
 
@@ -42,6 +66,7 @@ Napi::Value ComplexGemm(const Napi::CallbackInfo& info) {
 
 void registerOptics(Napi::Env env, Napi::Object exports) {
   exports.Set("fft2d", Napi::Function::New(env, Fft2d));
+  exports.Set("paddedConvolution", Napi::Function::New(env, PaddedConvolution));
   exports.Set("complexGemm", Napi::Function::New(env, ComplexGemm));
 }
 
