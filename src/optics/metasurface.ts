@@ -1,4 +1,5 @@
 import type { PlanarComplex } from "./complex-ops.js";
+import { unitPhasor } from "./special-functions.js";
 
 /**
  * How a metasurface's parameters (one value per cell) become its complex transmission t at a
@@ -8,8 +9,11 @@ import type { PlanarComplex } from "./complex-ops.js";
 export interface CellResponse {
   /** Writes t for one metasurface: params and out hold N*N values. */
   transmission(params: Float32Array, out: PlanarComplex): void;
-  /** Writes dL/dparams (N*N values) given G = 2 dL/d(conj t). */
-  vjp(params: Float32Array, gradient: PlanarComplex, out: Float32Array): void;
+  /**
+   * Writes dL/dparams (N*N values) given G = 2 dL/d(conj t). `transmission`, when given, is what
+   * `transmission(params)` wrote; models that need t may use it instead of recomputing it.
+   */
+  vjp(params: Float32Array, gradient: PlanarComplex, out: Float32Array, transmission?: PlanarComplex): void;
 }
 
 export interface MetasurfaceModel {
@@ -29,18 +33,18 @@ export class PhaseMetasurface implements MetasurfaceModel {
   forWavelength(): CellResponse {
     return {
       transmission(params, out) {
-        for (let i = 0; i < params.length; i++) {
-          out.re[i] = Math.cos(params[i]);
-          out.im[i] = Math.sin(params[i]);
-        }
+        unitPhasor(params, out.re, out.im);
       },
       // dt = i t dphi, so dL/dphi = Re(conj(G) i t) = Im(G conj(t)).
-      vjp(params, gradient, out) {
-        for (let i = 0; i < params.length; i++) {
-          const c = Math.cos(params[i]);
-          const s = Math.sin(params[i]);
-          out[i] = gradient.im[i] * c - gradient.re[i] * s;
+      vjp(params, gradient, out, transmission) {
+        let t = transmission;
+        if (!t) {
+          t = { re: new Float32Array(params.length), im: new Float32Array(params.length) };
+          unitPhasor(params, t.re, t.im);
         }
+        const { re: gr, im: gi } = gradient;
+        const { re: tr, im: ti } = t;
+        for (let i = 0; i < params.length; i++) out[i] = gi[i] * tr[i] - gr[i] * ti[i];
       },
     };
   }
@@ -75,11 +79,7 @@ export class QuantisedPhaseMetasurface implements MetasurfaceModel {
     const levels = this.levels;
     return {
       transmission(params, out) {
-        const quantised = quantisePhase(params, levels);
-        for (let i = 0; i < quantised.length; i++) {
-          out.re[i] = Math.cos(quantised[i]);
-          out.im[i] = Math.sin(quantised[i]);
-        }
+        unitPhasor(quantisePhase(params, levels), out.re, out.im);
       },
       vjp() {
         throw new Error(

@@ -50,6 +50,8 @@ export class PsfModel {
   /** Energy of the unit-intensity illumination over the aperture, sum(aperture^2) dx^2 (m^2). */
   readonly incidentEnergy: number;
   private readonly responses: CellResponse[];
+  /** Aperture amplitude 1 everywhere: the field is the transmission itself. */
+  private readonly unitAperture: boolean;
 
   constructor(
     readonly grid: Grid,
@@ -66,6 +68,7 @@ export class PsfModel {
     let sumSq = 0;
     for (const a of aperture) sumSq += a * a;
     this.incidentEnergy = sumSq * grid.pitch_m * grid.pitch_m;
+    this.unitAperture = aperture.every((a) => a === 1);
     const cache = new Map<number, CellResponse>();
     this.responses = operator.wavelengths_m.map((w) => {
       let response = cache.get(w);
@@ -104,69 +107,85 @@ export class PsfModel {
     const N = this.cells;
     const M = this.windowPixels;
     const R = this.operator.outputSize;
-    const field = complexZeros(B * N * N);
+    const cells = N * N;
+    // Kept for the vjp: models whose gradient needs t (the phase model) then skip recomputing it.
+    const transmission = complexZeros(B * cells);
     for (let b = 0; b < B; b++) {
-      const t = planeOf(field, b, N * N);
-      this.responses[b].transmission(params.subarray(b * N * N, (b + 1) * N * N), t);
-      for (let i = 0; i < N * N; i++) {
-        t.re[i] *= this.aperture[i];
-        t.im[i] *= this.aperture[i];
-      }
+      this.responses[b].transmission(params.subarray(b * cells, (b + 1) * cells), planeOf(transmission, b, cells));
     }
+    const field = this.unitAperture ? transmission : this.weightByAperture(transmission, complexZeros(B * cells));
     const observed = this.operator.forward(field);
     const intensity = new Float32Array(B * R * R);
-    for (let i = 0; i < intensity.length; i++) intensity[i] = observed.re[i] ** 2 + observed.im[i] ** 2;
-    const energy = this.sensor.forward(intensity, B);
+    const { re: observedRe, im: observedIm } = observed;
+    for (let i = 0; i < intensity.length; i++) intensity[i] = observedRe[i] * observedRe[i] + observedIm[i] * observedIm[i];
+    // Pixel energies, normalised in place into the PSFs.
+    const psf = this.sensor.forward(intensity, B);
     const norms = new Float64Array(B);
     for (let b = 0; b < B; b++) {
+      const from = b * M * M;
+      const to = from + M * M;
       if (this.normalisation === "none") norms[b] = 1;
       else if (this.normalisation === "incident-energy") norms[b] = this.incidentEnergy;
       else {
         let sum = 0;
-        for (let i = b * M * M; i < (b + 1) * M * M; i++) sum += energy[i];
+        for (let i = from; i < to; i++) sum += psf[i];
         if (!(sum > 0)) {
           throw new Error(`PSF window of metasurface ${b} receives no light (sum ${sum}); check the aperture, distance and window size`);
         }
         norms[b] = sum;
       }
+      const norm = norms[b];
+      for (let i = from; i < to; i++) psf[i] /= norm;
     }
-    const psf = new Float32Array(B * M * M);
-    for (let i = 0; i < psf.length; i++) psf[i] = energy[i] / norms[Math.floor(i / (M * M))];
 
     const vjp = (gradPsf: Float32Array): Float32Array => {
       if (gradPsf.length !== B * M * M) throw new Error(`dLoss/dPSF: expected [${B}, ${M}, ${M}] (${B * M * M} values), got ${gradPsf.length}`);
       if (!this.metasurface.differentiable) {
         // Let the model explain why (e.g. hard quantisation).
-        this.responses[0].vjp(params.subarray(0, N * N), complexZeros(N * N), new Float32Array(N * N));
+        this.responses[0].vjp(params.subarray(0, cells), complexZeros(cells), new Float32Array(cells));
       }
       const gradEnergy = new Float32Array(B * M * M);
       for (let b = 0; b < B; b++) {
-        const base = b * M * M;
+        const from = b * M * M;
+        const to = from + M * M;
         // Unit sum: PSF = E / sum(E), so dL/dE = (g - <g, PSF>) / sum(E).
         let projection = 0;
-        if (this.normalisation === "unit-sum") for (let i = 0; i < M * M; i++) projection += gradPsf[base + i] * psf[base + i];
-        for (let i = 0; i < M * M; i++) gradEnergy[base + i] = (gradPsf[base + i] - projection) / norms[b];
+        if (this.normalisation === "unit-sum") for (let i = from; i < to; i++) projection += gradPsf[i] * psf[i];
+        const norm = norms[b];
+        for (let i = from; i < to; i++) gradEnergy[i] = (gradPsf[i] - projection) / norm;
       }
       const gradIntensity = this.sensor.adjoint(gradEnergy, B);
       // I = |U|^2, so G_U = 2 dL/d(conj U) = 2 g U.
       const gradObserved = complexZeros(B * R * R);
+      const { re: gradRe, im: gradIm } = gradObserved;
       for (let i = 0; i < gradIntensity.length; i++) {
-        gradObserved.re[i] = 2 * gradIntensity[i] * observed.re[i];
-        gradObserved.im[i] = 2 * gradIntensity[i] * observed.im[i];
+        const twice = 2 * gradIntensity[i];
+        gradRe[i] = twice * observedRe[i];
+        gradIm[i] = twice * observedIm[i];
       }
-      const gradField = this.operator.adjoint(gradObserved);
-      const gradParams = new Float32Array(B * N * N);
+      const gradTransmission = this.operator.adjoint(gradObserved);
+      if (!this.unitAperture) this.weightByAperture(gradTransmission, gradTransmission);
+      const gradParams = new Float32Array(B * cells);
       for (let b = 0; b < B; b++) {
-        const g = planeOf(gradField, b, N * N);
-        for (let i = 0; i < N * N; i++) {
-          g.re[i] *= this.aperture[i];
-          g.im[i] *= this.aperture[i];
-        }
-        this.responses[b].vjp(params.subarray(b * N * N, (b + 1) * N * N), g, gradParams.subarray(b * N * N, (b + 1) * N * N));
+        const range = [b * cells, (b + 1) * cells] as const;
+        this.responses[b].vjp(params.subarray(...range), planeOf(gradTransmission, b, cells), gradParams.subarray(...range), planeOf(transmission, b, cells));
       }
       return gradParams;
     };
     return { psf, vjp };
+  }
+
+  /** out = aperture * x for every metasurface of the batch (out may be x). */
+  private weightByAperture(x: PlanarComplex, out: PlanarComplex): PlanarComplex {
+    const cells = this.cells * this.cells;
+    const aperture = this.aperture;
+    for (let b = 0; b < this.batch; b++) {
+      for (let i = 0, j = b * cells; i < cells; i++, j++) {
+        out.re[j] = aperture[i] * x.re[j];
+        out.im[j] = aperture[i] * x.im[j];
+      }
+    }
+    return out;
   }
 }
 
