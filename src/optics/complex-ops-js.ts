@@ -1,6 +1,7 @@
 import FFT from "fft.js";
-import { checkPaddedConvolution, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex } from "./complex-ops.js";
+import { checkPaddedConvolution, checkPhasorOutput, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex } from "./complex-ops.js";
 import { centreIndex } from "./grid.js";
+import { unitPhasor } from "./special-functions.js";
 
 /**
  * Pure TypeScript ComplexOps: fft.js (radix-4, power-of-two sizes) for 1-D transforms, Bluestein's
@@ -306,5 +307,14 @@ function gemmJs(p: ComplexGemm): void {
 
 /** The pure TypeScript implementation of ComplexOps. */
 export function jsComplexOps(): ComplexOps {
-  return { name: "js", fft2d: fft2dJs, paddedConvolution: paddedConvolutionJs, gemm: gemmJs };
+  return {
+    name: "js",
+    fft2d: fft2dJs,
+    paddedConvolution: paddedConvolutionJs,
+    unitPhasor: (phase, out) => {
+      checkPhasorOutput(phase, out);
+      unitPhasor(phase, out.re, out.im);
+    },
+    gemm: gemmJs,
+  };
 }

@@ -63,6 +63,8 @@ export interface ComplexOps {
   fft2d(x: PlanarComplex, batch: number, rows: number, cols: number, inverse: boolean): void;
   /** Batched zero-padded FFT convolution, see PaddedConvolution. */
   paddedConvolution(p: PaddedConvolution): void;
+  /** out = exp(i phase) elementwise (out.re and out.im hold at least phase.length values). */
+  unitPhasor(phase: Float32Array, out: PlanarComplex): void;
   /** Batched complex matrix product, see ComplexGemm. */
   gemm(p: ComplexGemm): void;
 }
@@ -89,4 +91,11 @@ export function checkPaddedConvolution(p: PaddedConvolution): void {
 /** Number of whole paddedSize x paddedSize kernels in the stack. */
 export function kernelCount(p: PaddedConvolution): number {
   return Math.floor(Math.min(p.kernels.re.length, p.kernels.im.length) / (p.paddedSize * p.paddedSize));
+}
+
+/** Throws unless `out` can hold exp(i phase). */
+export function checkPhasorOutput(phase: Float32Array, out: PlanarComplex): void {
+  if (out.re.length < phase.length || out.im.length < phase.length) {
+    throw new Error(`unitPhasor: ${phase.length} phases need as many outputs, got ${out.re.length} and ${out.im.length}`);
+  }
 }

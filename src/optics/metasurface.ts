@@ -1,5 +1,5 @@
-import type { PlanarComplex } from "./complex-ops.js";
-import { unitPhasor } from "./special-functions.js";
+import type { ComplexOps, PlanarComplex } from "./complex-ops.js";
+import { getComplexOps } from "./compute.js";
 
 /**
  * How a metasurface's parameters (one value per cell) become its complex transmission t at a
@@ -22,7 +22,8 @@ export interface MetasurfaceModel {
   /** What one parameter value means, for error messages and reports. */
   readonly parameterMeaning: string;
   readonly differentiable: boolean;
-  forWavelength(wavelength_m: number): CellResponse;
+  /** The response at one wavelength; `ops` are the complex primitives to use (default: the process-wide selection). */
+  forWavelength(wavelength_m: number, ops?: ComplexOps): CellResponse;
 }
 
 /** Ideal phase per cell (radians, at each metasurface's own wavelength): t = exp(i phi). */
@@ -30,17 +31,17 @@ export class PhaseMetasurface implements MetasurfaceModel {
   readonly kind = "phase";
   readonly parameterMeaning = "phase in radians";
   readonly differentiable = true;
-  forWavelength(): CellResponse {
+  forWavelength(_wavelength_m: number, ops: ComplexOps = getComplexOps()): CellResponse {
     return {
       transmission(params, out) {
-        unitPhasor(params, out.re, out.im);
+        ops.unitPhasor(params, out);
       },
       // dt = i t dphi, so dL/dphi = Re(conj(G) i t) = Im(G conj(t)).
       vjp(params, gradient, out, transmission) {
         let t = transmission;
         if (!t) {
           t = { re: new Float32Array(params.length), im: new Float32Array(params.length) };
-          unitPhasor(params, t.re, t.im);
+          ops.unitPhasor(params, t);
         }
         const { re: gr, im: gi } = gradient;
         const { re: tr, im: ti } = t;
@@ -75,11 +76,11 @@ export class QuantisedPhaseMetasurface implements MetasurfaceModel {
     quantisePhase(new Float32Array(0), levels);
     this.parameterMeaning = `phase in radians, rounded to ${levels} levels`;
   }
-  forWavelength(): CellResponse {
+  forWavelength(_wavelength_m: number, ops: ComplexOps = getComplexOps()): CellResponse {
     const levels = this.levels;
     return {
       transmission(params, out) {
-        unitPhasor(quantisePhase(params, levels), out.re, out.im);
+        ops.unitPhasor(quantisePhase(params, levels), out);
       },
       vjp() {
         throw new Error(

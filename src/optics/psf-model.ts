@@ -60,6 +60,7 @@ export class PsfModel {
     readonly metasurface: MetasurfaceModel,
     readonly aperture: Float32Array,
     readonly normalisation: PsfNormalisation,
+    ops: ComplexOps = getComplexOps(),
   ) {
     this.batch = operator.wavelengths_m.length;
     this.cells = grid.size;
@@ -72,7 +73,7 @@ export class PsfModel {
     const cache = new Map<number, CellResponse>();
     this.responses = operator.wavelengths_m.map((w) => {
       let response = cache.get(w);
-      if (!response) cache.set(w, (response = metasurface.forWavelength(w)));
+      if (!response) cache.set(w, (response = metasurface.forWavelength(w, ops)));
       return response;
     });
   }
@@ -246,7 +247,7 @@ export function createPsfWindowModel(options: PsfWindowOptions, ops: ComplexOps 
   const coordinates = sensorSampleCoordinates_m(windowPixels, sensorPitch_m, subsamples);
   const operator = new FresnelWindowOperator({ grid, wavelengths_m: options.wavelengths_m, distance_m, outputCoordinates_m: coordinates }, ops);
   const sensor = new SensorIntegration(coordinates, sensorPitch_m / subsamples, windowPixels, sensorPitch_m);
-  return new PsfModel(grid, operator, sensor, options.metasurface, apertureAmplitude(grid, options.aperture ?? "square"), options.normalisation ?? "unit-sum");
+  return new PsfModel(grid, operator, sensor, options.metasurface, apertureAmplitude(grid, options.aperture ?? "square"), options.normalisation ?? "unit-sum", ops);
 }
 
 export interface FullFieldPsfOptions {
@@ -285,5 +286,5 @@ export function createFullFieldPsfModel(options: FullFieldPsfOptions, ops: Compl
   const windowPixels = options.windowPixels ?? Math.max(1, Math.floor((grid.size * samplePitch_m) / sensorPitch_m + 1e-9));
   const coordinates = Float64Array.from({ length: grid.size }, (_, i) => (i - grid.centre) * samplePitch_m);
   const sensor = new SensorIntegration(coordinates, samplePitch_m, requirePositiveInteger(windowPixels, "windowPixels"), sensorPitch_m);
-  return new PsfModel(grid, operator, sensor, options.metasurface, apertureAmplitude(grid, options.aperture ?? "square"), options.normalisation ?? "unit-sum");
+  return new PsfModel(grid, operator, sensor, options.metasurface, apertureAmplitude(grid, options.aperture ?? "square"), options.normalisation ?? "unit-sum", ops);
 }

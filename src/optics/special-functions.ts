@@ -50,17 +50,14 @@ const GAUSS_WEIGHTS = [0.1012285362903763, 0.2223810344533745, 0.313706645877887
 
 const HALF_PI = Math.PI / 2;
 const INVERSE_HALF_PI = 2 / Math.PI;
-/** cos and sin of the quadrant multiple k pi / 2, indexed by k mod 4. */
-const QUADRANT_COS = new Float64Array([1, 0, -1, 0]);
-const QUADRANT_SIN = new Float64Array([0, 1, 0, -1]);
 /** Beyond this |phase| the reduction below loses more than float32 precision; Math.cos/sin take over. */
 const REDUCTION_LIMIT = 1e6;
 
 /**
  * re + i im = exp(i phase) for float32 phases, about twice as fast as Math.cos and Math.sin: the
- * phase is reduced to r in [-pi/4, pi/4] around the nearest multiple k pi/2 and cos r, sin r come from
- * their Taylor series to r^12 and r^11 (truncation < 1e-11), combined branch-free with the quadrant's
- * rotation; the float32 results equal the rounded Math.cos and Math.sin to within one unit in the last place.
+ * phase is reduced to r in [-pi/4, pi/4] around the nearest multiple k pi/2, cos r and sin r come from
+ * their Taylor series to r^12 and r^11 (truncation < 1e-11), and the quadrant's rotation is applied
+ * without branches. The native engine runs the same steps (src/engine/native/src/unit_phasor.cc).
  */
 export function unitPhasor(phase: Float32Array, re: Float32Array, im: Float32Array): void {
   for (let i = 0; i < phase.length; i++) {
@@ -75,10 +72,11 @@ export function unitPhasor(phase: Float32Array, re: Float32Array, im: Float32Arr
     const r2 = r * r;
     const sin = r * (1 + r2 * (-1 / 6 + r2 * (1 / 120 + r2 * (-1 / 5040 + r2 * (1 / 362880 - r2 / 39916800)))));
     const cos = 1 + r2 * (-1 / 2 + r2 * (1 / 24 + r2 * (-1 / 720 + r2 * (1 / 40320 + r2 * (-1 / 3628800 + r2 / 479001600)))));
+    // Rotation by k pi / 2: odd k swaps cos and sin, k mod 4 >= 2 flips both signs.
     const quadrant = k & 3;
-    const qc = QUADRANT_COS[quadrant];
-    const qs = QUADRANT_SIN[quadrant];
-    re[i] = cos * qc - sin * qs;
-    im[i] = sin * qc + cos * qs;
+    const odd = quadrant & 1;
+    const sign = 1 - (quadrant & 2);
+    re[i] = sign * (cos - odd * (sin + cos));
+    im[i] = sign * (sin + odd * (cos - sin));
   }
 }

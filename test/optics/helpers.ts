@@ -126,3 +126,14 @@ export function relativeError(a: PlanarComplex, b: PlanarComplex): number {
   }
   return worst / scale;
 }
+
+/** Phases over many turns, both signs, at and next to multiples of pi/4, and beyond the reduction range. */
+export function testPhases(): Float32Array {
+  const phases: number[] = [0, -0, 1e-30, 2e6, -3.5e7, 1e20];
+  for (let k = -40; k <= 40; k++) {
+    const edge = (k * Math.PI) / 4;
+    phases.push(edge, Math.fround(edge) + 1e-6, Math.fround(edge) - 1e-6);
+  }
+  for (let i = 0; i < 20000; i++) phases.push(((i * 7919) % 20000) / 20000 * 400 - 200);
+  return Float32Array.from(phases);
+}

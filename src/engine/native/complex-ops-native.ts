@@ -1,4 +1,4 @@
-import { checkPaddedConvolution, kernelCount, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex } from "../../optics/complex-ops.js";
+import { checkPaddedConvolution, checkPhasorOutput, kernelCount, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex } from "../../optics/complex-ops.js";
 import { loadNativeAddon, type NativeAddon } from "./addon.js";
 
 const OP_CODES: Record<MatrixOp, number> = { N: 0, T: 1, C: 2 };
@@ -23,6 +23,11 @@ class NativeComplexOps implements ComplexOps {
     checkPaddedConvolution(p);
     const shape = Int32Array.from([p.batch, p.size, p.paddedSize, kernelCount(p), p.conjugate ? 1 : 0]);
     this.addon.paddedConvolution(shape, p.input.re, p.input.im, p.output.re, p.output.im, p.kernels.re, p.kernels.im, p.kernelOf);
+  }
+
+  unitPhasor(phase: Float32Array, out: PlanarComplex): void {
+    checkPhasorOutput(phase, out);
+    this.addon.unitPhasor(phase, out.re, out.im);
   }
 
   gemm(p: ComplexGemm): void {

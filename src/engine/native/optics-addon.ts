@@ -12,6 +12,8 @@ export interface NativeOpticsAddon {
     kernelIm: Float32Array,
     kernelOf: Int32Array,
   ): void;
+  /** re + i im = exp(i phase) for every element of phase. */
+  unitPhasor(phase: Float32Array, re: Float32Array, im: Float32Array): void;
   /** shape: [m, n, k, opA, opB, batch, strideA, strideB, strideC, accumulate] with op 0=N, 1=T, 2=C. */
   complexGemm(
     shape: Int32Array,

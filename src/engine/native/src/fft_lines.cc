@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <new>
+#include <utility>
 #include <stdexcept>
 
 namespace optocnn {
@@ -175,36 +176,36 @@ Vec loadUnaligned(const float* from) {
 
 void storeUnaligned(float* to, Vec v) { std::memcpy(to, &v, sizeof v); }
 
-// Shuffle masks of the four rounds of a kLanes x kLanes transpose: round d swaps the off-diagonal
-// d x d blocks of every 2d x 2d block, pairing rows i and i + d.
-struct TransposeMasks {
-  typedef int32_t Index __attribute__((vector_size(kLanes * sizeof(int32_t))));
-  static constexpr int kRounds = 4;
-  static_assert(int64_t(1) << kRounds == kLanes, "one round per bit of the lane index");
-  Index low[kRounds], high[kRounds];
-  TransposeMasks() {
-    for (int round = 0; round < kRounds; ++round) {
-      const int d = kLanes >> (round + 1);
-      for (int j = 0; j < kLanes; ++j) {
-        low[round][j] = (j & d) ? kLanes + j - d : j;
-        high[round][j] = (j & d) ? kLanes + j : j + d;
-      }
-    }
+// Round d of a kLanes x kLanes transpose swaps the off-diagonal d x d blocks of every 2d x 2d block:
+// rows i and i + d (i without bit d) exchange their halves. Constant shuffles, so the compiler picks
+// the cheapest permute for each round.
+template <int64_t d, size_t... j>
+inline Vec lowHalves(Vec a, Vec b, std::index_sequence<j...>) {
+  return __builtin_shufflevector(a, b, ((j & d) ? kLanes + j - d : j)...);
+}
+
+template <int64_t d, size_t... j>
+inline Vec highHalves(Vec a, Vec b, std::index_sequence<j...>) {
+  return __builtin_shufflevector(a, b, ((j & d) ? kLanes + j : j + d)...);
+}
+
+template <int64_t d>
+inline void transposeRound(Vec* tile) {
+  for (int64_t i = 0; i < kLanes; ++i) {
+    if (i & d) continue;
+    const Vec a = tile[i], b = tile[i + d];
+    tile[i] = lowHalves<d>(a, b, std::make_index_sequence<kLanes>());
+    tile[i + d] = highHalves<d>(a, b, std::make_index_sequence<kLanes>());
   }
-};
+}
 
 // Transposes the tile whose rows are tile[0..kLanes) in place.
-void transposeTile(Vec* tile) {
-  static const TransposeMasks masks;
-  for (int round = 0; round < TransposeMasks::kRounds; ++round) {
-    const int d = kLanes >> (round + 1);
-    for (int i = 0; i < kLanes; ++i) {
-      if (i & d) continue;
-      const Vec a = tile[i], b = tile[i + d];
-      tile[i] = __builtin_shuffle(a, b, masks.low[round]);
-      tile[i + d] = __builtin_shuffle(a, b, masks.high[round]);
-    }
-  }
+inline void transposeTile(Vec* tile) {
+  static_assert(kLanes == 16, "four rounds: one per bit of the lane index");
+  transposeRound<8>(tile);
+  transposeRound<4>(tile);
+  transposeRound<2>(tile);
+  transposeRound<1>(tile);
 }
 
 }  // namespace

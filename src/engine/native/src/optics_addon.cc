@@ -1,11 +1,12 @@
-// N-API entry points of the optics transforms: batched 2-D FFTs, padded convolutions and complex
-// matrix products on Float32Array operands (planar complex: separate real and imaginary arrays).
+// N-API entry points of the optics transforms: batched 2-D FFTs, padded convolutions, unit phasors and
+// complex matrix products on Float32Array operands (planar complex: separate real and imaginary arrays).
 #include "optics_addon.h"
 
 #include "complex_gemm.h"
 #include "fft.h"
 #include "napi_args.h"
 #include "padded_convolution.h"
+#include "unit_phasor.h"
 
 namespace optocnn {
 namespace {
@@ -45,6 +46,15 @@ Napi::Value PaddedConvolution(const Napi::CallbackInfo& info) {
   });
 }
 
+Napi::Value UnitPhasor(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    if (!info[0].IsTypedArray()) throw Napi::TypeError::New(info.Env(), "unitPhasor: phase must be a Float32Array");
+    const int64_t count = info[0].As<Napi::TypedArray>().ElementLength();
+    const float* phase = floatArray(info[0], count, "phase");
+    unitPhasor(phase, floatArray(info[1], count, "out.re"), floatArray(info[2], count, "out.im"), count);
+  });
+}
+
 // Elements an operand spans: the last batch's start plus one matrix.
 int64_t span(int64_t batch, int64_t stride, int64_t matrix) { return (batch - 1) * stride + matrix; }
 
@@ -67,6 +77,7 @@ Napi::Value ComplexGemm(const Napi::CallbackInfo& info) {
 void registerOptics(Napi::Env env, Napi::Object exports) {
   exports.Set("fft2d", Napi::Function::New(env, Fft2d));
   exports.Set("paddedConvolution", Napi::Function::New(env, PaddedConvolution));
+  exports.Set("unitPhasor", Napi::Function::New(env, UnitPhasor));
   exports.Set("complexGemm", Napi::Function::New(env, ComplexGemm));
 }
 

@@ -1,0 +1,10 @@
+#pragma once
+#include <cstdint>
+
+namespace optocnn {
+
+// re + i im = exp(i phase), elementwise, by the same quadrant reduction and series as unitPhasor in
+// src/optics/special-functions.ts (so both engines agree to float32 rounding), vectorised and threaded.
+void unitPhasor(const float* phase, float* re, float* im, int64_t count);
+
+}  // namespace optocnn
