@@ -107,7 +107,6 @@ export class PsfModel {
     const B = this.batch;
     const N = this.cells;
     const M = this.windowPixels;
-    const R = this.operator.outputSize;
     const cells = N * N;
     // Kept for the vjp: models whose gradient needs t (the phase model) then skip recomputing it.
     const transmission = complexZeros(B * cells);
@@ -116,27 +115,21 @@ export class PsfModel {
     }
     const field = this.unitAperture ? transmission : this.weightByAperture(transmission, complexZeros(B * cells));
     const observed = this.operator.forward(field);
-    const intensity = new Float32Array(B * R * R);
-    const { re: observedRe, im: observedIm } = observed;
-    for (let i = 0; i < intensity.length; i++) intensity[i] = observedRe[i] * observedRe[i] + observedIm[i] * observedIm[i];
     // Pixel energies, normalised in place into the PSFs.
-    const psf = this.sensor.forward(intensity, B);
+    const psf = this.sensor.forward(squaredMagnitude(observed), B);
     const norms = new Float64Array(B);
     for (let b = 0; b < B; b++) {
-      const from = b * M * M;
-      const to = from + M * M;
+      const window = psf.subarray(b * M * M, (b + 1) * M * M);
       if (this.normalisation === "none") norms[b] = 1;
       else if (this.normalisation === "incident-energy") norms[b] = this.incidentEnergy;
       else {
-        let sum = 0;
-        for (let i = from; i < to; i++) sum += psf[i];
+        const sum = sumOf(window);
         if (!(sum > 0)) {
           throw new Error(`PSF window of metasurface ${b} receives no light (sum ${sum}); check the aperture, distance and window size`);
         }
         norms[b] = sum;
       }
-      const norm = norms[b];
-      for (let i = from; i < to; i++) psf[i] /= norm;
+      scaleInPlace(window, 1 / norms[b]);
     }
 
     const vjp = (gradPsf: Float32Array): Float32Array => {
@@ -147,24 +140,15 @@ export class PsfModel {
       }
       const gradEnergy = new Float32Array(B * M * M);
       for (let b = 0; b < B; b++) {
-        const from = b * M * M;
-        const to = from + M * M;
+        const range = [b * M * M, (b + 1) * M * M] as const;
+        const window = psf.subarray(...range);
+        const gradWindow = gradPsf.subarray(...range);
         // Unit sum: PSF = E / sum(E), so dL/dE = (g - <g, PSF>) / sum(E).
-        let projection = 0;
-        if (this.normalisation === "unit-sum") for (let i = from; i < to; i++) projection += gradPsf[i] * psf[i];
-        const norm = norms[b];
-        for (let i = from; i < to; i++) gradEnergy[i] = (gradPsf[i] - projection) / norm;
+        const projection = this.normalisation === "unit-sum" ? dotOf(gradWindow, window) : 0;
+        shiftAndScale(gradWindow, -projection, 1 / norms[b], gradEnergy.subarray(...range));
       }
       const gradIntensity = this.sensor.adjoint(gradEnergy, B);
-      // I = |U|^2, so G_U = 2 dL/d(conj U) = 2 g U.
-      const gradObserved = complexZeros(B * R * R);
-      const { re: gradRe, im: gradIm } = gradObserved;
-      for (let i = 0; i < gradIntensity.length; i++) {
-        const twice = 2 * gradIntensity[i];
-        gradRe[i] = twice * observedRe[i];
-        gradIm[i] = twice * observedIm[i];
-      }
-      const gradTransmission = this.operator.adjoint(gradObserved);
+      const gradTransmission = this.operator.adjoint(squaredMagnitudeVjp(gradIntensity, observed));
       if (!this.unitAperture) this.weightByAperture(gradTransmission, gradTransmission);
       const gradParams = new Float32Array(B * cells);
       for (let b = 0; b < B; b++) {
@@ -188,6 +172,51 @@ export class PsfModel {
     }
     return out;
   }
+}
+
+// Elementwise steps of the PSF model as plain functions of their arrays (a closure's captured arrays
+// are reloaded on every iteration of a loop inside it).
+
+/** |U|^2. */
+function squaredMagnitude(u: PlanarComplex): Float32Array {
+  const { re, im } = u;
+  const out = new Float32Array(re.length);
+  for (let i = 0; i < out.length; i++) out[i] = re[i] * re[i] + im[i] * im[i];
+  return out;
+}
+
+/** Given g = dL/d|U|^2, G_U = 2 dL/d(conj U) = 2 g U. */
+function squaredMagnitudeVjp(gradient: Float32Array, u: PlanarComplex): PlanarComplex {
+  const { re, im } = u;
+  const out = complexZeros(gradient.length);
+  const { re: outRe, im: outIm } = out;
+  for (let i = 0; i < gradient.length; i++) {
+    const twice = 2 * gradient[i];
+    outRe[i] = twice * re[i];
+    outIm[i] = twice * im[i];
+  }
+  return out;
+}
+
+function sumOf(x: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += x[i];
+  return sum;
+}
+
+function dotOf(x: Float32Array, y: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += x[i] * y[i];
+  return sum;
+}
+
+function scaleInPlace(x: Float32Array, factor: number): void {
+  for (let i = 0; i < x.length; i++) x[i] *= factor;
+}
+
+/** out = (x + shift) * factor. */
+function shiftAndScale(x: Float32Array, shift: number, factor: number, out: Float32Array): void {
+  for (let i = 0; i < x.length; i++) out[i] = (x[i] + shift) * factor;
 }
 
 /** PSFs [B, M, M] of the metasurfaces `params` [B, N, N]. */
