@@ -116,7 +116,7 @@ export class PsfModel {
     const field = this.unitAperture ? transmission : this.weightByAperture(transmission, complexZeros(B * cells));
     const observed = this.operator.forward(field);
     // Pixel energies, normalised in place into the PSFs.
-    const psf = this.sensor.forward(squaredMagnitude(observed), B);
+    const psf = this.sensor.fieldEnergy(observed, B);
     const norms = new Float64Array(B);
     for (let b = 0; b < B; b++) {
       const window = psf.subarray(b * M * M, (b + 1) * M * M);
@@ -147,8 +147,7 @@ export class PsfModel {
         const projection = this.normalisation === "unit-sum" ? dotOf(gradWindow, window) : 0;
         shiftAndScale(gradWindow, -projection, 1 / norms[b], gradEnergy.subarray(...range));
       }
-      const gradIntensity = this.sensor.adjoint(gradEnergy, B);
-      const gradTransmission = this.operator.adjoint(squaredMagnitudeVjp(gradIntensity, observed));
+      const gradTransmission = this.operator.adjoint(this.sensor.fieldEnergyVjp(gradEnergy, observed, B));
       if (!this.unitAperture) this.weightByAperture(gradTransmission, gradTransmission);
       const gradParams = new Float32Array(B * cells);
       for (let b = 0; b < B; b++) {
@@ -176,27 +175,6 @@ export class PsfModel {
 
 // Elementwise steps of the PSF model as plain functions of their arrays (a closure's captured arrays
 // are reloaded on every iteration of a loop inside it).
-
-/** |U|^2. */
-function squaredMagnitude(u: PlanarComplex): Float32Array {
-  const { re, im } = u;
-  const out = new Float32Array(re.length);
-  for (let i = 0; i < out.length; i++) out[i] = re[i] * re[i] + im[i] * im[i];
-  return out;
-}
-
-/** Given g = dL/d|U|^2, G_U = 2 dL/d(conj U) = 2 g U. */
-function squaredMagnitudeVjp(gradient: Float32Array, u: PlanarComplex): PlanarComplex {
-  const { re, im } = u;
-  const out = complexZeros(gradient.length);
-  const { re: outRe, im: outIm } = out;
-  for (let i = 0; i < gradient.length; i++) {
-    const twice = 2 * gradient[i];
-    outRe[i] = twice * re[i];
-    outIm[i] = twice * im[i];
-  }
-  return out;
-}
 
 function sumOf(x: Float32Array): number {
   let sum = 0;

@@ -1,9 +1,35 @@
+import type { PlanarComplex } from "./complex-ops.js";
+import { complexZeros } from "./grid.js";
 import { requirePitch_m, requirePositiveInteger } from "./units.js";
 
-/** factor * x as a new array (a plain loop: TypedArray.map with a closure is several times slower). */
+// Elementwise helpers as plain loops over their arrays (TypedArray.map with a closure, or loops over
+// arrays captured by a closure, run several times slower).
+
+/** factor * x as a new array. */
 function scaled(x: Float32Array, factor: number): Float32Array {
   const out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = factor * x[i];
+  return out;
+}
+
+/** factor * |u|^2. */
+function squaredMagnitude(u: PlanarComplex, factor: number): Float32Array {
+  const { re, im } = u;
+  const out = new Float32Array(re.length);
+  for (let i = 0; i < out.length; i++) out[i] = factor * (re[i] * re[i] + im[i] * im[i]);
+  return out;
+}
+
+/** factor * g * u for real g. */
+function weightedField(g: Float32Array, u: PlanarComplex, factor: number): PlanarComplex {
+  const { re, im } = u;
+  const out = complexZeros(g.length);
+  const { re: outRe, im: outIm } = out;
+  for (let i = 0; i < g.length; i++) {
+    const weight = factor * g[i];
+    outRe[i] = weight * re[i];
+    outIm[i] = weight * im[i];
+  }
   return out;
 }
 
@@ -48,6 +74,21 @@ export class SensorIntegration {
       this.taps.push({ index: Int32Array.from(index), weight: Float64Array.from(weight) });
     }
     this.identity = pixels === this.inputSize && this.taps.every((t, j) => t.index.length === 1 && t.index[0] === j && t.weight[0] === 1);
+  }
+
+  /** Pixel energies of the intensity |u|^2 of fields u [batch, R, R] (one pass when pixels coincide with samples). */
+  fieldEnergy(u: PlanarComplex, batch: number): Float32Array {
+    if (this.identity) return squaredMagnitude(u, this.area_m2);
+    return this.forward(squaredMagnitude(u, 1), batch);
+  }
+
+  /**
+   * The vjp of fieldEnergy: given g = dL/d(pixel energies), G_u = 2 dL/d(conj u) = 2 adjoint(g) u,
+   * since d|u|^2 = 2 Re(conj(u) du).
+   */
+  fieldEnergyVjp(gradient: Float32Array, u: PlanarComplex, batch: number): PlanarComplex {
+    if (this.identity) return weightedField(gradient, u, 2 * this.area_m2);
+    return weightedField(this.adjoint(gradient, batch), u, 2);
   }
 
   /** intensity [batch, R, R] -> pixel energies [batch, pixels, pixels]. */
