@@ -34,47 +34,105 @@ float* allocateAligned(int64_t floats) {
 
 bool isPowerOfTwo(int64_t n) { return n >= 1 && (n & (n - 1)) == 0; }
 
-// One radix-4 Stockham stage: for every butterfly p and stride offset q, the inputs
-// x[q + s (p + j m)], j < 4, become y[q + s (4 p + j)], the j-th output multiplied by w^(j p).
+// kLanes complex numbers, one per line.
+struct Cx {
+  Vec re, im;
+};
+
+inline Cx operator+(Cx a, Cx b) { return {a.re + b.re, a.im + b.im}; }
+inline Cx operator-(Cx a, Cx b) { return {a.re - b.re, a.im - b.im}; }
+
+// x times the twiddle (re, im), conjugated for the inverse transform.
 template <bool kInverse>
-void radix4Stage(const Vec* xr, const Vec* xi, Vec* yr, Vec* yi, int64_t m, int64_t s, const float* twiddles) {
-  const float sign = kInverse ? -1.0f : 1.0f;
+inline Cx rotate(Cx x, const float* twiddle) {
+  const Vec wr = broadcast(twiddle[0]), wi = broadcast(kInverse ? -twiddle[1] : twiddle[1]);
+  return {x.re * wr - x.im * wi, x.re * wi + x.im * wr};
+}
+
+// x times exp(-i pi/2) = -i (forward) or +i (inverse).
+template <bool kInverse>
+inline Cx quarterTurn(Cx x) {
+  return kInverse ? Cx{-x.im, x.re} : Cx{x.im, -x.re};
+}
+
+// x times exp(-i pi/4) (forward) or exp(+i pi/4) (inverse).
+template <bool kInverse>
+inline Cx eighthTurn(Cx x) {
+  const float h = float(M_SQRT1_2);
+  return kInverse ? Cx{(x.re - x.im) * h, (x.im + x.re) * h} : Cx{(x.re + x.im) * h, (x.im - x.re) * h};
+}
+
+// x times exp(-3 i pi/4) (forward) or exp(+3 i pi/4) (inverse).
+template <bool kInverse>
+inline Cx threeEighthsTurn(Cx x) {
+  const float h = float(M_SQRT1_2);
+  return kInverse ? Cx{(-x.re - x.im) * h, (x.re - x.im) * h} : Cx{(x.im - x.re) * h, (-x.im - x.re) * h};
+}
+
+// 4-point DFT of (a, b, c, d), in place.
+template <bool kInverse>
+inline void dft4(Cx& a, Cx& b, Cx& c, Cx& d) {
+  const Cx sumAc = a + c, difAc = a - c, sumBd = b + d, turnedDifBd = quarterTurn<kInverse>(b - d);
+  a = sumAc + sumBd;
+  b = difAc + turnedDifBd;
+  c = sumAc - sumBd;
+  d = difAc - turnedDifBd;
+}
+
+inline Cx load(const Vec* re, const Vec* im, int64_t at) { return {re[at], im[at]}; }
+
+inline void store(Vec* re, Vec* im, int64_t at, Cx x) {
+  re[at] = x.re;
+  im[at] = x.im;
+}
+
+// One Stockham stage of radix r on a transform of m * r * s elements: for every group p < m and
+// stride offset q < s, the inputs x[q + s (p + j m)], j < r, go through an r-point DFT and output k,
+// times w^(k p) (w = exp(-2 pi i / (m r))), lands at y[q + s (r p + k)]. The twiddles hold w^(k p),
+// k = 1..r-1, as (re, im) pairs per p.
+template <bool kInverse>
+void radix8Stage(const Vec* xr, const Vec* xi, Vec* yr, Vec* yi, int64_t m, int64_t s, const float* twiddles) {
   for (int64_t p = 0; p < m; ++p) {
-    const float* w = twiddles + 6 * p;
-    const Vec w1r = broadcast(w[0]), w1i = broadcast(sign * w[1]), w2r = broadcast(w[2]), w2i = broadcast(sign * w[3]);
-    const Vec w3r = broadcast(w[4]), w3i = broadcast(sign * w[5]);
-    const int64_t a = s * p, b = s * (p + m), c = s * (p + 2 * m), d = s * (p + 3 * m), y = s * 4 * p;
+    const float* w = twiddles + 14 * p;
     for (int64_t q = 0; q < s; ++q) {
-      const Vec sumAcR = xr[a + q] + xr[c + q], sumAcI = xi[a + q] + xi[c + q];
-      const Vec difAcR = xr[a + q] - xr[c + q], difAcI = xi[a + q] - xi[c + q];
-      const Vec sumBdR = xr[b + q] + xr[d + q], sumBdI = xi[b + q] + xi[d + q];
-      const Vec difBdR = xr[b + q] - xr[d + q], difBdI = xi[b + q] - xi[d + q];
-      // Output 1 is (a - c) - i(b - d) forward, (a - c) + i(b - d) inverse; output 3 the other sign.
-      const Vec o1r = kInverse ? difAcR - difBdI : difAcR + difBdI;
-      const Vec o1i = kInverse ? difAcI + difBdR : difAcI - difBdR;
-      const Vec o3r = kInverse ? difAcR + difBdI : difAcR - difBdI;
-      const Vec o3i = kInverse ? difAcI - difBdR : difAcI + difBdR;
-      const Vec o2r = sumAcR - sumBdR, o2i = sumAcI - sumBdI;
-      yr[y + q] = sumAcR + sumBdR;
-      yi[y + q] = sumAcI + sumBdI;
-      yr[y + s + q] = o1r * w1r - o1i * w1i;
-      yi[y + s + q] = o1r * w1i + o1i * w1r;
-      yr[y + 2 * s + q] = o2r * w2r - o2i * w2i;
-      yi[y + 2 * s + q] = o2r * w2i + o2i * w2r;
-      yr[y + 3 * s + q] = o3r * w3r - o3i * w3i;
-      yi[y + 3 * s + q] = o3r * w3i + o3i * w3r;
+      Cx x[8];
+      for (int64_t j = 0; j < 8; ++j) x[j] = load(xr, xi, q + s * (p + j * m));
+      // Even and odd samples as two 4-point DFTs, joined by the twiddles of the 8-point DFT.
+      dft4<kInverse>(x[0], x[2], x[4], x[6]);
+      dft4<kInverse>(x[1], x[3], x[5], x[7]);
+      const Cx odd[4] = {x[1], eighthTurn<kInverse>(x[3]), quarterTurn<kInverse>(x[5]), threeEighthsTurn<kInverse>(x[7])};
+      const Cx even[4] = {x[0], x[2], x[4], x[6]};
+      const int64_t y = q + s * 8 * p;
+      store(yr, yi, y, even[0] + odd[0]);
+      for (int64_t k = 1; k < 4; ++k) store(yr, yi, y + s * k, rotate<kInverse>(even[k] + odd[k], w + 2 * (k - 1)));
+      for (int64_t k = 0; k < 4; ++k) store(yr, yi, y + s * (k + 4), rotate<kInverse>(even[k] - odd[k], w + 2 * (k + 3)));
     }
   }
 }
 
-// The closing radix-2 stage of an odd power of two (its length is 2, so the twiddle is 1).
+template <bool kInverse>
+void radix4Stage(const Vec* xr, const Vec* xi, Vec* yr, Vec* yi, int64_t m, int64_t s, const float* twiddles) {
+  for (int64_t p = 0; p < m; ++p) {
+    const float* w = twiddles + 6 * p;
+    for (int64_t q = 0; q < s; ++q) {
+      Cx a = load(xr, xi, q + s * p), b = load(xr, xi, q + s * (p + m));
+      Cx c = load(xr, xi, q + s * (p + 2 * m)), d = load(xr, xi, q + s * (p + 3 * m));
+      dft4<kInverse>(a, b, c, d);
+      const int64_t y = q + s * 4 * p;
+      store(yr, yi, y, a);
+      store(yr, yi, y + s, rotate<kInverse>(b, w));
+      store(yr, yi, y + 2 * s, rotate<kInverse>(c, w + 2));
+      store(yr, yi, y + 3 * s, rotate<kInverse>(d, w + 4));
+    }
+  }
+}
+
+// Radix 2 only closes a transform (m = 1), so its twiddle is 1.
 void radix2LastStage(const Vec* xr, const Vec* xi, Vec* yr, Vec* yi, int64_t s) {
   for (int64_t q = 0; q < s; ++q) {
-    const Vec ar = xr[q], ai = xi[q], br = xr[s + q], bi = xi[s + q];
-    yr[q] = ar + br;
-    yi[q] = ai + bi;
-    yr[s + q] = ar - br;
-    yi[s + q] = ai - bi;
+    const Cx a = load(xr, xi, q), b = load(xr, xi, s + q);
+    store(yr, yi, q, a + b);
+    store(yr, yi, s + q, a - b);
   }
 }
 
@@ -96,17 +154,15 @@ LineFft::LineFft(int64_t length) : length_(length) {
   int64_t stride = 1;
   for (int64_t remaining = length; remaining > 1;) {
     Stage stage;
-    stage.radix = remaining >= 4 ? 4 : 2;
-    stage.quarter = remaining / stage.radix;
+    stage.radix = remaining >= 8 ? 8 : remaining;
+    stage.groups = remaining / stage.radix;
     stage.stride = stride;
-    if (stage.radix == 4) {
-      stage.twiddles.resize(6 * stage.quarter);
-      for (int64_t p = 0; p < stage.quarter; ++p) {
-        for (int64_t j = 1; j <= 3; ++j) {
-          const double angle = -2.0 * M_PI * double(j * p) / double(remaining);
-          stage.twiddles[6 * p + 2 * (j - 1)] = float(std::cos(angle));
-          stage.twiddles[6 * p + 2 * (j - 1) + 1] = float(std::sin(angle));
-        }
+    stage.twiddles.resize(2 * (stage.radix - 1) * stage.groups);
+    for (int64_t p = 0; p < stage.groups; ++p) {
+      for (int64_t k = 1; k < stage.radix; ++k) {
+        const double angle = -2.0 * M_PI * double(k * p) / double(remaining);
+        stage.twiddles[2 * ((stage.radix - 1) * p + k - 1)] = float(std::cos(angle));
+        stage.twiddles[2 * ((stage.radix - 1) * p + k - 1) + 1] = float(std::sin(angle));
       }
     }
     stages_.push_back(std::move(stage));
@@ -144,9 +200,16 @@ LaneBlock LineFft::runStockham(LaneBlock data, LaneBlock scratch, bool inverse) 
     const Vec* xi = reinterpret_cast<const Vec*>(from.im);
     Vec* yr = reinterpret_cast<Vec*>(to.re);
     Vec* yi = reinterpret_cast<Vec*>(to.im);
-    if (stage.radix == 2) radix2LastStage(xr, xi, yr, yi, stage.stride);
-    else if (inverse) radix4Stage<true>(xr, xi, yr, yi, stage.quarter, stage.stride, stage.twiddles.data());
-    else radix4Stage<false>(xr, xi, yr, yi, stage.quarter, stage.stride, stage.twiddles.data());
+    const float* w = stage.twiddles.data();
+    if (stage.radix == 8) {
+      if (inverse) radix8Stage<true>(xr, xi, yr, yi, stage.groups, stage.stride, w);
+      else radix8Stage<false>(xr, xi, yr, yi, stage.groups, stage.stride, w);
+    } else if (stage.radix == 4) {
+      if (inverse) radix4Stage<true>(xr, xi, yr, yi, stage.groups, stage.stride, w);
+      else radix4Stage<false>(xr, xi, yr, yi, stage.groups, stage.stride, w);
+    } else {
+      radix2LastStage(xr, xi, yr, yi, stage.stride);
+    }
     std::swap(from, to);
   }
   return from;

@@ -30,8 +30,9 @@ class LaneBuffer {
   std::unique_ptr<float[], Free> re_, im_;
 };
 
-// Unnormalised DFT of one length: exp(-i..) forward, exp(+i..) inverse. Powers of two use a radix-4
-// Stockham transform (plus one radix-2 stage for odd powers); other lengths run kissfft line by line.
+// Unnormalised DFT of one length: exp(-i..) forward, exp(+i..) inverse. Powers of two use a Stockham
+// (self-sorting) transform of radix-8 stages closed by one radix-4 or radix-2 stage where the power
+// is not a multiple of three; other lengths run kissfft line by line.
 class LineFft {
  public:
   // The shared plan for `length` (built on first use; look plans up outside parallel regions).
@@ -51,10 +52,10 @@ class LineFft {
   explicit LineFft(int64_t length);
 
   struct Stage {
-    int64_t radix;    // 4 or 2
-    int64_t quarter;  // butterflies per stride group: length of this stage / radix
-    int64_t stride;   // distance between the inputs of one butterfly, in elements
-    std::vector<float> twiddles;  // radix 4: w^p, w^2p, w^3p (re, im) for p < quarter
+    int64_t radix;   // 8, or 4 or 2 for the last stage
+    int64_t groups;  // butterfly groups m: the length still to transform / radix
+    int64_t stride;  // s: distance between the inputs of one butterfly, in elements
+    std::vector<float> twiddles;  // w^(k p), k = 1..radix-1, as (re, im) for p < groups
   };
 
   LaneBlock runStockham(LaneBlock data, LaneBlock scratch, bool inverse) const;
