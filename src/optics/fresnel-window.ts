@@ -145,13 +145,13 @@ export class FresnelWindowOperator implements OpticalOperator {
   }
 
   /** G1_b = E^H G2_b conj(E): first S = E^H G2 (N x M), then S conj(E). */
-  adjoint(gradient: PlanarComplex): PlanarComplex {
+  adjoint(gradient: PlanarComplex, out: PlanarComplex = complexZeros(this.batch * this.inputSize ** 2)): PlanarComplex {
     const N = this.inputSize;
     const M = this.outputSize;
     const B = this.batch;
     if (gradient.re.length !== B * M * M) throw new Error(`fresnel window adjoint: expected ${B} planes of ${M}x${M}, got ${gradient.re.length} values`);
+    if (out.re.length !== B * N * N || out.im.length !== B * N * N) throw new Error(`fresnel window adjoint: out must hold ${B} fields of ${N}x${N}`);
     const half = complexZeros(B * N * M);
-    const out = complexZeros(B * N * N);
     for (const group of this.groups) {
       for (const run of arithmeticRuns(group.items)) {
         const common = { batch: run.count, accumulate: false };

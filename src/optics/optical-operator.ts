@@ -15,7 +15,8 @@ export interface OpticalOperator {
   /** Wavelength of each batch item in metres. */
   readonly wavelengths_m: readonly number[];
   forward(field: PlanarComplex): PlanarComplex;
-  adjoint(gradient: PlanarComplex): PlanarComplex;
+  /** Into `out` ([batch, inputSize, inputSize], not overlapping the gradient) when given, else a new array. */
+  adjoint(gradient: PlanarComplex, out?: PlanarComplex): PlanarComplex;
 }
 
 /** Groups batch items by wavelength, so operators build one kernel per distinct wavelength. */

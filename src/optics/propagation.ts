@@ -200,18 +200,19 @@ export class FullFieldPropagator implements OpticalOperator {
   }
 
   forward(field: PlanarComplex): PlanarComplex {
-    return this.apply(field, false);
+    return this.apply(field, false, complexZeros(field.re.length));
   }
 
-  adjoint(gradient: PlanarComplex): PlanarComplex {
-    return this.apply(gradient, true);
+  adjoint(gradient: PlanarComplex, out: PlanarComplex = complexZeros(gradient.re.length)): PlanarComplex {
+    return this.apply(gradient, true, out);
   }
 
-  private apply(x: PlanarComplex, adjoint: boolean): PlanarComplex {
+  private apply(x: PlanarComplex, adjoint: boolean, output: PlanarComplex): PlanarComplex {
     const N = this.inputSize;
     const P = this.paddedSize;
     const B = this.batch;
     if (x.re.length !== B * N * N) throw new Error(`propagator: expected ${B} fields of ${N}x${N}, got ${x.re.length} values`);
+    if (output.re.length !== B * N * N || output.im.length !== B * N * N) throw new Error(`propagator: out must hold ${B} fields of ${N}x${N}`);
     if (this.method === "lens-focus") {
       let padded = padCentredComplex(x, B, N, P);
       // forward = s C fftshift F ifftshift Z; adjoint = s Z^H fftshift F^H ifftshift C^H, F^H = P^2 F^-1.
@@ -219,18 +220,17 @@ export class FullFieldPropagator implements OpticalOperator {
       padded = roll(padded, B, P, -centre);
       this.ops.fft2d(padded, B, P, P, adjoint);
       padded = roll(padded, B, P, centre);
-      const out = cropCentredComplex(padded, B, P, N);
+      const cropped = cropCentredComplex(padded, B, P, N);
       for (let b = 0; b < B; b++) {
         const scale = this.lensScale[this.kernelOf[b]] * (adjoint ? P * P : 1);
         for (let i = b * N * N; i < (b + 1) * N * N; i++) {
-          out.re[i] *= scale;
-          out.im[i] *= scale;
+          output.re[i] = scale * cropped.re[i];
+          output.im[i] = scale * cropped.im[i];
         }
       }
-      return out;
+      return output;
     }
     // forward = C F^-1 H F Z; adjoint = Z^H F^-1 conj(H) F C^H.
-    const output = complexZeros(B * N * N);
     this.ops.paddedConvolution({ input: x, output, batch: B, size: N, paddedSize: P, kernels: this.kernels, kernelOf: this.kernelOf, conjugate: adjoint });
     return output;
   }

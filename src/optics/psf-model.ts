@@ -52,6 +52,7 @@ export class PsfModel {
   private readonly responses: CellResponse[];
   /** Aperture amplitude 1 everywhere: the field is the transmission itself. */
   private readonly unitAperture: boolean;
+  private workspace: { gradEnergy: Float32Array; gradObserved: PlanarComplex; gradTransmission: PlanarComplex } | null = null;
 
   constructor(
     readonly grid: Grid,
@@ -138,7 +139,7 @@ export class PsfModel {
         // Let the model explain why (e.g. hard quantisation).
         this.responses[0].vjp(params.subarray(0, cells), complexZeros(cells), new Float32Array(cells));
       }
-      const gradEnergy = new Float32Array(B * M * M);
+      const { gradEnergy, gradObserved, gradTransmission } = this.gradientWorkspace();
       for (let b = 0; b < B; b++) {
         const range = [b * M * M, (b + 1) * M * M] as const;
         const window = psf.subarray(...range);
@@ -147,7 +148,8 @@ export class PsfModel {
         const projection = this.normalisation === "unit-sum" ? dotOf(gradWindow, window) : 0;
         shiftAndScale(gradWindow, -projection, 1 / norms[b], gradEnergy.subarray(...range));
       }
-      const gradTransmission = this.operator.adjoint(this.sensor.fieldEnergyVjp(gradEnergy, observed, B));
+      this.sensor.fieldEnergyVjp(gradEnergy, observed, B, gradObserved);
+      this.operator.adjoint(gradObserved, gradTransmission);
       if (!this.unitAperture) this.weightByAperture(gradTransmission, gradTransmission);
       const gradParams = new Float32Array(B * cells);
       for (let b = 0; b < B; b++) {
@@ -157,6 +159,22 @@ export class PsfModel {
       return gradParams;
     };
     return { psf, vjp };
+  }
+
+  /**
+   * Buffers for the vjp's intermediates, made on first use and reused by every vjp (each is dead once
+   * the vjp returns): fresh batch-sized arrays would be faulted in page by page on every step.
+   */
+  private gradientWorkspace(): { gradEnergy: Float32Array; gradObserved: PlanarComplex; gradTransmission: PlanarComplex } {
+    if (!this.workspace) {
+      const R = this.operator.outputSize;
+      this.workspace = {
+        gradEnergy: new Float32Array(this.batch * this.windowPixels ** 2),
+        gradObserved: complexZeros(this.batch * R * R),
+        gradTransmission: complexZeros(this.batch * this.cells * this.cells),
+      };
+    }
+    return this.workspace;
   }
 
   /** out = aperture * x for every metasurface of the batch (out may be x). */

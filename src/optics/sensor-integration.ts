@@ -20,10 +20,9 @@ function squaredMagnitude(u: PlanarComplex, factor: number): Float32Array {
   return out;
 }
 
-/** factor * g * u for real g. */
-function weightedField(g: Float32Array, u: PlanarComplex, factor: number): PlanarComplex {
+/** out = factor * g * u for real g. */
+function weightedField(g: Float32Array, u: PlanarComplex, factor: number, out: PlanarComplex): PlanarComplex {
   const { re, im } = u;
-  const out = complexZeros(g.length);
   const { re: outRe, im: outIm } = out;
   for (let i = 0; i < g.length; i++) {
     const weight = factor * g[i];
@@ -84,11 +83,12 @@ export class SensorIntegration {
 
   /**
    * The vjp of fieldEnergy: given g = dL/d(pixel energies), G_u = 2 dL/d(conj u) = 2 adjoint(g) u,
-   * since d|u|^2 = 2 Re(conj(u) du).
+   * since d|u|^2 = 2 Re(conj(u) du). Written into `out` (the size of u) when given.
    */
-  fieldEnergyVjp(gradient: Float32Array, u: PlanarComplex, batch: number): PlanarComplex {
-    if (this.identity) return weightedField(gradient, u, 2 * this.area_m2);
-    return weightedField(this.adjoint(gradient, batch), u, 2);
+  fieldEnergyVjp(gradient: Float32Array, u: PlanarComplex, batch: number, out: PlanarComplex = complexZeros(u.re.length)): PlanarComplex {
+    if (out.re.length !== u.re.length || out.im.length !== u.re.length) throw new Error(`fieldEnergyVjp: out must hold ${u.re.length} values like u`);
+    if (this.identity) return weightedField(gradient, u, 2 * this.area_m2, out);
+    return weightedField(this.adjoint(gradient, batch), u, 2, out);
   }
 
   /** intensity [batch, R, R] -> pixel energies [batch, pixels, pixels]. */
