@@ -1,4 +1,4 @@
-// The native FFT (radix-4 Stockham on lane-interleaved lines for powers of two, kissfft otherwise)
+// The native FFT (Stockham on lane-interleaved lines for powers of two, kissfft otherwise)
 // against direct DFTs, and the native fused padded convolution against its definition, the TypeScript
 // implementation (1e-5 relative) and the adjoint identity.
 import assert from "node:assert/strict";
@@ -22,8 +22,9 @@ function planeAt(x: PlanarComplex, b: number, plane: number): PlanarComplex {
   return { re: x.re.subarray(b * plane, (b + 1) * plane), im: x.im.subarray(b * plane, (b + 1) * plane) };
 }
 
-// Even and odd powers of two (with and without the closing radix-2 stage), line counts below, at and
-// above the 16 lines transformed together, and non-powers of two (kissfft) next to powers of two.
+// Powers of two with every stage plan (radix-8 stages closed by nothing, radix 4 or radix 2), line
+// counts below, at and above the 16 (8 without AVX-512) lines transformed together, and non-powers of
+// two (kissfft) next to powers of two.
 for (const [batch, rows, cols] of [
   [3, 4, 32],
   [2, 64, 16],

@@ -262,13 +262,17 @@ inline void transposeRound(Vec* tile) {
   }
 }
 
+// Rounds d, d/2, ..., 1: one per bit of the lane index.
+template <int64_t d>
+inline void transposeRounds(Vec* tile) {
+  transposeRound<d>(tile);
+  if constexpr (d > 1) transposeRounds<d / 2>(tile);
+}
+
 // Transposes the tile whose rows are tile[0..kLanes) in place.
 inline void transposeTile(Vec* tile) {
-  static_assert(kLanes == 16, "four rounds: one per bit of the lane index");
-  transposeRound<8>(tile);
-  transposeRound<4>(tile);
-  transposeRound<2>(tile);
-  transposeRound<1>(tile);
+  static_assert((kLanes & (kLanes - 1)) == 0, "a power of two");
+  transposeRounds<kLanes / 2>(tile);
 }
 
 }  // namespace

@@ -10,7 +10,12 @@ struct kiss_fft_state;
 
 namespace optocnn {
 
+// One vector register of floats: 16 with AVX-512, else 8 (AVX2).
+#if defined(__AVX512F__)
 constexpr int64_t kLanes = 16;
+#else
+constexpr int64_t kLanes = 8;
+#endif
 
 struct LaneBlock {
   float* re;
@@ -37,8 +42,6 @@ class LineFft {
  public:
   // The shared plan for `length` (built on first use; look plans up outside parallel regions).
   static const LineFft& forLength(int64_t length);
-
-  int64_t length() const { return length_; }
 
   // Transforms the kLanes lines in `data`, using `scratch` (same size) as the second buffer of the
   // ping-pong. Returns whichever of the two holds the result.
