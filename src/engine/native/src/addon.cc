@@ -205,7 +205,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(info.Env());
   const dnnl_version_t* v = dnnl_version();
   out.Set("onednn", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
-  out.Set("fft", "radix-4 Stockham for powers of two, kissfft otherwise");
+  out.Set("fft", "radix-8/4/2 Stockham for powers of two, kissfft otherwise");
   out.Set("threads", omp_get_max_threads());
   out.Set("layout", activationLayout() == ActivationLayout::Any ? "any" : "nhwc");
   return out;
