@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { reluGrad } from "./relu-grad.js";
+import { reluBiasGrad } from "./relu-bias-grad.js";
 
 type Activation = "linear" | "relu";
 
@@ -14,9 +14,10 @@ let gradientRegistered = false;
 /**
  * Gradient of the FusedConv2D kernel (NHWC, bias, linear or ReLU). tfjs registers none: its
  * tf.fused.conv2d splits into Conv2D + Add + Relu whenever gradients are recorded, which costs three
- * kernels forward and four (Step, Cast, Multiply, ...) backward per layer. With this gradient, a
- * layer is one kernel forward and a ReLU mask plus the two convolution gradients backward; the tape
- * asks only for the gradients it needs (no input gradient for the image layer).
+ * kernels forward and four (Step, Cast, Multiply, Sum) backward per layer besides the convolution
+ * gradients. With this gradient a layer is one kernel forward and, backward, one pass for the ReLU mask
+ * and the bias sum plus the two convolution gradients; the tape asks only for the gradients it needs
+ * (no input gradient for the image layer).
  */
 function registerFusedConvGradient(): void {
   if (gradientRegistered) return;
@@ -36,12 +37,14 @@ function registerFusedConvGradient(): void {
       if (!tf.backend_util.eitherStridesOrDilationsAreOne(strides, dilations ?? 1)) {
         throw new Error("FusedConv2D gradient: strides and dilations cannot both exceed 1");
       }
-      const dyLinear = activation === "relu" ? reluGrad(dy as tf.Tensor4D, y as tf.Tensor4D) : (dy as tf.Tensor4D);
+      // Computed here, not inside the per-input closures: the tape runs each closure in its own tidy.
+      const relu = activation === "relu" ? reluBiasGrad(dy as tf.Tensor4D, y as tf.Tensor4D) : null;
+      const dyLinear = relu ? relu.dz : (dy as tf.Tensor4D);
       const convAttrs = { strides, pad, dataFormat, dimRoundingMode };
       return {
         x: () => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: dyLinear, filter }, { ...convAttrs, inputShape: x.shape }) as tf.Tensor,
         filter: () => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: dyLinear }, { ...convAttrs, filterShape: filter.shape }) as tf.Tensor,
-        bias: () => tf.reshape(tf.sum(dyLinear, [0, 1, 2]), bias.shape),
+        bias: () => tf.reshape(relu ? relu.dbias : tf.sum(dyLinear, [0, 1, 2]), bias.shape),
       };
     },
   });

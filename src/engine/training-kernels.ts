@@ -2,10 +2,10 @@ import * as tf from "@tensorflow/tfjs";
 
 /**
  * Names of optocnn's own training kernels. An engine may register a fused implementation under these
- * names (the native engine does, on wasm); the ops in relu-grad.ts and adam-update.ts compose stock
+ * names (the native engine does, on wasm); the ops in relu-bias-grad.ts and adam-update.ts compose stock
  * tfjs ops where none is registered, so every backend gives the same results within rounding.
  */
-export const RELU_GRAD_KERNEL = "OptocnnReluGrad";
+export const RELU_BIAS_GRAD_KERNEL = "OptocnnReluBiasGrad";
 export const ADAM_UPDATE_KERNEL = "OptocnnAdamUpdate";
 
 /** True when the active backend has a kernel registered under `name`. */

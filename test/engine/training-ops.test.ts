@@ -5,7 +5,7 @@ import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { adamUpdate } from "../../src/engine/adam-update.js";
 import { conv2dBiasActivation } from "../../src/engine/fused-conv.js";
-import { reluGrad } from "../../src/engine/relu-grad.js";
+import { reluBiasGrad } from "../../src/engine/relu-bias-grad.js";
 import { assertMatchesCpu, engineUnderTest, operand, pseudoRandom, type Operand } from "../native/compare.js";
 
 process.env.OPTOCNN_QUIET ??= "1";
@@ -79,15 +79,26 @@ test("the FusedConv2D gradient skips the input gradient when only weights need o
   tf.dispose([x, w, b]);
 });
 
-test("reluGrad masks dy where y <= 0 and propagates NaN, on activation-sized tensors", async () => {
+test("reluBiasGrad masks dy where y <= 0, sums it per channel, and propagates NaN, on activation-sized tensors", async () => {
   const dy = operand([8, 64, 64, 16], 7);
   const y = operand([8, 64, 64, 16], 8);
   y.values[6] = 0;
-  await assertMatchesCpu("reluGrad", [dy, y], (a, b) => reluGrad(a, b), 0);
-  y.values[5] = NaN;
+  // Reference on cpu: tfjs' own Relu gradient (a different composition from the fallback's dy * step(y)).
+  const reference = (a: tf.Tensor, b: tf.Tensor) => {
+    const dz = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.relu(z), a)))(b);
+    return [dz, tf.sum(dz, [0, 1, 2])];
+  };
   const { engine } = await engineUnderTest();
+  const actual = await valuesOn(engine.backend, [dy, y], (a, b) => {
+    const { dz, dbias } = reluBiasGrad(a, b);
+    return [dz, dbias];
+  });
+  const expected = await valuesOn("cpu", [dy, y], reference);
   await tf.setBackend(engine.backend);
-  const out = tf.tidy(() => reluGrad(tf.tensor(dy.values, dy.shape), tf.tensor(y.values, y.shape)).dataSync());
+  assertRelativelyClose(actual.slice(0, 1), expected.slice(0, 1), "dz", 0);
+  assertRelativelyClose(actual.slice(1), expected.slice(1), "dbias", 1e-5);
+  y.values[5] = NaN;
+  const out = tf.tidy(() => reluBiasGrad(tf.tensor(dy.values, dy.shape), tf.tensor(y.values, y.shape)).dz.dataSync());
   assert.ok(Number.isNaN(out[5]), "NaN in y propagates");
   assert.equal(out[6], 0, "y = 0 is masked");
   const i = y.values.findIndex((v) => v > 0);

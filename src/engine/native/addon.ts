@@ -25,11 +25,10 @@ export interface NativeAddon extends NativeOpticsAddon {
   resizeNearest(heap: Heap, shape: Int32Array, sourceRows: Int32Array, sourceCols: Int32Array, x: HeapOffset, y: HeapOffset, grad: boolean): void;
   /** Sum of an [outer, inner] array over outer (y has inner values) or over inner (y has outer values). */
   sumAxes(heap: Heap, x: HeapOffset, outer: number, inner: number, y: HeapOffset, overOuter: boolean): void;
-  /**
-   * op 0 add, 1 multiply (b tiles a: same size or a trailing broadcast), 2 relu, 3 step(alpha), 4 relu
-   * gradient (a = dy masked where the ReLU output b <= 0); b < 0 for unary.
-   */
+  /** op 0 add, 1 multiply (b tiles a: same size or a trailing broadcast), 2 relu, 3 step(alpha); b < 0 for unary. */
   elementwise(heap: Heap, op: number, a: HeapOffset, b: HeapOffset, length: number, bLength: number, alpha: number, out: HeapOffset): void;
+  /** dx = dy where the ReLU output y > 0 (NaN in y propagates), and dbias = sum of dx over `outer`; [outer, channels]. */
+  reluBiasGrad(heap: Heap, dy: HeapOffset, y: HeapOffset, outer: number, channels: number, dx: HeapOffset, dbias: HeapOffset): void;
   /** Fused Adam(W) update of `length` weights; hyper = [beta1, beta2, epsilon, stepSize, decay] (see optimizer.h). */
   adamUpdate(
     heap: Heap,

@@ -1,26 +1,24 @@
 import * as tf from "@tensorflow/tfjs";
 import type { AdamStep } from "../../adam-update.js";
-import { ADAM_UPDATE_KERNEL, RELU_GRAD_KERNEL } from "../../training-kernels.js";
+import { ADAM_UPDATE_KERNEL, RELU_BIAS_GRAD_KERNEL } from "../../training-kernels.js";
 import type { NativeAddon } from "../addon.js";
 import { allFloat32, currentHeap, heapOffset, type NativeKernel } from "../wasm-heap.js";
 
-const RELU_GRAD_OP = 4;
-
-/** optocnn's fused training kernels (ReLU gradient, Adam(W) update) on the wasm heap. */
+/** optocnn's fused training kernels (ReLU and bias gradient, Adam(W) update) on the wasm heap. */
 export function trainingKernels(addon: NativeAddon): NativeKernel[] {
   return [
     {
-      kernelName: RELU_GRAD_KERNEL,
+      kernelName: RELU_BIAS_GRAD_KERNEL,
       kernelFunc: ({ inputs, backend }) => {
         const { dy, y } = inputs;
         if (!allFloat32(dy, y)) return null;
-        const length = tf.util.sizeFromShape(dy.shape);
-        const out = backend.makeOutput(dy.shape, "float32");
-        if (length > 0) {
-          addon.elementwise(currentHeap(backend), RELU_GRAD_OP, heapOffset(backend, dy), heapOffset(backend, y), length, length, 0,
-            heapOffset(backend, out));
-        }
-        return out;
+        const channels = dy.shape[dy.shape.length - 1];
+        const outer = tf.util.sizeFromShape(dy.shape) / channels;
+        const dz = backend.makeOutput(dy.shape, "float32");
+        const dbias = backend.makeOutput([channels], "float32");
+        addon.reluBiasGrad(currentHeap(backend), heapOffset(backend, dy), heapOffset(backend, y), outer, channels,
+          heapOffset(backend, dz), heapOffset(backend, dbias));
+        return [dz, dbias];
       },
     },
     {

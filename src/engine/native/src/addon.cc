@@ -15,6 +15,7 @@
 #include "matmul.h"
 #include "napi_args.h"
 #include "optimizer.h"
+#include "relu_bias_grad.h"
 #include "optics_addon.h"
 #include "pool.h"
 
@@ -163,10 +164,10 @@ Napi::Value Elementwise(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     Bytes heap = viewBytes(info[0], "heap");
     const int32_t op = info[1].As<Napi::Number>().Int32Value();
-    if (op < 0 || op > 4) throw Napi::RangeError::New(info.Env(), "elementwise: unknown op");
+    if (op < 0 || op > 3) throw Napi::RangeError::New(info.Env(), "elementwise: unknown op");
     const int64_t length = info[4].As<Napi::Number>().Int64Value();
     const int64_t bLength = info[5].As<Napi::Number>().Int64Value();
-    const bool isBinary = op <= 1 || ElementwiseOp(op) == ElementwiseOp::ReluGrad;
+    const bool isBinary = op <= 1;
     if (isBinary && (bLength < 1 || length % bLength != 0)) throw Napi::RangeError::New(info.Env(), "elementwise: b must tile a");
     const float* a = heapFloats(heap, info[2], length, "a");
     const float* b = isBinary ? heapFloats(heap, info[3], bLength, "b") : nullptr;
@@ -191,6 +192,18 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
                heapFloats(heap, info[4], length, "v"), heapFloats(heap, info[5], length, "g"),
                heapFloats(heap, info[6], length, "wOut"), heapFloats(heap, info[7], length, "mOut"),
                heapFloats(heap, info[8], length, "vOut"));
+  });
+}
+
+// ReLU and bias gradient of a [outer, channels] layer: (heap, dy, y, outer, channels, dx, dbias).
+Napi::Value ReluBiasGrad(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    Bytes heap = viewBytes(info[0], "heap");
+    const int64_t outer = info[3].As<Napi::Number>().Int64Value();
+    const int64_t channels = info[4].As<Napi::Number>().Int64Value();
+    if (outer < 0 || channels < 1) throw Napi::RangeError::New(info.Env(), "reluBiasGrad: outer >= 0 and channels >= 1 required");
+    reluBiasGrad(heapFloats(heap, info[1], outer * channels, "dy"), heapFloats(heap, info[2], outer * channels, "y"), outer,
+                 channels, heapFloats(heap, info[5], outer * channels, "dx"), heapFloats(heap, info[6], channels, "dbias"));
   });
 }
 
@@ -223,6 +236,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("elementwise", Napi::Function::New(env, Elementwise));
   exports.Set("sumAxes", Napi::Function::New(env, SumAxes));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
+  exports.Set("reluBiasGrad", Napi::Function::New(env, ReluBiasGrad));
   exports.Set("setLayout", Napi::Function::New(env, SetLayout));
   exports.Set("info", Napi::Function::New(env, Info));
   registerOptics(env, exports);

@@ -1,4 +1,4 @@
-// Large element-wise ops of a training step (bias add, ReLU and its gradient, products),
+// Large element-wise ops of a training step (bias add, ReLU and its gradient mask, products),
 // threaded over both cores; the wasm backend runs them on one.
 #include "elementwise.h"
 
@@ -45,9 +45,6 @@ void elementwise(ElementwiseOp op, const float* a, const float* b, int64_t lengt
       break;
     case ElementwiseOp::Step:
       unary(a, length, out, [alpha](float x) { return std::isnan(x) ? x : (x > 0.f ? 1.f : alpha); });
-      break;
-    case ElementwiseOp::ReluGrad:
-      binary(a, b, length, bLength, out, [](float dy, float y) { return std::isnan(y) ? y : (y > 0.f ? dy : 0.f); });
       break;
   }
 }

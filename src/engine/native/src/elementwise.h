@@ -3,11 +3,10 @@
 
 namespace optocnn {
 
-enum class ElementwiseOp : int32_t { Add = 0, Multiply = 1, Relu = 2, Step = 3, ReluGrad = 4 };
+enum class ElementwiseOp : int32_t { Add = 0, Multiply = 1, Relu = 2, Step = 3 };
 
 // out[i] = a[i] op b[i % bLength] for binary ops (b repeats: same shape or a trailing broadcast);
-// unary ops ignore b. `alpha` is Step's value for x <= 0. ReluGrad is dy = a masked where the ReLU
-// output b is not positive (b same length). NaN propagates as in tfjs.
+// unary ops ignore b. `alpha` is Step's value for x <= 0. NaN propagates as in tfjs.
 void elementwise(ElementwiseOp op, const float* a, const float* b, int64_t length, int64_t bLength, float alpha, float* out);
 
 }  // namespace optocnn
