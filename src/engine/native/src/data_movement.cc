@@ -2,10 +2,10 @@
 // backend (concat of skips and its split-gradient, upsampling and its gradient, bias-gradient sums).
 #include "data_movement.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cstring>
+
+#include "row_sums.h"
 
 namespace optocnn {
 
@@ -62,23 +62,10 @@ void resizeNearestGrad(const ResizeShape& s, const int32_t* sourceRow, const int
 }
 
 void sumOuter(const float* x, int64_t outer, int64_t inner, float* y) {
-  const int threads = omp_get_max_threads();
-  // Double partial sums: a bias gradient adds up batch * height * width terms.
-  std::vector<double> partial(size_t(threads) * inner, 0.0);
-#pragma omp parallel
-  {
-    double* mine = partial.data() + size_t(omp_get_thread_num()) * inner;
-#pragma omp for schedule(static)
-    for (int64_t o = 0; o < outer; ++o) {
-      const float* row = x + o * inner;
-      for (int64_t i = 0; i < inner; ++i) mine[i] += row[i];
-    }
-  }
-  for (int64_t i = 0; i < inner; ++i) {
-    double total = 0.0;
-    for (int t = 0; t < threads; ++t) total += partial[size_t(t) * inner + i];
-    y[i] = static_cast<float>(total);
-  }
+  sumOverRows(outer, inner, y, [&](int64_t o, double* acc) {
+    const float* row = x + o * inner;
+    for (int64_t i = 0; i < inner; ++i) acc[i] += row[i];
+  });
 }
 
 void sumInner(const float* x, int64_t outer, int64_t inner, float* y) {

@@ -1,0 +1,30 @@
+#pragma once
+#include <omp.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace optocnn {
+
+// sums[i] = the sum over rows o < outer of what addRow(o, acc) adds into acc[i], i < width. Each thread
+// accumulates its rows in double (a bias gradient adds up batch * height * width terms), then the
+// threads' partial sums are added in a fixed order.
+template <typename AddRow>
+void sumOverRows(int64_t outer, int64_t width, float* sums, AddRow addRow) {
+  const int threads = omp_get_max_threads();
+  std::vector<double> partial(std::size_t(threads) * width, 0.0);
+#pragma omp parallel
+  {
+    double* mine = partial.data() + std::size_t(omp_get_thread_num()) * width;
+#pragma omp for schedule(static)
+    for (int64_t o = 0; o < outer; ++o) addRow(o, mine);
+  }
+  for (int64_t i = 0; i < width; ++i) {
+    double total = 0.0;
+    for (int t = 0; t < threads; ++t) total += partial[std::size_t(t) * width + i];
+    sums[i] = static_cast<float>(total);
+  }
+}
+
+}  // namespace optocnn
