@@ -1,4 +1,4 @@
-// optocnn's fused training ops (FusedConv2D gradient, ReLU gradient, Adam update) against independent
+// optocnn's fused training ops (FusedConv2D gradient, ReLU and bias gradient, Adam update) against independent
 // references: the unfused tfjs composition on the cpu backend, and hand-computed Adam values.
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -6,28 +6,14 @@ import * as tf from "@tensorflow/tfjs";
 import { adamUpdate } from "../../src/engine/adam-update.js";
 import { conv2dBiasActivation } from "../../src/engine/fused-conv.js";
 import { reluBiasGrad } from "../../src/engine/relu-bias-grad.js";
-import { assertMatchesCpu, engineUnderTest, operand, pseudoRandom, type Operand } from "../native/compare.js";
+import { assertMatchesCpu, engineUnderTest, operand, pseudoRandom, runOn } from "../native/compare.js";
+import { assertClose } from "./backend-compare.js";
 
 process.env.OPTOCNN_QUIET ??= "1";
 
-async function valuesOn(backend: string, inputs: Operand[], f: (...t: tf.Tensor[]) => tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const tensors = inputs.map((i) => tf.tensor(i.values, i.shape));
-  const outs = f(...tensors);
-  const values = await Promise.all(outs.map(async (t) => new Float32Array(await t.data())));
-  tf.dispose([...tensors, ...outs]);
-  return values;
-}
-
-function assertRelativelyClose(actual: Float32Array[], expected: Float32Array[], label: string, tolerance: number): void {
-  actual.forEach((a, k) => {
-    let scale = 0;
-    for (const v of expected[k]) scale = Math.max(scale, Math.abs(v));
-    assert.ok(scale > 0, `${label} output ${k}: reference is all zeros`);
-    for (let i = 0; i < a.length; i++) {
-      assert.ok(Math.abs(a[i] - expected[k][i]) <= tolerance * scale, `${label} output ${k}[${i}]: ${a[i]} vs ${expected[k][i]} (scale ${scale})`);
-    }
-  });
+/** Each output of `actual` within `tolerance` times the largest |value| of its reference. */
+function assertOutputsClose(actual: Float32Array[], expected: Float32Array[], label: string, tolerance: number): void {
+  actual.forEach((a, k) => assertClose(a, expected[k], `${label} output ${k}`, tolerance, 0));
 }
 
 const CONV_CASES = [
@@ -55,10 +41,10 @@ for (const c of CONV_CASES) {
       };
       return [layer(x, w, b), ...tf.grads((xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.mul(layer(xv, wv, bv), probe)))([x, w, b])];
     };
-    const actual = await valuesOn(engine.backend, inputs, fused);
-    const expected = await valuesOn("cpu", inputs, unfused);
+    const actual = await runOn(engine.backend, inputs, fused);
+    const expected = await runOn("cpu", inputs, unfused);
     await tf.setBackend(engine.backend);
-    assertRelativelyClose(actual, expected, `${c.name} on ${engine.engine}`, 2e-5);
+    assertOutputsClose(actual, expected, `${c.name} on ${engine.engine}`, 2e-5);
   });
 }
 
@@ -89,14 +75,14 @@ test("reluBiasGrad masks dy where y <= 0, sums it per channel, and propagates Na
     return [dz, tf.sum(dz, [0, 1, 2])];
   };
   const { engine } = await engineUnderTest();
-  const actual = await valuesOn(engine.backend, [dy, y], (a, b) => {
+  const actual = await runOn(engine.backend, [dy, y], (a, b) => {
     const { dz, dbias } = reluBiasGrad(a, b);
     return [dz, dbias];
   });
-  const expected = await valuesOn("cpu", [dy, y], reference);
+  const expected = await runOn("cpu", [dy, y], reference);
   await tf.setBackend(engine.backend);
-  assertRelativelyClose(actual.slice(0, 1), expected.slice(0, 1), "dz", 0);
-  assertRelativelyClose(actual.slice(1), expected.slice(1), "dbias", 1e-5);
+  assertOutputsClose(actual.slice(0, 1), expected.slice(0, 1), "dz", 0);
+  assertOutputsClose(actual.slice(1), expected.slice(1), "dbias", 1e-5);
   y.values[5] = NaN;
   const out = tf.tidy(() => reluBiasGrad(tf.tensor(dy.values, dy.shape), tf.tensor(y.values, y.shape)).dz.dataSync());
   assert.ok(Number.isNaN(out[5]), "NaN in y propagates");

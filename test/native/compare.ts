@@ -23,7 +23,7 @@ export function operand(shape: number[], seed: number): Operand {
 }
 
 /** Runs `f` on fresh tensors of `inputs` with the given backend and returns every output's values. */
-async function runOn(backend: string, inputs: Operand[], f: (...t: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+export async function runOn(backend: string, inputs: Operand[], f: (...t: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   const tensors = inputs.map((i) => tf.tensor(i.values, i.shape));
   const out = f(...tensors);

@@ -51,7 +51,7 @@ class NativeComplexOps implements ComplexOps {
 let instance: ComplexOps | null | undefined;
 
 /**
- * Batched FFTs and padded convolutions (own radix-4 FFT for powers of two, kissfft otherwise; OpenMP)
+ * Batched FFTs and padded convolutions (own radix-8/4/2 FFT for powers of two, kissfft otherwise; OpenMP)
  * and complex products (oneDNN) from the native addon, or null when it
  * is not built. Agrees with the typed-array implementation within 1e-5 relative.
  */
