@@ -25,7 +25,7 @@ namespace {
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     Bytes heap = viewBytes(info[0], "heap");
-    ConvShape s = ConvShape::fromFields(shapeFields(info[1], ConvShape::kFields, "conv shape"));
+    ConvShape s = ConvShape::fromFields(int32Array(info[1], ConvShape::kFields, "conv shape"));
     const float* x = heapFloats(heap, info[2], s.batch * s.inHeight * s.inWidth * s.inChannels, "x");
     const float* w = heapFloats(heap, info[3], s.filterHeight * s.filterWidth * s.inChannels * s.outChannels, "filter");
     const float* bias = optionalHeapFloats(heap, info[4], s.outChannels, "bias");
@@ -37,7 +37,7 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
 Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     Bytes heap = viewBytes(info[0], "heap");
-    ConvShape s = ConvShape::fromFields(shapeFields(info[1], ConvShape::kFields, "conv shape"));
+    ConvShape s = ConvShape::fromFields(int32Array(info[1], ConvShape::kFields, "conv shape"));
     const float* dy = heapFloats(heap, info[2], s.batch * s.outHeight * s.outWidth * s.outChannels, "dy");
     const float* w = heapFloats(heap, info[3], s.filterHeight * s.filterWidth * s.inChannels * s.outChannels, "filter");
     float* dx = heapFloats(heap, info[4], s.batch * s.inHeight * s.inWidth * s.inChannels, "dx");
@@ -48,7 +48,7 @@ Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info) {
 Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     Bytes heap = viewBytes(info[0], "heap");
-    ConvShape s = ConvShape::fromFields(shapeFields(info[1], ConvShape::kFields, "conv shape"));
+    ConvShape s = ConvShape::fromFields(int32Array(info[1], ConvShape::kFields, "conv shape"));
     const float* x = heapFloats(heap, info[2], s.batch * s.inHeight * s.inWidth * s.inChannels, "x");
     const float* dy = heapFloats(heap, info[3], s.batch * s.outHeight * s.outWidth * s.outChannels, "dy");
     float* dw = heapFloats(heap, info[4], s.filterHeight * s.filterWidth * s.inChannels * s.outChannels, "dfilter");
@@ -59,7 +59,7 @@ Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
 Napi::Value Matmul(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     Bytes heap = viewBytes(info[0], "heap");
-    const int32_t* f = shapeFields(info[1], MatmulShape::kFields, "matmul shape");
+    const int32_t* f = int32Array(info[1], MatmulShape::kFields, "matmul shape");
     MatmulShape s{f[0], f[1], f[2], f[3], f[4], f[5], f[6]};
     const int64_t batch = std::max(s.batchA, s.batchB);
     const float* a = heapFloats(heap, info[2], s.batchA * s.m * s.k, "a");
@@ -71,7 +71,7 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
 }
 
 PoolShape poolShape(const Napi::Value& value) {
-  const int32_t* f = shapeFields(value, PoolShape::kFields, "pool shape");
+  const int32_t* f = int32Array(value, PoolShape::kFields, "pool shape");
   return PoolShape{f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12], f[13]};
 }
 
@@ -119,7 +119,7 @@ Napi::Value JoinAlongAxis(const Napi::CallbackInfo& info) {
 Napi::Value ResizeNearest(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     Bytes heap = viewBytes(info[0], "heap");
-    const int32_t* f = shapeFields(info[1], 6, "resize shape");
+    const int32_t* f = int32Array(info[1], 6, "resize shape");
     ResizeShape s{f[0], f[1], f[2], f[3], f[4], f[5]};
     Napi::Int32Array rows = info[2].As<Napi::Int32Array>();
     Napi::Int32Array cols = info[3].As<Napi::Int32Array>();

@@ -38,11 +38,11 @@ const float* optionalHeapFloats(const Bytes& heap, const Napi::Value& offset, in
   return heapFloats(heap, offset, count, name);
 }
 
-const int32_t* shapeFields(const Napi::Value& value, int expected, const char* name) {
+const int32_t* int32Array(const Napi::Value& value, int64_t expected, const char* name) {
   if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
-      value.As<Napi::Int32Array>().ElementLength() != size_t(expected)) {
+      int64_t(value.As<Napi::Int32Array>().ElementLength()) != expected) {
     throw Napi::TypeError::New(value.Env(), std::string(name) + ": expected an Int32Array of " +
-                                                std::to_string(expected) + " shape fields");
+                                                std::to_string(expected) + " values");
   }
   return value.As<Napi::Int32Array>().Data();
 }

@@ -23,7 +23,8 @@ float* heapFloats(const Bytes& heap, const Napi::Value& offset, int64_t count, c
 // As heapFloats, or null when the offset is negative (an absent optional operand).
 const float* optionalHeapFloats(const Bytes& heap, const Napi::Value& offset, int64_t count, const char* name);
 
-const int32_t* shapeFields(const Napi::Value& value, int expected, const char* name);
+// An Int32Array argument of exactly `expected` values (shape fields, indices).
+const int32_t* int32Array(const Napi::Value& value, int64_t expected, const char* name);
 
 // A Float32Array argument with at least `minLength` elements.
 float* floatArray(const Napi::Value& value, int64_t minLength, const char* name);

@@ -25,7 +25,7 @@ Napi::Value Fft2d(const Napi::CallbackInfo& info) {
 
 Napi::Value PaddedConvolution(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
-    const int32_t* f = shapeFields(info[0], 5, "padded convolution shape");
+    const int32_t* f = int32Array(info[0], 5, "padded convolution shape");
     const PaddedConvolutionShape shape{f[0], f[1], f[2], f[3], f[4] != 0};
     if (shape.batch < 1 || shape.size < 1 || shape.paddedSize < shape.size || shape.kernelCount < 1) {
       throw Napi::RangeError::New(info.Env(), "padded convolution: need batch, kernels >= 1 and 1 <= size <= paddedSize");
@@ -38,11 +38,8 @@ Napi::Value PaddedConvolution(const Napi::CallbackInfo& info) {
     float* outIm = floatArray(info[4], fields, "output.im");
     const float* kernelRe = floatArray(info[5], kernels, "kernels.re");
     const float* kernelIm = floatArray(info[6], kernels, "kernels.im");
-    if (!info[7].IsTypedArray() || info[7].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
-        int64_t(info[7].As<Napi::Int32Array>().ElementLength()) != shape.batch) {
-      throw Napi::TypeError::New(info.Env(), "kernelOf: expected an Int32Array with one kernel index per batch item");
-    }
-    paddedConvolution(shape, inRe, inIm, outRe, outIm, kernelRe, kernelIm, info[7].As<Napi::Int32Array>().Data());
+    const int32_t* kernelOf = int32Array(info[7], shape.batch, "kernelOf (one kernel index per batch item)");
+    paddedConvolution(shape, inRe, inIm, outRe, outIm, kernelRe, kernelIm, kernelOf);
   });
 }
 
@@ -60,7 +57,7 @@ int64_t span(int64_t batch, int64_t stride, int64_t matrix) { return (batch - 1)
 
 Napi::Value ComplexGemm(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
-    const int32_t* f = shapeFields(info[0], ComplexGemmShape::kFields, "complex gemm shape");
+    const int32_t* f = int32Array(info[0], ComplexGemmShape::kFields, "complex gemm shape");
     ComplexGemmShape s{f[0], f[1], f[2], MatrixOp(f[3]), MatrixOp(f[4]), f[5], f[6], f[7], f[8], f[9] != 0};
     if (s.batch < 1 || s.m < 1 || s.n < 1 || s.k < 1) throw Napi::RangeError::New(info.Env(), "complex gemm: empty shape");
     const int64_t aLen = span(s.batch, s.strideA, s.m * s.k), bLen = span(s.batch, s.strideB, s.k * s.n);
