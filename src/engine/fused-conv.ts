@@ -9,8 +9,6 @@ export interface FusedConvOptions {
   activation: Activation;
 }
 
-let gradientRegistered = false;
-
 /**
  * Gradient of the FusedConv2D kernel (NHWC, bias, linear or ReLU). tfjs registers none: its
  * tf.fused.conv2d splits into Conv2D + Add + Relu whenever gradients are recorded, which costs three
@@ -20,8 +18,6 @@ let gradientRegistered = false;
  * (no input gradient for the image layer).
  */
 function registerFusedConvGradient(): void {
-  if (gradientRegistered) return;
-  gradientRegistered = true;
   if (tf.getGradient(tf.FusedConv2D)) return;
   tf.registerGradient({
     kernelName: tf.FusedConv2D,
