@@ -33,7 +33,24 @@ function relativeError(a: PlanarComplex, b: { re: ArrayLike<number>; im: ArrayLi
   return worst / scale;
 }
 
-for (const [batch, rows, cols] of [[3, 8, 8], [2, 5, 7], [1, 12, 18], [2, 1, 9], [1, 31, 4]] as const) {
+// Powers of two with every stage plan (radix-8 stages closed by nothing, radix 4 or radix 2), line
+// counts below, at and above the 16 (8 without AVX-512) lines transformed together, and non-powers of
+// two (kissfft) next to powers of two.
+for (const [batch, rows, cols] of [
+  [3, 8, 8],
+  [2, 5, 7],
+  [1, 12, 18],
+  [2, 1, 9],
+  [1, 31, 4],
+  [3, 4, 32],
+  [2, 64, 16],
+  [2, 8, 128],
+  [1, 2, 512],
+  [2, 17, 2],
+  [1, 256, 3],
+  [2, 24, 16],
+  [1, 33, 8],
+] as const) {
   test(`fft2d ${batch}x${rows}x${cols} forward and inverse match a direct DFT`, (t) => {
     const reason = skipReason();
     if (reason) return t.skip(reason);
