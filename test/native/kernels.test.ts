@@ -27,6 +27,9 @@ const CONV_CASES: ConvCase[] = [
   { name: "3x3 s1 same, 48 channels", x: [2, 12, 10, 48], filter: [3, 3, 48, 16], strides: 1, pad: "same" },
   { name: "1x1 head", x: [2, 8, 8, 16], filter: [1, 1, 16, 1], strides: 1, pad: "same" },
   { name: "3x3 s1 valid", x: [1, 9, 7, 5], filter: [3, 3, 5, 6], strides: 1, pad: "valid" },
+  // Stride-1 input gradients run as forward convolutions with a flipped filter: uneven padding and a
+  // non-square filter check the flip and the padding swap.
+  { name: "4x2 s1 same, uneven padding", x: [2, 9, 8, 6], filter: [4, 2, 6, 5], strides: 1, pad: "same" },
   { name: "5x5 s2 valid, odd size", x: [1, 13, 13, 3], filter: [5, 5, 3, 8], strides: 2, pad: "valid" },
 ];
 
