@@ -78,6 +78,25 @@ void maxPool2x2(const PoolShape& s, const float* x, float* y) {
   }
 }
 
+// One 2x2 window's gradient over its channels. The forward scan lets a later cell win only when
+// strictly larger; the gradient goes to the last cell that won and what is left passes down. Written as
+// selects on restrict pointers (cells and targets never overlap within a channel run) so it vectorises.
+void routeWindowGradient(const float* __restrict c0, const float* __restrict c1, const float* __restrict c2,
+                         const float* __restrict c3, const float* __restrict g, float* __restrict t0,
+                         float* __restrict t1, float* __restrict t2, float* __restrict t3, int64_t channels) {
+  for (int64_t ch = 0; ch < channels; ++ch) {
+    const float a0 = c0[ch], a1 = c1[ch], a2 = c2[ch], a3 = c3[ch], grad = g[ch];
+    const float best01 = a1 > a0 ? a1 : a0;
+    const float best012 = a2 > best01 ? a2 : best01;
+    const float after3 = a3 > best012 ? 0.f : grad;
+    const float after2 = a2 > best01 ? 0.f : after3;
+    t3[ch] = a3 > best012 ? grad : 0.f;
+    t2[ch] = a2 > best01 ? after3 : 0.f;
+    t1[ch] = a1 > a0 ? after2 : 0.f;
+    t0[ch] = a1 > a0 ? 0.f : after2;
+  }
+}
+
 void maxPoolGrad2x2(const PoolShape& s, const float* x, const float* dy, float* dx) {
   const int64_t c = s.channels;
   // With an odd height or width the last row or column is in no window and gets no gradient.
@@ -87,19 +106,9 @@ void maxPoolGrad2x2(const PoolShape& s, const float* x, const float* dy, float* 
     for (int64_t oh = 0; oh < s.outHeight; ++oh) {
       for (int64_t ow = 0; ow < s.outWidth; ++ow) {
         const Window2x2 w(s, x, n, oh, ow);
-        float* target[4];
-        for (int k = 0; k < 4; ++k) target[k] = dx + (w.cell[k] - x);
         const float* g = dy + ((n * s.outHeight + oh) * s.outWidth + ow) * c;
-        for (int64_t ch = 0; ch < c; ++ch) {
-          float best = w.cell[0][ch];
-          int winner = 0;
-          for (int k = 1; k < 4; ++k) {
-            const bool larger = w.cell[k][ch] > best;
-            best = larger ? w.cell[k][ch] : best;
-            winner = larger ? k : winner;
-          }
-          for (int k = 0; k < 4; ++k) target[k][ch] = k == winner ? g[ch] : 0.f;
-        }
+        routeWindowGradient(w.cell[0], w.cell[1], w.cell[2], w.cell[3], g, dx + (w.cell[0] - x), dx + (w.cell[1] - x),
+                            dx + (w.cell[2] - x), dx + (w.cell[3] - x), c);
       }
     }
   }
