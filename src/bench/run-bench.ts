@@ -5,7 +5,8 @@ import { join } from "node:path";
 import type { EngineInfo } from "../engine/backend.js";
 import { formatProfile, profileTrainStep, type KernelTime } from "./profile.js";
 import { benchPsf, type PsfBenchResult } from "./psf.js";
-import { timeTorchPeer } from "./torch-peer.js";
+import { STEPS_PER_TURN, timeInterleaved } from "./interleaved.js";
+import { TorchPeer } from "./torch-peer.js";
 import { timeTrainStep, type StepTiming } from "./train-step.js";
 
 export const BENCH_SIZES = [64, 128] as const;
@@ -45,6 +46,9 @@ export interface BenchReport extends PsfBenchResult {
   /** Ours / torch: below 1 is faster than PyTorch CPU. */
   ratio64: number | null;
   ratio128: number | null;
+  /** Whether our steps and PyTorch's were timed in alternating turns (of `stepsPerTurn`) in one process pair. */
+  interleaved: boolean;
+  stepsPerTurn: number | null;
   profile?: Record<string, KernelTime[]>;
   notes: string[];
   batch: number;
@@ -83,12 +87,43 @@ function round(value: number | null, digits = 1): number | null {
   return value === null ? null : Number(value.toFixed(digits));
 }
 
+type TorchFigures = NonNullable<BenchReport["torch"]>;
+
+/** Our steps alternating with PyTorch's (see interleaved.ts), per bench size. */
+async function timeAgainstTorch(peer: TorchPeer, options: BenchOptions): Promise<{ ours: Record<string, StepTiming>; torch: Pick<TorchFigures, "nchw" | "channelsLast"> }> {
+  const ours: Record<string, StepTiming> = {};
+  const torch: Pick<TorchFigures, "nchw" | "channelsLast"> = { nchw: {}, channelsLast: {} };
+  for (const size of BENCH_SIZES) {
+    const timing = await timeInterleaved(peer, size, BENCH_BATCH, options.steps, options.warmup);
+    ours[size] = timing.ours;
+    torch.nchw[size] = round(timing.torch.nchw.medianMs)!;
+    torch.channelsLast[size] = round(timing.torch.channelsLast.medianMs)!;
+  }
+  return { ours, torch };
+}
+
 export async function runBench(engine: EngineInfo, options: BenchOptions, log: (line: string) => void): Promise<BenchReport> {
   const notes: string[] = [];
-  log(`U-Net step on ${engine.engine} (batch ${BENCH_BATCH}, ${options.warmup} warm-up + ${options.steps} timed steps per size)...`);
-  const ours = await timeUnet(engine, options.steps, options.warmup);
-  const ms64 = ours.steps[64].medianMs;
-  const ms128 = ours.steps[128].medianMs;
+  const perSize = `batch ${BENCH_BATCH}, ${options.warmup} warm-up + ${options.steps} timed steps per size`;
+  let ours: Record<string, StepTiming>;
+  let torch: BenchReport["torch"] = null;
+  const started = options.peers ? await TorchPeer.start(BENCH_BATCH) : null;
+  if (started !== null && "peer" in started) {
+    log(`U-Net step on ${engine.engine} and on PyTorch CPU (channels_last, NCHW), alternating every ${STEPS_PER_TURN} steps (${perSize})...`);
+    try {
+      const timed = await timeAgainstTorch(started.peer, options);
+      ours = timed.ours;
+      torch = { ...timed.torch, version: started.torchVersion, threads: started.threads };
+    } finally {
+      started.peer.close();
+    }
+  } else {
+    if (started !== null && "reason" in started) notes.push(started.reason);
+    log(`U-Net step on ${engine.engine} (${perSize})...`);
+    ours = (await timeUnet(engine, options.steps, options.warmup)).steps;
+  }
+  const ms64 = ours[64].medianMs;
+  const ms128 = ours[128].medianMs;
 
   let wasm64: number | null = null;
   let wasm128: number | null = null;
@@ -103,18 +138,6 @@ export async function runBench(engine: EngineInfo, options: BenchOptions, log: (
     }
   }
 
-  let torch: BenchReport["torch"] = null;
-  if (options.peers) {
-    log("PyTorch CPU peer (NCHW and channels_last)...");
-    const peer = timeTorchPeer({ sizes: [...BENCH_SIZES], batch: BENCH_BATCH, steps: options.steps, warmup: options.warmup });
-    if (!("reason" in peer)) {
-      const t = peer.timings;
-      const rounded = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v)!]));
-      torch = { nchw: rounded(t.nchw), channelsLast: rounded(t.channelsLast), version: t.torchVersion, threads: t.threads };
-    } else {
-      notes.push(peer.reason);
-    }
-  }
   const torchBest = (size: number) => (torch ? Math.min(torch.nchw[size], torch.channelsLast[size]) : null);
   const torch64 = torchBest(64);
   const torch128 = torchBest(128);
@@ -140,10 +163,10 @@ export async function runBench(engine: EngineInfo, options: BenchOptions, log: (
     backend: engine.backend,
     engineInfo: engine,
     trainStepMs: round(ms64)!,
-    gflops: round(ours.steps[64].gflops)!,
+    gflops: round(ours[64].gflops)!,
     trainStepMs64: round(ms64)!,
     trainStepMs128: round(ms128)!,
-    gflops128: round(ours.steps[128].gflops)!,
+    gflops128: round(ours[128].gflops)!,
     wasmStepMs64: round(wasm64),
     wasmStepMs128: round(wasm128),
     torchStepMs64: round(torch64),
@@ -151,6 +174,8 @@ export async function runBench(engine: EngineInfo, options: BenchOptions, log: (
     torch,
     ratio64: torch64 ? round(ms64 / torch64, 3) : null,
     ratio128: torch128 ? round(ms128 / torch128, 3) : null,
+    interleaved: torch !== null,
+    stepsPerTurn: torch !== null ? STEPS_PER_TURN : null,
     psfGradMs256: round(psf.psfGradMs256),
     psfGradBatch96Ms: round(psf.psfGradBatch96Ms),
     psfMethod: psf.psfMethod,

@@ -1,14 +1,6 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { createInterface } from "node:readline";
 import { UNET_CHANNELS } from "./unet.js";
-
-export interface TorchTimings {
-  python: string;
-  torchVersion: string;
-  threads: number;
-  /** Median step ms per image size, for each memory layout. */
-  nchw: Record<string, number>;
-  channelsLast: Record<string, number>;
-}
 
 /** Python interpreters tried in order: Debian's (where python3-torch installs), then whatever is on PATH. */
 const PYTHONS = ["/usr/bin/python3", "python3"];
@@ -22,15 +14,19 @@ export function findTorchPython(): string | null {
   return null;
 }
 
+export type TorchLayout = "nchw" | "channelsLast";
+
 /**
  * The benchmark U-Net of src/bench/unet.ts in PyTorch: same layers (3x3 conv+bias+ReLU pairs at
  * 16-32-64, 2x2 max pooling, nearest upsampling, channel concat of skips, 1x1 head), MSE loss, Adam
- * lr 1e-3, random data, all CPU threads. Prints one JSON line.
+ * lr 1e-3, random data, all CPU threads. It serves requests on stdin, one JSON line each
+ * ({"size", "layout", "steps", "warmup"}), and answers each with the milliseconds of every timed step;
+ * a network is built and warmed up on its first request. The first line it prints describes torch.
  */
-function torchScript(sizes: number[], batch: number, steps: number, warmup: number): string {
+function torchServerScript(batch: number): string {
   const [c1, c2, c3] = UNET_CHANNELS;
   return `
-import json, os, statistics, time, torch
+import json, os, sys, time, torch
 import torch.nn as nn, torch.nn.functional as F
 torch.set_num_threads(os.cpu_count())
 torch.manual_seed(0)
@@ -49,43 +45,90 @@ class UNet(nn.Module):
         d2 = self.dec2(torch.cat([F.interpolate(m, scale_factor=2, mode="nearest"), e2], 1))
         d1 = self.dec1(torch.cat([F.interpolate(d2, scale_factor=2, mode="nearest"), e1], 1))
         return self.head(d1)
-def time_steps(size, layout):
-    net = UNet().to(memory_format=layout)
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    x = torch.rand(${batch}, 3, size, size).contiguous(memory_format=layout)
-    y = torch.rand(${batch}, 1, size, size).contiguous(memory_format=layout)
-    def step():
-        opt.zero_grad(set_to_none=True)
-        F.mse_loss(net(x), y).backward()
-        opt.step()
-    for _ in range(${warmup}):
-        step()
+LAYOUTS = {"nchw": torch.contiguous_format, "channelsLast": torch.channels_last}
+sessions = {}
+def session(size, layout, warmup):
+    key = (size, layout)
+    if key not in sessions:
+        fmt = LAYOUTS[layout]
+        net = UNet().to(memory_format=fmt)
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+        x = torch.rand(${batch}, 3, size, size).contiguous(memory_format=fmt)
+        y = torch.rand(${batch}, 1, size, size).contiguous(memory_format=fmt)
+        def step():
+            opt.zero_grad(set_to_none=True)
+            F.mse_loss(net(x), y).backward()
+            opt.step()
+        for _ in range(warmup):
+            step()
+        sessions[key] = step
+    return sessions[key]
+print(json.dumps({"torchVersion": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+for line in sys.stdin:
+    request = json.loads(line)
+    step = session(request["size"], request["layout"], request["warmup"])
     times = []
-    for _ in range(${steps}):
+    for _ in range(request["steps"]):
         t = time.perf_counter()
         step()
         times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
-out = {"torchVersion": torch.__version__, "threads": torch.get_num_threads(), "nchw": {}, "channelsLast": {}}
-for size in ${JSON.stringify(sizes)}:
-    out["nchw"][str(size)] = time_steps(size, torch.contiguous_format)
-    out["channelsLast"][str(size)] = time_steps(size, torch.channels_last)
-print(json.dumps(out))
+    print(json.dumps({"times": times}), flush=True)
 `;
 }
 
-/** Times the PyTorch peer in a child process; null with the reason when torch is not importable. */
-export function timeTorchPeer(options: { sizes: number[]; batch: number; steps: number; warmup: number }):
-  | { ok: true; timings: TorchTimings }
-  | { ok: false; reason: string } {
-  const python = findTorchPython();
-  if (!python) return { ok: false, reason: `no python3 with torch (tried ${PYTHONS.join(", ")}; Debian: apt-get install python3-torch)` };
-  const run = spawnSync(python, ["-c", torchScript(options.sizes, options.batch, options.steps, options.warmup)], {
-    encoding: "utf8",
-    timeout: 20 * 60_000,
-  });
-  if (run.status !== 0) return { ok: false, reason: `PyTorch peer failed: ${(run.stderr || run.error?.message || "").trim().split("\n").slice(-3).join(" | ")}` };
-  const line = run.stdout.trim().split("\n").pop() ?? "";
-  const parsed = JSON.parse(line) as Omit<TorchTimings, "python">;
-  return { ok: true, timings: { python, ...parsed } };
+/**
+ * A PyTorch process kept alive for the whole benchmark, so that its steps can alternate with ours in
+ * the same minutes: on a shared machine the speed drifts between runs by more than the gap being
+ * measured.
+ */
+export class TorchPeer {
+  private readonly pending: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
+  private stderrTail = "";
+  private exited: Error | null = null;
+
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    readonly python: string,
+  ) {
+    createInterface({ input: child.stdout }).on("line", (line) => this.pending.shift()?.resolve(line));
+    child.stderr.on("data", (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString()).slice(-2000);
+    });
+    child.on("exit", (code) => {
+      const lastLines = this.stderrTail.trim().split("\n").slice(-3).join(" | ");
+      this.exited = new Error(`PyTorch peer exited (code ${code}): ${lastLines}`);
+      for (const waiter of this.pending.splice(0)) waiter.reject(this.exited);
+    });
+  }
+
+  /** Starts the peer, or gives the reason it cannot run: PyTorch is a benchmark peer, never a dependency. */
+  static async start(batch: number): Promise<{ ok: true; peer: TorchPeer; torchVersion: string; threads: number } | { ok: false; reason: string }> {
+    const python = findTorchPython();
+    if (!python) return { ok: false, reason: `no python3 with torch (tried ${PYTHONS.join(", ")}; Debian: apt-get install python3-torch)` };
+    const peer = new TorchPeer(spawn(python, ["-c", torchServerScript(batch)], { stdio: ["pipe", "pipe", "pipe"] }), python);
+    try {
+      const hello = JSON.parse(await peer.nextLine()) as { torchVersion: string; threads: number };
+      return { ok: true, peer, ...hello };
+    } catch (error) {
+      peer.close();
+      return { ok: false, reason: (error as Error).message };
+    }
+  }
+
+  /** Milliseconds of each of `steps` timed steps; the first request of a size and layout warms up first. */
+  async timeSteps(size: number, layout: TorchLayout, steps: number, warmup: number): Promise<number[]> {
+    const reply = this.nextLine();
+    this.child.stdin.write(`${JSON.stringify({ size, layout, steps, warmup })}\n`);
+    return (JSON.parse(await reply) as { times: number[] }).times;
+  }
+
+  close(): void {
+    this.child.stdin.end();
+    this.child.kill();
+  }
+
+  private nextLine(): Promise<string> {
+    if (this.exited) return Promise.reject(this.exited);
+    return new Promise((resolve, reject) => this.pending.push({ resolve, reject }));
+  }
 }

@@ -53,6 +53,19 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** The median of the measured steps and the counted convolution throughput it implies. */
+export function stepTiming(size: number, batch: number, stepsMs: number[]): StepTiming {
+  const medianMs = median(stepsMs);
+  return { size, batch, medianMs, stepsMs, gflops: unetStepFlops(batch, size) / (medianMs * 1e6) };
+}
+
+/** Times one step of the session. */
+export async function timeOneStep(session: StepSession): Promise<number> {
+  const start = performance.now();
+  await session.step();
+  return performance.now() - start;
+}
+
 /** Times `steps` training steps after `warmup` untimed ones (primitive creation, memory growth). */
 export async function timeTrainStep(options: { size: number; batch: number; steps: number; warmup: number }): Promise<StepTiming> {
   const { size, batch, steps, warmup } = options;
@@ -60,13 +73,8 @@ export async function timeTrainStep(options: { size: number; batch: number; step
   try {
     for (let i = 0; i < warmup; i++) await session.step();
     const stepsMs: number[] = [];
-    for (let i = 0; i < steps; i++) {
-      const start = performance.now();
-      await session.step();
-      stepsMs.push(performance.now() - start);
-    }
-    const medianMs = median(stepsMs);
-    return { size, batch, medianMs, stepsMs, gflops: unetStepFlops(batch, size) / (medianMs * 1e6) };
+    for (let i = 0; i < steps; i++) stepsMs.push(await timeOneStep(session));
+    return stepTiming(size, batch, stepsMs);
   } finally {
     session.dispose();
   }

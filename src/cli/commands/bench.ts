@@ -3,7 +3,7 @@ import { z } from "zod";
 
 const BenchOptionsSchema = z.object({
   out: z.string().min(1, "--out needs a file name").optional(),
-  steps: z.coerce.number().int().min(5, "--steps must be at least 5 (the median of at least 5 steps)").default(9),
+  steps: z.coerce.number().int().min(5, "--steps must be at least 5 (the median of at least 5 steps)").default(15),
   warmup: z.coerce.number().int().min(1, "--warmup must be at least 1 (primitive creation is not timed)").default(2),
   profile: z.boolean().default(false),
   peers: z.boolean().default(true),
@@ -18,7 +18,7 @@ export function register(program: Command): void {
       "time a U-Net training step (16-32-64, batch 8, Adam) at 64x64 and 128x128 on the selected engine, plain wasm and PyTorch CPU (if present), and PSF + gradient",
     )
     .option("--out <file>", "write the figures as JSON (atomically)")
-    .option("--steps <n>", "timed steps per size (median reported; steps vary by 10-30 % on shared machines)", "9")
+    .option("--steps <n>", "timed steps per size (median reported; steps vary by 10-30 % on shared machines; ours and PyTorch alternate every 3 steps)", "15")
     .option("--warmup <n>", "untimed warm-up steps per size", "2")
     .option("--profile", "print the top kernels of one training step by time")
     .option("--no-peers", "skip the plain-wasm and PyTorch comparisons")
