@@ -32,17 +32,37 @@ function convShape(info: Conv2DInfo): Int32Array | null {
   ]);
 }
 
-function forwardInfo(xShape: number[], filterShape: number[], attrs: ConvAttrs): Conv2DInfo {
-  return tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs.strides,
-    attrs.dilations ?? 1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    tf.backend_util.convertConv2DDataFormat(attrs.dataFormat),
-  );
+interface PreparedConv {
+  /** ConvShape fields, or null when the native kernel does not cover the call. */
+  shape: Int32Array | null;
+  outShape: number[];
+  outChannels: number;
+}
+
+/**
+ * Conv2D info and ConvShape per distinct call signature: a training step repeats the same few dozen,
+ * and recomputing them was a visible share of the per-kernel JavaScript time.
+ */
+const prepared = new Map<string, PreparedConv>();
+
+function prepare(xShape: number[], filterShape: number[], attrs: ConvAttrs): PreparedConv {
+  const key = [xShape, filterShape, attrs.strides, JSON.stringify(attrs.pad), attrs.dilations ?? 1, attrs.dimRoundingMode, attrs.dataFormat].join("|");
+  let entry = prepared.get(key);
+  if (!entry) {
+    const info = tf.backend_util.computeConv2DInfo(
+      xShape as [number, number, number, number],
+      filterShape as [number, number, number, number],
+      attrs.strides,
+      attrs.dilations ?? 1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
+      tf.backend_util.convertConv2DDataFormat(attrs.dataFormat),
+    );
+    entry = { shape: convShape(info), outShape: info.outShape, outChannels: info.outChannels };
+    prepared.set(key, entry);
+  }
+  return entry;
 }
 
 /** Conv2D, FusedConv2D (bias, relu), Conv2DBackpropInput and Conv2DBackpropFilter on oneDNN. */
@@ -50,10 +70,9 @@ export function convKernels(addon: NativeAddon): NativeKernel[] {
   const forward = ({ inputs, attrs, backend }: WasmKernelArgs, activation: string, bias?: tf.TensorInfo) => {
     const { x, filter } = inputs;
     if (!allFloat32(x, filter, bias) || (activation !== "linear" && activation !== "relu")) return null;
-    const info = forwardInfo(x.shape, filter.shape, attrs as unknown as ConvAttrs);
-    const shape = convShape(info);
-    if (!shape || (bias && tf.util.sizeFromShape(bias.shape) !== info.outChannels)) return null;
-    const out = backend.makeOutput(info.outShape, "float32");
+    const { shape, outShape, outChannels } = prepare(x.shape, filter.shape, attrs as unknown as ConvAttrs);
+    if (!shape || (bias && tf.util.sizeFromShape(bias.shape) !== outChannels)) return null;
+    const out = backend.makeOutput(outShape, "float32");
     const biasOffset = bias ? heapOffset(backend, bias) : -1;
     addon.conv2d(currentHeap(backend), shape, heapOffset(backend, x), heapOffset(backend, filter), biasOffset,
       heapOffset(backend, out), activation === "relu");
@@ -74,7 +93,7 @@ export function convKernels(addon: NativeAddon): NativeKernel[] {
         const { dy, filter } = inputs;
         const a = attrs as unknown as ConvAttrs & { inputShape: number[] };
         if (!allFloat32(dy, filter)) return null;
-        const shape = convShape(forwardInfo(a.inputShape, filter.shape, { ...a, dilations: 1 }));
+        const { shape } = prepare(a.inputShape, filter.shape, { ...a, dilations: 1 });
         if (!shape) return null;
         const dx = backend.makeOutput(a.inputShape, "float32");
         addon.conv2dBackpropInput(currentHeap(backend), shape, heapOffset(backend, dy), heapOffset(backend, filter),
@@ -88,7 +107,7 @@ export function convKernels(addon: NativeAddon): NativeKernel[] {
         const { x, dy } = inputs;
         const a = attrs as unknown as ConvAttrs & { filterShape: number[] };
         if (!allFloat32(x, dy)) return null;
-        const shape = convShape(forwardInfo(x.shape, a.filterShape, { ...a, dilations: 1 }));
+        const { shape } = prepare(x.shape, a.filterShape, { ...a, dilations: 1 });
         if (!shape) return null;
         const dfilter = backend.makeOutput(a.filterShape, "float32");
         addon.conv2dBackpropFilter(currentHeap(backend), shape, heapOffset(backend, x), heapOffset(backend, dy),
