@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { conv2dBiasActivation } from "../engine/fused-conv.js";
+import { upsampleConcat } from "../engine/upsample-concat.js";
 
 /**
  * The benchmark U-Net (not the depth model): channels 16-32-64, two 3x3 conv+ReLU per level, 2x2 max
@@ -72,14 +73,13 @@ export function buildBenchUnet(seed = 1): BenchUnet {
     const layer = layers.get(name)!;
     return conv2dBiasActivation(x, layer.kernel as tf.Tensor4D, layer.bias as tf.Tensor1D, { pad: "same", activation });
   };
-  const up = (x: tf.Tensor4D) => tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);
   const pool = (x: tf.Tensor4D) => tf.maxPool(x, 2, 2, "valid");
   const apply = (x: tf.Tensor4D): tf.Tensor4D => {
     const e1 = conv(conv(x, "enc1a"), "enc1b");
     const e2 = conv(conv(pool(e1), "enc2a"), "enc2b");
     const mid = conv(conv(pool(e2), "mid_a"), "mid_b");
-    const d2 = conv(conv(tf.concat([up(mid), e2], 3), "dec2a"), "dec2b");
-    const d1 = conv(conv(tf.concat([up(d2), e1], 3), "dec1a"), "dec1b");
+    const d2 = conv(conv(upsampleConcat(mid, e2), "dec2a"), "dec2b");
+    const d1 = conv(conv(upsampleConcat(d2, e1), "dec1a"), "dec1b");
     return conv(d1, "head", "linear");
   };
   const variables = new Map<string, tf.Variable>();

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { conv2dBiasActivation } from "../engine/fused-conv.js";
+import { upsampleConcat } from "../engine/upsample-concat.js";
 import { DepthNetConfigSchema, type DepthNetConfig } from "./depth-net-config.js";
 import { convFirstLayer, type FirstLayer } from "./first-layer.js";
 
@@ -110,9 +111,8 @@ export function buildDepthNet(configInput: DepthNetConfig): DepthNet {
       });
       for (const level of levels) {
         x = tf.elu(apply(x, level.upconv0));
-        x = tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);
         const skip = skips.get(level.scale);
-        if (skip) x = tf.concat([x, skip], 3);
+        x = skip ? upsampleConcat(x, skip) : tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);
         x = tf.elu(apply(x, level.upconv1));
       }
       // Sigmoid on log depth: the output always lies inside the data set's depth range.

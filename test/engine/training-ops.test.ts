@@ -1,4 +1,4 @@
-// optocnn's fused training ops (FusedConv2D gradient, ReLU and bias gradient, Adam update) against independent
+// optocnn's fused training ops (FusedConv2D gradient, ReLU and bias gradient, Adam update, decoder join) against independent
 // references: the unfused tfjs composition on the cpu backend, and hand-computed Adam values.
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { adamUpdate } from "../../src/engine/adam-update.js";
 import { conv2dBiasActivation } from "../../src/engine/fused-conv.js";
 import { reluBiasGrad } from "../../src/engine/relu-bias-grad.js";
+import { upsampleConcat } from "../../src/engine/upsample-concat.js";
 import { assertMatchesCpu, engineUnderTest, operand, pseudoRandom, runOn } from "../native/compare.js";
 import { assertClose } from "./backend-compare.js";
 
@@ -117,4 +118,46 @@ test("adamUpdate on a large tensor (threaded) matches the composed update on cpu
     (w, m, v, g) => adamUpdate(w, m, v, g, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, stepSize: 1e-3, decay: 1e-5 }),
     1e-5,
   );
+});
+
+test("upsampleConcat: value and both gradients equal a direct index computation (odd channel counts, batch 2)", async () => {
+  // A direct reference, not resize + concat on cpu: tfjs' cpu ResizeNearestNeighborGrad mixes up images
+  // after the first of a batch (tfjs 4.22).
+  const { engine } = await engineUnderTest();
+  const [batch, height, width, lowC, skipC] = [2, 3, 5, 7, 3];
+  const outC = lowC + skipC;
+  const [low, skip, probe] = [operand([batch, height, width, lowC], 14), operand([batch, 2 * height, 2 * width, skipC], 15), operand([batch, 2 * height, 2 * width, outC], 16)];
+  const [value, dlow, dskip] = await runOn(engine.backend, [low, skip, probe], (l, s, p) => {
+    const join = (a: tf.Tensor, b: tf.Tensor) => upsampleConcat(a as tf.Tensor4D, b as tf.Tensor4D);
+    return [join(l, s), ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(join(a, b), p)))([l, s])];
+  });
+  await tf.setBackend(engine.backend);
+  const expectedValue = new Float32Array(value.length);
+  const expectedDlow = new Float32Array(dlow.length);
+  const expectedDskip = new Float32Array(dskip.length);
+  for (let n = 0; n < batch; n++) {
+    for (let r = 0; r < 2 * height; r++) {
+      for (let c = 0; c < 2 * width; c++) {
+        const pixel = (n * 2 * height + r) * 2 * width + c;
+        const lowPixel = (n * height + (r >> 1)) * width + (c >> 1);
+        for (let ch = 0; ch < outC; ch++) {
+          const g = probe.values[pixel * outC + ch];
+          if (ch < lowC) {
+            expectedValue[pixel * outC + ch] = low.values[lowPixel * lowC + ch];
+            expectedDlow[lowPixel * lowC + ch] += g;
+          } else {
+            expectedValue[pixel * outC + ch] = skip.values[pixel * skipC + ch - lowC];
+            expectedDskip[pixel * skipC + ch - lowC] = g;
+          }
+        }
+      }
+    }
+  }
+  assertOutputsClose([value, dskip], [expectedValue, expectedDskip], `upsampleConcat on ${engine.engine}`, 0);
+  assertOutputsClose([dlow], [expectedDlow], `upsampleConcat low gradient on ${engine.engine}`, 1e-6);
+});
+
+test("upsampleConcat names the expected skip shape when the sizes do not match", async () => {
+  await engineUnderTest();
+  assert.throws(() => tf.tidy(() => upsampleConcat(tf.zeros([1, 4, 4, 2]), tf.zeros([1, 8, 7, 2]))), /skip must be \[1, 8, 8, channels\]/);
 });

@@ -23,6 +23,11 @@ export interface NativeAddon extends NativeOpticsAddon {
   joinAlongAxis(heap: Heap, outer: number, offsets: Float64Array, widths: Float64Array, whole: HeapOffset, split: boolean): void;
   /** shape: [batch, inHeight, inWidth, channels, outHeight, outWidth]; grad: x is dy (large), y is dx (small). */
   resizeNearest(heap: Heap, shape: Int32Array, sourceRows: Int32Array, sourceCols: Int32Array, x: HeapOffset, y: HeapOffset, grad: boolean): void;
+  /**
+   * shape: [batch, lowHeight, lowWidth, lowChannels, skipChannels]. Forward (grad false): a = low, b = skip,
+   * c = out (2x nearest upsampled low, then skip, along channels); grad: a = dy, b = dlow, c = dskip.
+   */
+  upsampleConcat(heap: Heap, shape: Int32Array, a: HeapOffset, b: HeapOffset, c: HeapOffset, grad: boolean): void;
   /** Sum of an [outer, inner] array over outer (y has inner values) or over inner (y has outer values). */
   sumAxes(heap: Heap, x: HeapOffset, outer: number, inner: number, y: HeapOffset, overOuter: boolean): void;
   /** op 0 add, 1 multiply (b tiles a: same size or a trailing broadcast), 2 relu, 3 step(alpha); b < 0 for unary. */

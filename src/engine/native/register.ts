@@ -9,6 +9,7 @@ import { maxPoolKernels } from "./kernels/max-pool.js";
 import { resizeNearestKernels } from "./kernels/resize-nearest.js";
 import { sumKernels } from "./kernels/sum.js";
 import { trainingKernels } from "./kernels/training.js";
+import { upsampleConcatKernels } from "./kernels/upsample-concat.js";
 import type { WasmKernelArgs } from "./wasm-heap.js";
 
 export type NativeRegistration = { ok: true; kernels: string[] } | { ok: false; reason: string };
@@ -38,6 +39,7 @@ export function registerNativeKernels(): NativeRegistration {
     ...elementwiseKernels(load.addon),
     ...identityKernels(),
     ...trainingKernels(load.addon),
+    ...upsampleConcatKernels(load.addon),
   ];
   for (const kernel of kernels) {
     const replaced = tf.getKernel(kernel.kernelName, "wasm");

@@ -18,6 +18,7 @@
 #include "relu_bias_grad.h"
 #include "optics_addon.h"
 #include "pool.h"
+#include "upsample_concat.h"
 
 namespace optocnn {
 namespace {
@@ -142,6 +143,25 @@ Napi::Value ResizeNearest(const Napi::CallbackInfo& info) {
   });
 }
 
+// 2x nearest upsampling of `low` joined with `skip` along channels (grad: dy -> dlow, dskip).
+Napi::Value UpsampleConcat(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    Bytes heap = viewBytes(info[0], "heap");
+    const int32_t* f = int32Array(info[1], UpsampleConcatShape::kFields, "upsample-concat shape");
+    const UpsampleConcatShape s{f[0], f[1], f[2], f[3], f[4]};
+    const int64_t pixels = s.batch * 4 * s.lowHeight * s.lowWidth;
+    const int64_t lowSize = s.batch * s.lowHeight * s.lowWidth * s.lowChannels;
+    const int64_t joinedSize = pixels * (s.lowChannels + s.skipChannels);
+    if (info[5].ToBoolean()) {
+      upsampleConcatGrad(s, heapFloats(heap, info[2], joinedSize, "dy"), heapFloats(heap, info[3], lowSize, "dlow"),
+                         heapFloats(heap, info[4], pixels * s.skipChannels, "dskip"));
+    } else {
+      upsampleConcat(s, heapFloats(heap, info[2], lowSize, "low"), heapFloats(heap, info[3], pixels * s.skipChannels, "skip"),
+                     heapFloats(heap, info[4], joinedSize, "out"));
+    }
+  });
+}
+
 // Sum of an [outer, inner] array over outer (overOuter) or over inner.
 Napi::Value SumAxes(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
@@ -233,6 +253,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad));
   exports.Set("joinAlongAxis", Napi::Function::New(env, JoinAlongAxis));
   exports.Set("resizeNearest", Napi::Function::New(env, ResizeNearest));
+  exports.Set("upsampleConcat", Napi::Function::New(env, UpsampleConcat));
   exports.Set("elementwise", Napi::Function::New(env, Elementwise));
   exports.Set("sumAxes", Napi::Function::New(env, SumAxes));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
