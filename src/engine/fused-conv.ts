@@ -21,10 +21,12 @@ function registerFusedConvGradient(): void {
   if (tf.getGradient(tf.FusedConv2D)) return;
   tf.registerGradient({
     kernelName: tf.FusedConv2D,
-    inputsToSave: ["x", "filter", "bias"],
+    // Not the bias: its gradient has the bias' shape [outChannels] by construction (tfjs checks it), and
+    // every saved tensor costs a clone kernel per layer and step.
+    inputsToSave: ["x", "filter"],
     outputsToSave: [true],
     gradFunc: (dy, saved, attrs) => {
-      const [x, filter, bias, y] = saved;
+      const [x, filter, y] = saved;
       const { strides, pad, dataFormat, dilations, dimRoundingMode, activation } = attrs as unknown as tf.FusedConv2DAttrs;
       if (activation !== "linear" && activation !== "relu") {
         throw new Error(`FusedConv2D gradient: activation "${activation}" is not supported; use linear or relu`);
@@ -40,7 +42,7 @@ function registerFusedConvGradient(): void {
       return {
         x: () => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: dyLinear, filter }, { ...convAttrs, inputShape: x.shape }) as tf.Tensor,
         filter: () => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: dyLinear }, { ...convAttrs, filterShape: filter.shape }) as tf.Tensor,
-        bias: () => tf.reshape(relu ? relu.dbias : tf.sum(dyLinear, [0, 1, 2]), bias.shape),
+        bias: () => (relu ? relu.dbias : tf.sum(dyLinear, [0, 1, 2])),
       };
     },
   });
