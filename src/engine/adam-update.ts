@@ -32,3 +32,36 @@ export function adamUpdate(w: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tenso
     return [wNext, mNext, vNext];
   });
 }
+
+/** One variable of an in-place update: its weights, moments and gradient. */
+export interface AdamSlot {
+  w: tf.Tensor;
+  m: tf.Tensor;
+  v: tf.Tensor;
+  g: tf.Tensor;
+}
+
+/** Overwrites every slot's w, m and v with the update, or returns false without touching anything. */
+export type InPlaceAdam = (slots: AdamSlot[], step: AdamStep) => boolean;
+
+let inPlaceAdam: InPlaceAdam | null = null;
+
+/** Lets an engine offer an in-place update (the native engine does); null withdraws it. */
+export function provideInPlaceAdam(update: InPlaceAdam | null): void {
+  inPlaceAdam = update;
+}
+
+/**
+ * The update of adamUpdate for many variables at once, written into their own weights and moments
+ * (no new tensors, no assign) where the engine offers it; returns false, touching nothing, where it
+ * does not (then use adamUpdate). An engine declines, among other cases, when a weight or moment
+ * shares its data with another tensor (a clone kept by the caller), which must not change.
+ */
+export function adamUpdateInPlace(slots: AdamSlot[], step: AdamStep): boolean {
+  for (const { w, m, v, g } of slots) {
+    for (const [name, t] of [["m", m], ["v", v], ["gradient", g]] as const) {
+      tf.util.assertShapesMatch(w.shape, t.shape, `adamUpdateInPlace: weights and ${name}`);
+    }
+  }
+  return inPlaceAdam !== null && inPlaceAdam(slots, step);
+}

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { adamUpdate } from "../engine/adam-update.js";
+import { adamUpdate, adamUpdateInPlace } from "../engine/adam-update.js";
 
 /**
  * Adam with optional decoupled weight decay (AdamW), over named variables.
@@ -16,8 +16,9 @@ export class AdamW {
     private readonly options: { beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number } = {},
   ) {
     for (const [name, variable] of variables) {
-      this.m.set(name, tf.variable(tf.zerosLike(variable), false));
-      this.v.set(name, tf.variable(tf.zerosLike(variable), false));
+      // In a tidy, so that each moment is the only owner of its data (in-place updates need that).
+      this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(variable), false)));
+      this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(variable), false)));
     }
   }
 
@@ -30,18 +31,22 @@ export class AdamW {
     const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weightDecay = 0 } = this.options;
     const t = this.stepCount + 1;
     const stepSize = (learningRate * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
-    tf.tidy(() => {
-      for (const [name, variable] of this.variables) {
-        const g = gradients.get(name);
-        if (!g) throw new Error(`AdamW: no gradient for "${name}"`);
-        const m = this.m.get(name)!;
-        const v = this.v.get(name)!;
-        const [w, mNext, vNext] = adamUpdate(variable, m, v, g, { beta1, beta2, epsilon, stepSize, decay: learningRate * weightDecay });
-        m.assign(mNext);
-        v.assign(vNext);
-        variable.assign(w);
-      }
+    const slots = [...this.variables].map(([name, variable]) => {
+      const g = gradients.get(name);
+      if (!g) throw new Error(`AdamW: no gradient for "${name}"`);
+      return { w: variable, m: this.m.get(name)!, v: this.v.get(name)!, g };
     });
+    const step = { beta1, beta2, epsilon, stepSize, decay: learningRate * weightDecay };
+    if (!adamUpdateInPlace(slots, step)) {
+      tf.tidy(() => {
+        for (const { w: variable, m, v, g } of slots) {
+          const [w, mNext, vNext] = adamUpdate(variable, m, v, g, step);
+          m.assign(mNext);
+          v.assign(vNext);
+          variable.assign(w);
+        }
+      });
+    }
     this.stepCount = t;
   }
 

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { adamUpdate } from "../../src/engine/adam-update.js";
+import { adamUpdate, adamUpdateInPlace } from "../../src/engine/adam-update.js";
 import { conv2dBiasActivation } from "../../src/engine/fused-conv.js";
 import { reluBiasGrad } from "../../src/engine/relu-bias-grad.js";
 import { upsampleConcat } from "../../src/engine/upsample-concat.js";
@@ -160,4 +160,26 @@ test("upsampleConcat: value and both gradients equal a direct index computation 
 test("upsampleConcat names the expected skip shape when the sizes do not match", async () => {
   await engineUnderTest();
   assert.throws(() => tf.tidy(() => upsampleConcat(tf.zeros([1, 4, 4, 2]), tf.zeros([1, 8, 7, 2]))), /skip must be \[1, 8, 8, channels\]/);
+});
+
+test("adamUpdateInPlace writes adamUpdate's values into the variables, and declines for shared data", async () => {
+  const { engine } = await engineUnderTest();
+  await tf.setBackend(engine.backend);
+  const step = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, stepSize: 1e-2, decay: 1e-3 };
+  const shapes = [[3, 3, 8, 16], [16], [40000]];
+  const make = (shape: number[], seed: number, positive = false) =>
+    tf.tidy(() => tf.variable(tf.tensor(pseudoRandom(shape.reduce((a, b) => a * b), seed).map((x) => (positive ? Math.abs(x) : x)), shape)));
+  const slots = shapes.map((shape, i) => ({ w: make(shape, 40 + i), m: make(shape, 50 + i), v: make(shape, 60 + i, true), g: tf.tensor(pseudoRandom(shape.reduce((a, b) => a * b), 70 + i), shape) }));
+  const expected = slots.map(({ w, m, v, g }) => tf.tidy(() => adamUpdate(w, m, v, g, step).map((t) => t.dataSync().slice())));
+  const updated = adamUpdateInPlace(slots, step);
+  assert.equal(updated, engine.engine === "native", `in place on ${engine.engine}`);
+  if (updated) {
+    slots.forEach(({ w, m, v }, i) => [w, m, v].forEach((t, k) => assertClose(t.dataSync() as Float32Array, expected[i][k] as Float32Array, `slot ${i} output ${k}`, 0, 0)));
+    const kept = slots[1].w.clone();
+    const before = slots.map(({ w, m, v }) => [w, m, v].map((t) => t.dataSync().slice()));
+    assert.equal(adamUpdateInPlace(slots, step), false, "a weight shared with a clone is not overwritten");
+    slots.forEach(({ w, m, v }, i) => [w, m, v].forEach((t, k) => assert.deepEqual(t.dataSync(), before[i][k], `slot ${i} output ${k} untouched`)));
+    kept.dispose();
+  }
+  tf.dispose(slots.flatMap(({ w, m, v, g }) => [w, m, v, g]));
 });

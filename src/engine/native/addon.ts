@@ -34,6 +34,8 @@ export interface NativeAddon extends NativeOpticsAddon {
   elementwise(heap: Heap, op: number, a: HeapOffset, b: HeapOffset, length: number, bLength: number, alpha: number, out: HeapOffset): void;
   /** dx = dy where the ReLU output y > 0 (NaN in y propagates), and dbias = sum of dx over `outer`; [outer, channels]. */
   reluBiasGrad(heap: Heap, dy: HeapOffset, y: HeapOffset, outer: number, channels: number, dx: HeapOffset, dbias: HeapOffset): void;
+  /** Adam(W) in place for several variables: lengths[i] elements at offsets[4i..4i+3] = w, m, v, g. */
+  adamUpdateInPlace(heap: Heap, lengths: Float64Array, offsets: Float64Array, hyper: Float64Array): void;
   /** Fused Adam(W) update of `length` weights; hyper = [beta1, beta2, epsilon, stepSize, decay] (see optimizer.h). */
   adamUpdate(
     heap: Heap,

@@ -1,4 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
+import { provideInPlaceAdam } from "../adam-update.js";
+import { nativeInPlaceAdam } from "./adam-in-place.js";
 import { loadNativeAddon } from "./addon.js";
 import { concatSplitKernels } from "./kernels/concat-split.js";
 import { convKernels } from "./kernels/conv2d.js";
@@ -55,6 +57,7 @@ export function registerNativeKernels(): NativeRegistration {
       }) as unknown as tf.KernelFunc,
     });
   }
+  provideInPlaceAdam(nativeInPlaceAdam(load.addon));
   registration = { ok: true, kernels: kernels.map((k) => k.kernelName) };
   return registration;
 }

@@ -196,22 +196,39 @@ Napi::Value Elementwise(const Napi::CallbackInfo& info) {
   });
 }
 
+AdamHyper adamHyper(const Napi::Value& value, const char* name) {
+  Napi::Float64Array p = float64Array(value, 5, name);
+  return AdamHyper{float(p[0]), float(p[1]), float(p[2]), float(p[3]), float(p[4])};
+}
+
 // Adam(W) on heap operands: (heap, length, w, m, v, g, wOut, mOut, vOut, [beta1, beta2, epsilon, stepSize, decay]).
 Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     Bytes heap = viewBytes(info[0], "heap");
     const int64_t length = info[1].As<Napi::Number>().Int64Value();
     if (length < 0) throw Napi::RangeError::New(info.Env(), "adamUpdate: negative length");
-    if (!info[9].IsTypedArray() || info[9].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
-        info[9].As<Napi::Float64Array>().ElementLength() != 5) {
-      throw Napi::TypeError::New(info.Env(), "adamUpdate: hyper-parameters must be a Float64Array [beta1, beta2, epsilon, stepSize, decay]");
-    }
-    Napi::Float64Array p = info[9].As<Napi::Float64Array>();
-    const AdamHyper hyper{float(p[0]), float(p[1]), float(p[2]), float(p[3]), float(p[4])};
+    const AdamHyper hyper = adamHyper(info[9], "adamUpdate hyper-parameters [beta1, beta2, epsilon, stepSize, decay]");
     adamUpdate(hyper, length, heapFloats(heap, info[2], length, "w"), heapFloats(heap, info[3], length, "m"),
                heapFloats(heap, info[4], length, "v"), heapFloats(heap, info[5], length, "g"),
                heapFloats(heap, info[6], length, "wOut"), heapFloats(heap, info[7], length, "mOut"),
                heapFloats(heap, info[8], length, "vOut"));
+  });
+}
+
+// In-place Adam(W) of many variables: (heap, lengths, offsets [w, m, v, g per variable], hyper).
+Napi::Value AdamUpdateInPlace(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    Bytes heap = viewBytes(info[0], "heap");
+    Napi::Float64Array lengths = float64Array(info[1], -1, "adamUpdateInPlace lengths");
+    const int64_t count = lengths.ElementLength();
+    Napi::Float64Array offsets = float64Array(info[2], 4 * count, "adamUpdateInPlace offsets (w, m, v, g per variable)");
+    std::vector<AdamSlot> slots;
+    for (int64_t i = 0; i < count; ++i) {
+      const int64_t length = int64_t(lengths[i]);
+      auto at = [&](int k, const char* name) { return heapFloats(heap, Napi::Number::New(info.Env(), offsets[4 * i + k]), length, name); };
+      slots.push_back(AdamSlot{at(0, "w"), at(1, "m"), at(2, "v"), at(3, "g"), length});
+    }
+    adamUpdateInPlace(adamHyper(info[3], "adamUpdateInPlace hyper-parameters [beta1, beta2, epsilon, stepSize, decay]"), slots);
   });
 }
 
@@ -257,6 +274,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("elementwise", Napi::Function::New(env, Elementwise));
   exports.Set("sumAxes", Napi::Function::New(env, SumAxes));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
+  exports.Set("adamUpdateInPlace", Napi::Function::New(env, AdamUpdateInPlace));
   exports.Set("reluBiasGrad", Napi::Function::New(env, ReluBiasGrad));
   exports.Set("setLayout", Napi::Function::New(env, SetLayout));
   exports.Set("info", Napi::Function::New(env, Info));

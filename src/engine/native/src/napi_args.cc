@@ -47,6 +47,15 @@ const int32_t* int32Array(const Napi::Value& value, int64_t expected, const char
   return value.As<Napi::Int32Array>().Data();
 }
 
+Napi::Float64Array float64Array(const Napi::Value& value, int64_t expected, const char* name) {
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
+      (expected >= 0 && int64_t(value.As<Napi::Float64Array>().ElementLength()) != expected)) {
+    throw Napi::TypeError::New(value.Env(), std::string(name) + ": expected a Float64Array" +
+                                                (expected >= 0 ? " of " + std::to_string(expected) + " values" : ""));
+  }
+  return value.As<Napi::Float64Array>();
+}
+
 float* floatArray(const Napi::Value& value, int64_t minLength, const char* name) {
   if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
     throw Napi::TypeError::New(value.Env(), std::string(name) + ": expected a Float32Array");

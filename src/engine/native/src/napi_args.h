@@ -26,6 +26,10 @@ const float* optionalHeapFloats(const Bytes& heap, const Napi::Value& offset, in
 // An Int32Array argument of exactly `expected` values (shape fields, indices).
 const int32_t* int32Array(const Napi::Value& value, int64_t expected, const char* name);
 
+// A Float64Array argument (offsets, lengths, hyper-parameters) of exactly `expected` values, or of any
+// length when `expected` is negative.
+Napi::Float64Array float64Array(const Napi::Value& value, int64_t expected, const char* name);
+
 // A Float32Array argument with at least `minLength` elements.
 float* floatArray(const Napi::Value& value, int64_t minLength, const char* name);
 

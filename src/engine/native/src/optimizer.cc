@@ -2,21 +2,24 @@
 // tfjs kernels (and their temporaries) per variable that dominated small training steps.
 #include "optimizer.h"
 
+#include <omp.h>
+
+#include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace optocnn {
 
 namespace {
-// Below this, a thread hand-off costs more than the loop.
-constexpr int64_t kParallelLength = 1 << 15;
-}  // namespace
 
-void adamUpdate(const AdamHyper& h, int64_t length, const float* w, const float* m, const float* v, const float* g,
-                float* wOut, float* mOut, float* vOut) {
+// Below this many elements in a call, a thread hand-off costs more than the loop.
+constexpr int64_t kParallelLength = 1 << 15;
+
+void adamSpan(const AdamHyper& h, int64_t begin, int64_t end, const float* w, const float* m, const float* v,
+              const float* g, float* wOut, float* mOut, float* vOut) {
   const float oneMinusBeta1 = 1.f - h.beta1;
   const float oneMinusBeta2 = 1.f - h.beta2;
-#pragma omp parallel for schedule(static) if (length >= kParallelLength)
-  for (int64_t i = 0; i < length; ++i) {
+  for (int64_t i = begin; i < end; ++i) {
     const float gi = g[i];
     const float mi = h.beta1 * m[i] + oneMinusBeta1 * gi;
     const float vi = h.beta2 * v[i] + oneMinusBeta2 * gi * gi;
@@ -24,6 +27,39 @@ void adamUpdate(const AdamHyper& h, int64_t length, const float* w, const float*
     wOut[i] = wi - h.stepSize * mi / (std::sqrt(vi) + h.epsilon) - h.decay * wi;
     mOut[i] = mi;
     vOut[i] = vi;
+  }
+}
+
+// This thread's equal share [begin, end) of `total` elements, inside a parallel region.
+std::pair<int64_t, int64_t> threadShare(int64_t total) {
+  const int64_t threads = omp_get_num_threads(), thread = omp_get_thread_num();
+  return {total * thread / threads, total * (thread + 1) / threads};
+}
+
+}  // namespace
+
+void adamUpdate(const AdamHyper& h, int64_t length, const float* w, const float* m, const float* v, const float* g,
+                float* wOut, float* mOut, float* vOut) {
+#pragma omp parallel if (length >= kParallelLength)
+  {
+    const auto [begin, end] = threadShare(length);
+    adamSpan(h, begin, end, w, m, v, g, wOut, mOut, vOut);
+  }
+}
+
+void adamUpdateInPlace(const AdamHyper& h, const std::vector<AdamSlot>& slots) {
+  int64_t total = 0;
+  for (const AdamSlot& slot : slots) total += slot.length;
+  // One parallel region for all variables: the concatenated elements are split evenly between threads.
+#pragma omp parallel if (total >= kParallelLength)
+  {
+    const auto [begin, end] = threadShare(total);
+    int64_t start = 0;
+    for (const AdamSlot& slot : slots) {
+      const int64_t from = std::max(begin, start) - start, to = std::min(end, start + slot.length) - start;
+      if (from < to) adamSpan(h, from, to, slot.w, slot.m, slot.v, slot.g, slot.w, slot.m, slot.v);
+      start += slot.length;
+    }
   }
 }
 

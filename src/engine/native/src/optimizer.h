@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <vector>
 
 namespace optocnn {
 
@@ -16,5 +17,17 @@ struct AdamHyper {
 //   w' = w - stepSize m' / (sqrt(v') + eps) - decay w.
 void adamUpdate(const AdamHyper& h, int64_t length, const float* w, const float* m, const float* v, const float* g,
                 float* wOut, float* mOut, float* vOut);
+
+// One variable of an in-place update: weights and moments are overwritten.
+struct AdamSlot {
+  float* w;
+  float* m;
+  float* v;
+  const float* g;
+  int64_t length;
+};
+
+// The same update for many variables at once, in place, with one parallel region.
+void adamUpdateInPlace(const AdamHyper& h, const std::vector<AdamSlot>& slots);
 
 }  // namespace optocnn
