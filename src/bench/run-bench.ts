@@ -105,7 +105,7 @@ async function timeAgainstTorch(peer: TorchPeer, options: BenchOptions): Promise
 export async function runBench(engine: EngineInfo, options: BenchOptions, log: (line: string) => void): Promise<BenchReport> {
   const notes: string[] = [];
   const perSize = `batch ${BENCH_BATCH}, ${options.warmup} warm-up + ${options.steps} timed steps per size`;
-  let ours: Record<string, StepTiming>;
+  let ours: Record<string, StepTiming> | null = null;
   let torch: BenchReport["torch"] = null;
   const started = options.peers ? await TorchPeer.start(BENCH_BATCH) : null;
   if (started !== null && "peer" in started) {
@@ -114,11 +114,16 @@ export async function runBench(engine: EngineInfo, options: BenchOptions, log: (
       const timed = await timeAgainstTorch(started.peer, options);
       ours = timed.ours;
       torch = { ...timed.torch, version: started.torchVersion, threads: started.threads };
+    } catch (error) {
+      // A failing peer costs the comparison, not our own figures.
+      notes.push((error as Error).message);
     } finally {
       started.peer.close();
     }
-  } else {
-    if (started !== null && "reason" in started) notes.push(started.reason);
+  } else if (started !== null && "reason" in started) {
+    notes.push(started.reason);
+  }
+  if (ours === null) {
     log(`U-Net step on ${engine.engine} (${perSize})...`);
     ours = (await timeUnet(engine, options.steps, options.warmup)).steps;
   }

@@ -94,6 +94,8 @@ export class TorchPeer {
     child.stderr.on("data", (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString()).slice(-2000);
     });
+    // A write after the peer died fails with EPIPE; the exit handler below reports that case.
+    child.stdin.on("error", () => undefined);
     child.on("exit", (code) => {
       const lastLines = this.stderrTail.trim().split("\n").slice(-3).join(" | ");
       this.exited = new Error(`PyTorch peer exited (code ${code}): ${lastLines}`);

@@ -151,7 +151,7 @@ void flipFilter(const ConvShape& s, const float* filter, float* flipped) {
 
 void convBackwardData(const ConvShape& s, const float* dy, const float* filter, float* dx) {
   if (backwardDataRunsForward(s)) {
-    static std::vector<float> flipped;
+    static std::vector<float> flipped;  // reused: the addon is only called from the JavaScript thread
     flipped.resize(static_cast<size_t>(s.filterHeight * s.filterWidth * s.inChannels * s.outChannels));
     flipFilter(s, filter, flipped.data());
     convForward(flippedForwardShape(s), dy, flipped.data(), nullptr, dx, false);
