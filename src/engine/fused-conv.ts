@@ -1,20 +1,18 @@
 import * as tf from "@tensorflow/tfjs";
-import { reluBiasGrad } from "./relu-bias-grad.js";
-
-type Activation = "linear" | "relu";
+import { activationBiasGrad, type FusedActivation } from "./activation-bias-grad.js";
 
 export interface FusedConvOptions {
   strides?: number | [number, number];
   pad: "same" | "valid";
-  activation: Activation;
+  activation: FusedActivation;
 }
 
 /**
- * Gradient of the FusedConv2D kernel (NHWC, bias, linear or ReLU). tfjs registers none: its
+ * Gradient of the FusedConv2D kernel (NHWC, bias, linear, ReLU or ELU). tfjs registers none: its
  * tf.fused.conv2d splits into Conv2D + Add + Relu whenever gradients are recorded, which costs three
  * kernels forward and four (Step, Cast, Multiply, Sum) backward per layer besides the convolution
- * gradients. With this gradient a layer is one kernel forward and, backward, one pass for the ReLU mask
- * and the bias sum plus the two convolution gradients; the tape asks only for the gradients it needs
+ * gradients. With this gradient a layer is one kernel forward and, backward, one pass for the
+ * activation's derivative and the bias sum plus the two convolution gradients; the tape asks only for the gradients it needs
  * (no input gradient for the image layer).
  */
 function registerFusedConvGradient(): void {
@@ -28,21 +26,21 @@ function registerFusedConvGradient(): void {
     gradFunc: (dy, saved, attrs) => {
       const [x, filter, y] = saved;
       const { strides, pad, dataFormat, dilations, dimRoundingMode, activation } = attrs as unknown as tf.FusedConv2DAttrs;
-      if (activation !== "linear" && activation !== "relu") {
-        throw new Error(`FusedConv2D gradient: activation "${activation}" is not supported; use linear or relu`);
+      if (activation !== "linear" && activation !== "relu" && activation !== "elu") {
+        throw new Error(`FusedConv2D gradient: activation "${activation}" is not supported; use linear, relu or elu`);
       }
       if (dataFormat !== "NHWC") throw new Error("FusedConv2D gradient: only NHWC is supported");
       if (!tf.backend_util.eitherStridesOrDilationsAreOne(strides, dilations ?? 1)) {
         throw new Error("FusedConv2D gradient: strides and dilations cannot both exceed 1");
       }
       // Computed here, not inside the per-input closures: the tape runs each closure in its own tidy.
-      const relu = activation === "relu" ? reluBiasGrad(dy as tf.Tensor4D, y as tf.Tensor4D) : null;
-      const dyLinear = relu ? relu.dz : (dy as tf.Tensor4D);
+      const nonlinear = activation === "linear" ? null : activationBiasGrad(dy as tf.Tensor4D, y as tf.Tensor4D, activation);
+      const dyLinear = nonlinear ? nonlinear.dz : (dy as tf.Tensor4D);
       const convAttrs = { strides, pad, dataFormat, dimRoundingMode };
       return {
         x: () => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: dyLinear, filter }, { ...convAttrs, inputShape: x.shape }) as tf.Tensor,
         filter: () => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: dyLinear }, { ...convAttrs, filterShape: filter.shape }) as tf.Tensor,
-        bias: () => (relu ? relu.dbias : tf.sum(dyLinear, [0, 1, 2])),
+        bias: () => (nonlinear ? nonlinear.dbias : tf.sum(dyLinear, [0, 1, 2])),
       };
     },
   });

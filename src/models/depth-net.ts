@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import type { FusedActivation } from "../engine/activation-bias-grad.js";
 import { conv2dBiasActivation } from "../engine/fused-conv.js";
 import { upsampleConcat } from "../engine/upsample-concat.js";
 import { DepthNetConfigSchema, type DepthNetConfig } from "./depth-net-config.js";
@@ -87,8 +88,8 @@ export function buildDepthNet(configInput: DepthNetConfig): DepthNet {
   });
   const head = conv("head", channels, 1);
 
-  // One FusedConv2D kernel per layer (bias and ReLU included), also while training.
-  const apply = (x: tf.Tensor4D, c: Conv, activation: "linear" | "relu" = "linear", strides = 1): tf.Tensor4D =>
+  // One FusedConv2D kernel per layer (bias and ReLU or ELU included), also while training.
+  const apply = (x: tf.Tensor4D, c: Conv, activation: FusedActivation = "linear", strides = 1): tf.Tensor4D =>
     conv2dBiasActivation(x, c.kernel as tf.Tensor4D, c.bias as tf.Tensor1D, { strides, pad: "same", activation });
   const [minDepth_m, maxDepth_m] = config.depthRange_m;
   const logMin = Math.log(minDepth_m);
@@ -110,10 +111,10 @@ export function buildDepthNet(configInput: DepthNetConfig): DepthNet {
         if (i < stages.length - 1) skips.set(s, x);
       });
       for (const level of levels) {
-        x = tf.elu(apply(x, level.upconv0));
+        x = apply(x, level.upconv0, "elu");
         const skip = skips.get(level.scale);
         x = skip ? upsampleConcat(x, skip) : tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);
-        x = tf.elu(apply(x, level.upconv1));
+        x = apply(x, level.upconv1, "elu");
       }
       // Sigmoid on log depth: the output always lies inside the data set's depth range.
       return tf.exp(tf.add<tf.Tensor4D>(logMin, tf.mul(logSpan, tf.sigmoid(apply(x, head)))));

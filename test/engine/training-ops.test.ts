@@ -1,11 +1,11 @@
-// optocnn's fused training ops (FusedConv2D gradient, ReLU and bias gradient, Adam update, decoder join) against independent
+// optocnn's fused training ops (FusedConv2D gradient, activation and bias gradient, Adam update, decoder join) against independent
 // references: the unfused tfjs composition on the cpu backend, and hand-computed Adam values.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { adamUpdate, adamUpdateInPlace } from "../../src/engine/adam-update.js";
 import { conv2dBiasActivation } from "../../src/engine/fused-conv.js";
-import { reluBiasGrad } from "../../src/engine/relu-bias-grad.js";
+import { activationBiasGrad } from "../../src/engine/activation-bias-grad.js";
 import { upsampleConcat } from "../../src/engine/upsample-concat.js";
 import { assertMatchesCpu, engineUnderTest, operand, pseudoRandom, runOn } from "../native/compare.js";
 import { assertClose } from "./backend-compare.js";
@@ -20,6 +20,7 @@ function assertOutputsClose(actual: Float32Array[], expected: Float32Array[], la
 const CONV_CASES = [
   { name: "3x3 s1 same, relu", x: [2, 9, 7, 5], filter: [3, 3, 5, 6], strides: 1, pad: "same", activation: "relu" },
   { name: "3x3 s2 same, odd size, relu", x: [2, 11, 9, 8], filter: [3, 3, 8, 16], strides: 2, pad: "same", activation: "relu" },
+  { name: "3x3 s1 same, elu (the depth net's decoder)", x: [2, 10, 7, 12], filter: [3, 3, 12, 8], strides: 1, pad: "same", activation: "elu" },
   { name: "1x1 head, linear", x: [2, 8, 8, 16], filter: [1, 1, 16, 1], strides: 1, pad: "same", activation: "linear" },
   { name: "5x5 s2 valid, relu", x: [1, 13, 13, 3], filter: [5, 5, 3, 8], strides: 2, pad: "valid", activation: "relu" },
 ] as const;
@@ -38,7 +39,7 @@ for (const c of CONV_CASES) {
     const unfused = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, probe: tf.Tensor) => {
       const layer = (xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) => {
         const z = tf.add(tf.conv2d(xv as tf.Tensor4D, wv as tf.Tensor4D, c.strides, c.pad), bv);
-        return c.activation === "relu" ? tf.relu(z) : z;
+        return c.activation === "relu" ? tf.relu(z) : c.activation === "elu" ? tf.elu(z) : z;
       };
       return [layer(x, w, b), ...tf.grads((xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.mul(layer(xv, wv, bv), probe)))([x, w, b])];
     };
@@ -66,7 +67,7 @@ test("the FusedConv2D gradient skips the input gradient when only weights need o
   tf.dispose([x, w, b]);
 });
 
-test("reluBiasGrad masks dy where y <= 0, sums it per channel, and propagates NaN, on activation-sized tensors", async () => {
+test("activationBiasGrad (relu) masks dy where y <= 0, sums it per channel, and propagates NaN, on activation-sized tensors", async () => {
   const dy = operand([8, 64, 64, 16], 7);
   const y = operand([8, 64, 64, 16], 8);
   y.values[6] = 0;
@@ -77,7 +78,7 @@ test("reluBiasGrad masks dy where y <= 0, sums it per channel, and propagates Na
   };
   const { engine } = await engineUnderTest();
   const actual = await runOn(engine.backend, [dy, y], (a, b) => {
-    const { dz, dbias } = reluBiasGrad(a, b);
+    const { dz, dbias } = activationBiasGrad(a, b, "relu");
     return [dz, dbias];
   });
   const expected = await runOn("cpu", [dy, y], reference);
@@ -85,11 +86,38 @@ test("reluBiasGrad masks dy where y <= 0, sums it per channel, and propagates Na
   assertOutputsClose(actual.slice(0, 1), expected.slice(0, 1), "dz", 0);
   assertOutputsClose(actual.slice(1), expected.slice(1), "dbias", 1e-5);
   y.values[5] = NaN;
-  const out = tf.tidy(() => reluBiasGrad(tf.tensor(dy.values, dy.shape), tf.tensor(y.values, y.shape)).dz.dataSync());
+  const out = tf.tidy(() => activationBiasGrad(tf.tensor(dy.values, dy.shape), tf.tensor(y.values, y.shape), "relu").dz.dataSync());
   assert.ok(Number.isNaN(out[5]), "NaN in y propagates");
   assert.equal(out[6], 0, "y = 0 is masked");
   const i = y.values.findIndex((v) => v > 0);
   assert.equal(out[i], dy.values[i], "y > 0 passes dy through");
+});
+
+test("activationBiasGrad (elu) equals tfjs' own Elu gradient and its sum, with NaN propagating", async () => {
+  const dy = operand([4, 32, 32, 24], 17);
+  const y = operand([4, 32, 32, 24], 18);
+  y.values[3] = 0;
+  y.values[7] = NaN;
+  // Reference on cpu: the gradient tfjs' elu op records (EluGrad from the output).
+  const reference = (a: tf.Tensor, b: tf.Tensor) => {
+    const dz = tf.engine().runKernel(tf.EluGrad, { dy: a, y: b }) as tf.Tensor;
+    return [dz, tf.sum(dz, [0, 1, 2])];
+  };
+  const { engine } = await engineUnderTest();
+  const actual = await runOn(engine.backend, [dy, y], (a, b) => {
+    const { dz, dbias } = activationBiasGrad(a, b, "elu");
+    return [dz, dbias];
+  });
+  const expected = await runOn("cpu", [dy, y], reference);
+  await tf.setBackend(engine.backend);
+  assert.ok(Number.isNaN(actual[0][7]) && Number.isNaN(expected[0][7]), "NaN in y propagates");
+  assert.equal(actual[0][3], dy.values[3], "y = 0 passes dy through");
+  actual[0][7] = expected[0][7] = 0;
+  assertOutputsClose(actual.slice(0, 1), expected.slice(0, 1), "dz", 1e-6);
+  // The NaN makes one channel's bias gradient NaN in both; compare the others.
+  assert.ok(Number.isNaN(actual[1][7]) && Number.isNaN(expected[1][7]), "NaN reaches the bias gradient");
+  actual[1][7] = expected[1][7] = 0;
+  assertOutputsClose(actual.slice(1), expected.slice(1), "dbias", 1e-5);
 });
 
 test("adamUpdate equals hand-computed Adam(W) values", async () => {

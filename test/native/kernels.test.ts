@@ -62,7 +62,7 @@ test("conv2dTranspose (Conv2DBackpropInput) stride 2, odd output", async () => {
     tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [2, 11, 9, 4], 2, "same"));
 });
 
-for (const activation of ["relu", "linear"] as const) {
+for (const activation of ["relu", "elu", "linear"] as const) {
   test(`fused conv2d with bias and ${activation}, inference and training`, async () => {
     await assertMatchesCpu(`fused ${activation}`, [operand([2, 9, 11, 16], 8), operand([3, 3, 16, 32], 9), operand([32], 10)], (x, w, b) => {
       const f = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>

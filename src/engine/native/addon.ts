@@ -11,8 +11,8 @@ type Heap = Uint8Array;
 
 /** Functions of the compiled addon: tensor kernels (src/addon.cc) and optics transforms (optics-addon.ts). */
 export interface NativeAddon extends NativeOpticsAddon {
-  /** shape: ConvShape fields; bias < 0 means none. */
-  conv2d(heap: Heap, shape: Int32Array, x: HeapOffset, filter: HeapOffset, bias: HeapOffset, y: HeapOffset, relu: boolean): void;
+  /** shape: ConvShape fields; bias < 0 means none; activation: ACTIVATION_CODES (linear, relu, elu). */
+  conv2d(heap: Heap, shape: Int32Array, x: HeapOffset, filter: HeapOffset, bias: HeapOffset, y: HeapOffset, activation: number): void;
   conv2dBackpropInput(heap: Heap, shape: Int32Array, dy: HeapOffset, filter: HeapOffset, dx: HeapOffset): void;
   conv2dBackpropFilter(heap: Heap, shape: Int32Array, x: HeapOffset, dy: HeapOffset, dfilter: HeapOffset): void;
   /** shape: [batchA, batchB, m, n, k, transposeA, transposeB]. */
@@ -32,8 +32,8 @@ export interface NativeAddon extends NativeOpticsAddon {
   sumAxes(heap: Heap, x: HeapOffset, outer: number, inner: number, y: HeapOffset, overOuter: boolean): void;
   /** op 0 add, 1 multiply (b tiles a: same size or a trailing broadcast), 2 relu, 3 step(alpha); b < 0 for unary. */
   elementwise(heap: Heap, op: number, a: HeapOffset, b: HeapOffset, length: number, bLength: number, alpha: number, out: HeapOffset): void;
-  /** dx = dy where the ReLU output y > 0 (NaN in y propagates), and dbias = sum of dx over `outer`; [outer, channels]. */
-  reluBiasGrad(heap: Heap, dy: HeapOffset, y: HeapOffset, outer: number, channels: number, dx: HeapOffset, dbias: HeapOffset): void;
+  /** dx = dy times the activation's derivative from its output y (codes: ACTIVATION_CODES), dbias = sum of dx over `outer`; [outer, channels]. */
+  activationBiasGrad(heap: Heap, activation: number, dy: HeapOffset, y: HeapOffset, outer: number, channels: number, dx: HeapOffset, dbias: HeapOffset): void;
   /** Adam(W) in place for several variables: lengths[i] elements at offsets[4i..4i+3] = w, m, v, g. */
   adamUpdateInPlace(heap: Heap, lengths: Float64Array, offsets: Float64Array, hyper: Float64Array): void;
   /** Fused Adam(W) update of `length` weights; hyper = [beta1, beta2, epsilon, stepSize, decay] (see optimizer.h). */

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { ACTIVATION_CODES, type FusedActivation } from "../../activation-bias-grad.js";
 import type { NativeAddon } from "../addon.js";
 import { allFloat32, currentHeap, heapOffset, type NativeKernel, type WasmKernelArgs } from "../wasm-heap.js";
 
@@ -65,17 +66,17 @@ function prepare(xShape: number[], filterShape: number[], attrs: ConvAttrs): Pre
   return entry;
 }
 
-/** Conv2D, FusedConv2D (bias, relu), Conv2DBackpropInput and Conv2DBackpropFilter on oneDNN. */
+/** Conv2D, FusedConv2D (bias, relu or elu), Conv2DBackpropInput and Conv2DBackpropFilter on oneDNN. */
 export function convKernels(addon: NativeAddon): NativeKernel[] {
   const forward = ({ inputs, attrs, backend }: WasmKernelArgs, activation: string, bias?: tf.TensorInfo) => {
     const { x, filter } = inputs;
-    if (!allFloat32(x, filter, bias) || (activation !== "linear" && activation !== "relu")) return null;
+    if (!allFloat32(x, filter, bias) || !(activation in ACTIVATION_CODES)) return null;
     const { shape, outShape, outChannels } = prepare(x.shape, filter.shape, attrs as unknown as ConvAttrs);
     if (!shape || (bias && tf.util.sizeFromShape(bias.shape) !== outChannels)) return null;
     const out = backend.makeOutput(outShape, "float32");
     const biasOffset = bias ? heapOffset(backend, bias) : -1;
     addon.conv2d(currentHeap(backend), shape, heapOffset(backend, x), heapOffset(backend, filter), biasOffset,
-      heapOffset(backend, out), activation === "relu");
+      heapOffset(backend, out), ACTIVATION_CODES[activation as FusedActivation]);
     return out;
   };
   return [

@@ -1,22 +1,22 @@
 import * as tf from "@tensorflow/tfjs";
 import type { AdamStep } from "../../adam-update.js";
-import { ADAM_UPDATE_KERNEL, RELU_BIAS_GRAD_KERNEL } from "../../training-kernels.js";
+import { ADAM_UPDATE_KERNEL, ACTIVATION_BIAS_GRAD_KERNEL } from "../../training-kernels.js";
 import type { NativeAddon } from "../addon.js";
 import { allFloat32, currentHeap, heapOffset, type NativeKernel } from "../wasm-heap.js";
 
-/** optocnn's fused training kernels (ReLU and bias gradient, Adam(W) update) on the wasm heap. */
+/** optocnn's fused training kernels (activation and bias gradient, Adam(W) update) on the wasm heap. */
 export function trainingKernels(addon: NativeAddon): NativeKernel[] {
   return [
     {
-      kernelName: RELU_BIAS_GRAD_KERNEL,
-      kernelFunc: ({ inputs, backend }) => {
+      kernelName: ACTIVATION_BIAS_GRAD_KERNEL,
+      kernelFunc: ({ inputs, attrs, backend }) => {
         const { dy, y } = inputs;
         if (!allFloat32(dy, y)) return null;
         const channels = dy.shape[dy.shape.length - 1];
         const outer = tf.util.sizeFromShape(dy.shape) / channels;
         const dz = backend.makeOutput(dy.shape, "float32");
         const dbias = backend.makeOutput([channels], "float32");
-        addon.reluBiasGrad(currentHeap(backend), heapOffset(backend, dy), heapOffset(backend, y), outer, channels,
+        addon.activationBiasGrad(currentHeap(backend), Number(attrs?.activation), heapOffset(backend, dy), heapOffset(backend, y), outer, channels,
           heapOffset(backend, dz), heapOffset(backend, dbias));
         return [dz, dbias];
       },

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include "activation_bias_grad.h"
 #include "conv.h"
 #include "data_movement.h"
 #include "dnnl_context.h"
@@ -15,13 +16,19 @@
 #include "matmul.h"
 #include "napi_args.h"
 #include "optimizer.h"
-#include "relu_bias_grad.h"
 #include "optics_addon.h"
 #include "pool.h"
 #include "upsample_concat.h"
 
 namespace optocnn {
 namespace {
+
+Activation activationCode(const Napi::Value& value) {
+  const int code = value.As<Napi::Number>().Int32Value();
+  if (code < 0 || code > 2) throw Napi::RangeError::New(value.Env(), "activation code must be 0 (linear), 1 (relu) or 2 (elu)");
+  return Activation(code);
+}
+
 
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
@@ -31,7 +38,7 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
     const float* w = heapFloats(heap, info[3], s.filterHeight * s.filterWidth * s.inChannels * s.outChannels, "filter");
     const float* bias = optionalHeapFloats(heap, info[4], s.outChannels, "bias");
     float* y = heapFloats(heap, info[5], s.batch * s.outHeight * s.outWidth * s.outChannels, "y");
-    convForward(s, x, w, bias, y, info[6].ToBoolean());
+    convForward(s, x, w, bias, y, activationCode(info[6]));
   });
 }
 
@@ -224,23 +231,24 @@ Napi::Value AdamUpdateInPlace(const Napi::CallbackInfo& info) {
     Napi::Float64Array offsets = float64Array(info[2], 4 * count, "adamUpdateInPlace offsets (w, m, v, g per variable)");
     std::vector<AdamSlot> slots;
     for (int64_t i = 0; i < count; ++i) {
-      const int64_t length = int64_t(lengths[i]);
-      auto at = [&](int k, const char* name) { return heapFloats(heap, Napi::Number::New(info.Env(), offsets[4 * i + k]), length, name); };
+      const int64_t length = int64_t(lengths[size_t(i)]);
+      auto at = [&](int k, const char* name) { return heapFloats(heap, Napi::Number::New(info.Env(), offsets[size_t(4 * i + k)]), length, name); };
       slots.push_back(AdamSlot{at(0, "w"), at(1, "m"), at(2, "v"), at(3, "g"), length});
     }
     adamUpdateInPlace(adamHyper(info[3], "adamUpdateInPlace hyper-parameters [beta1, beta2, epsilon, stepSize, decay]"), slots);
   });
 }
 
-// ReLU and bias gradient of a [outer, channels] layer: (heap, dy, y, outer, channels, dx, dbias).
-Napi::Value ReluBiasGrad(const Napi::CallbackInfo& info) {
+// Activation and bias gradient of a [outer, channels] layer: (heap, activation, dy, y, outer, channels, dx, dbias).
+Napi::Value ActivationBiasGrad(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     Bytes heap = viewBytes(info[0], "heap");
-    const int64_t outer = info[3].As<Napi::Number>().Int64Value();
-    const int64_t channels = info[4].As<Napi::Number>().Int64Value();
-    if (outer < 0 || channels < 1) throw Napi::RangeError::New(info.Env(), "reluBiasGrad: outer >= 0 and channels >= 1 required");
-    reluBiasGrad(heapFloats(heap, info[1], outer * channels, "dy"), heapFloats(heap, info[2], outer * channels, "y"), outer,
-                 channels, heapFloats(heap, info[5], outer * channels, "dx"), heapFloats(heap, info[6], channels, "dbias"));
+    const Activation activation = activationCode(info[1]);
+    const int64_t outer = info[4].As<Napi::Number>().Int64Value();
+    const int64_t channels = info[5].As<Napi::Number>().Int64Value();
+    if (outer < 0 || channels < 1) throw Napi::RangeError::New(info.Env(), "activationBiasGrad: outer >= 0 and channels >= 1 required");
+    activationBiasGrad(activation, heapFloats(heap, info[2], outer * channels, "dy"), heapFloats(heap, info[3], outer * channels, "y"),
+                       outer, channels, heapFloats(heap, info[6], outer * channels, "dx"), heapFloats(heap, info[7], channels, "dbias"));
   });
 }
 
@@ -275,7 +283,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sumAxes", Napi::Function::New(env, SumAxes));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
   exports.Set("adamUpdateInPlace", Napi::Function::New(env, AdamUpdateInPlace));
-  exports.Set("reluBiasGrad", Napi::Function::New(env, ReluBiasGrad));
+  exports.Set("activationBiasGrad", Napi::Function::New(env, ActivationBiasGrad));
   exports.Set("setLayout", Napi::Function::New(env, SetLayout));
   exports.Set("info", Napi::Function::New(env, Info));
   registerOptics(env, exports);

@@ -48,11 +48,13 @@ ConvDescs describe(const ConvShape& s) {
   return d;
 }
 
-dnnl::convolution_forward::primitive_desc forwardDesc(const ConvDescs& d, const memory::desc* bias, bool relu) {
+dnnl::convolution_forward::primitive_desc forwardDesc(const ConvDescs& d, const memory::desc* bias, Activation activation) {
   dnnl::primitive_attr attr;
-  if (relu) {
+  if (activation != Activation::Linear) {
     dnnl::post_ops ops;
-    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    // ELU with alpha 1, as tfjs' elu.
+    ops.append_eltwise(1.f, activation == Activation::Relu ? dnnl::algorithm::eltwise_relu : dnnl::algorithm::eltwise_elu,
+                       activation == Activation::Relu ? 0.f : 1.f, 0.f);
     attr.set_post_ops(ops);
   }
   if (bias != nullptr) {
@@ -87,14 +89,14 @@ PrimitiveCache<BackwardFilterOp> backwardFilterOps;
 
 }  // namespace
 
-void convForward(const ConvShape& s, const float* x, const float* filter, const float* bias, float* y, bool relu) {
+void convForward(const ConvShape& s, const float* x, const float* filter, const float* bias, float* y, Activation activation) {
   std::vector<int64_t> key = s.fields();
   key.push_back(bias != nullptr);
-  key.push_back(relu);
+  key.push_back(int(activation));
   ForwardOp& op = forwardOps.get(cacheKey("conv_fwd", key), [&] {
     ConvDescs d = describe(s);
     memory::desc biasDesc({s.outChannels}, dt::f32, tag::a);
-    auto pd = forwardDesc(d, bias != nullptr ? &biasDesc : nullptr, relu);
+    auto pd = forwardDesc(d, bias != nullptr ? &biasDesc : nullptr, activation);
     auto* made = new ForwardOp{dnnl::convolution_forward(pd), LayoutBridge(d.userSrc, pd.src_desc(), true, false),
                                LayoutBridge(d.userWeights, pd.weights_desc(), true, false),
                                LayoutBridge(d.userDst, pd.dst_desc(), false, true), memory()};
@@ -154,12 +156,12 @@ void convBackwardData(const ConvShape& s, const float* dy, const float* filter, 
     static std::vector<float> flipped;  // reused: the addon is only called from the JavaScript thread
     flipped.resize(static_cast<size_t>(s.filterHeight * s.filterWidth * s.inChannels * s.outChannels));
     flipFilter(s, filter, flipped.data());
-    convForward(flippedForwardShape(s), dy, flipped.data(), nullptr, dx, false);
+    convForward(flippedForwardShape(s), dy, flipped.data(), nullptr, dx, Activation::Linear);
     return;
   }
   BackwardDataOp& op = backwardDataOps.get(cacheKey("conv_bwd_data", s.fields()), [&] {
     ConvDescs d = describe(s);
-    auto hint = forwardDesc(d, nullptr, false);
+    auto hint = forwardDesc(d, nullptr, Activation::Linear);
     dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, d.src, d.weights, d.dst,
                                                d.strides, d.dilates, d.padL, d.padR);
     dnnl::convolution_backward_data::primitive_desc pd(desc, cpuEngine(), hint);
@@ -178,7 +180,7 @@ void convBackwardData(const ConvShape& s, const float* dy, const float* filter, 
 void convBackwardFilter(const ConvShape& s, const float* x, const float* dy, float* dfilter) {
   BackwardFilterOp& op = backwardFilterOps.get(cacheKey("conv_bwd_filter", s.fields()), [&] {
     ConvDescs d = describe(s);
-    auto hint = forwardDesc(d, nullptr, false);
+    auto hint = forwardDesc(d, nullptr, Activation::Linear);
     dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct, d.src, d.weights, d.dst,
                                                   d.strides, d.dilates, d.padL, d.padR);
     dnnl::convolution_backward_weights::primitive_desc pd(desc, cpuEngine(), hint);

@@ -2,6 +2,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "activation_bias_grad.h"
+
 namespace optocnn {
 
 // A 2-D convolution in tfjs terms: NHWC activations, HWIO filter, dilation 1 = dense.
@@ -13,7 +15,7 @@ struct ConvShape {
   std::vector<int64_t> fields() const;
 };
 
-void convForward(const ConvShape& s, const float* x, const float* filter, const float* bias, float* y, bool relu);
+void convForward(const ConvShape& s, const float* x, const float* filter, const float* bias, float* y, Activation activation);
 void convBackwardData(const ConvShape& s, const float* dy, const float* filter, float* dx);
 void convBackwardFilter(const ConvShape& s, const float* x, const float* dy, float* dfilter);
 
