@@ -116,7 +116,7 @@ Napi::Value JoinAlongAxis(const Napi::CallbackInfo& info) {
     int64_t total = 0;
     for (size_t i = 0; i < offsets.ElementLength(); ++i) {
       const int64_t width = int64_t(widths[i]);
-      pieces.push_back(AxisPiece{heapFloats(heap, Napi::Number::New(info.Env(), offsets[i]), outer * width, "piece"), width});
+      pieces.push_back(AxisPiece{heapFloats(info.Env(), heap, offsets[i], outer * width, "piece"), width});
       total += width;
     }
     float* whole = heapFloats(heap, info[4], outer * total, "whole");
@@ -232,7 +232,7 @@ Napi::Value AdamUpdateInPlace(const Napi::CallbackInfo& info) {
     std::vector<AdamSlot> slots;
     for (int64_t i = 0; i < count; ++i) {
       const int64_t length = int64_t(lengths[size_t(i)]);
-      auto at = [&](int k, const char* name) { return heapFloats(heap, Napi::Number::New(info.Env(), offsets[size_t(4 * i + k)]), length, name); };
+      auto at = [&](int k, const char* name) { return heapFloats(info.Env(), heap, offsets[size_t(4 * i + k)], length, name); };
       slots.push_back(AdamSlot{at(0, "w"), at(1, "m"), at(2, "v"), at(3, "g"), length});
     }
     adamUpdateInPlace(adamHyper(info[3], "adamUpdateInPlace hyper-parameters [beta1, beta2, epsilon, stepSize, decay]"), slots);

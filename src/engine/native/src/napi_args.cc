@@ -25,12 +25,15 @@ Bytes viewBytes(const Napi::Value& value, const char* name) {
   throw Napi::TypeError::New(value.Env(), std::string(name) + ": expected a typed array or ArrayBuffer");
 }
 
-float* heapFloats(const Bytes& heap, const Napi::Value& offset, int64_t count, const char* name) {
-  const double at = offset.As<Napi::Number>().DoubleValue();
-  if (!(at >= 0) || std::fmod(at, 4.0) != 0 || at + 4.0 * double(count) > double(heap.length)) {
-    throw Napi::RangeError::New(offset.Env(), std::string(name) + ": operand outside the wasm heap or misaligned");
+float* heapFloats(Napi::Env env, const Bytes& heap, double offset, int64_t count, const char* name) {
+  if (!(offset >= 0) || std::fmod(offset, 4.0) != 0 || offset + 4.0 * double(count) > double(heap.length)) {
+    throw Napi::RangeError::New(env, std::string(name) + ": operand outside the wasm heap or misaligned");
   }
-  return reinterpret_cast<float*>(heap.data + static_cast<size_t>(at));
+  return reinterpret_cast<float*>(heap.data + static_cast<size_t>(offset));
+}
+
+float* heapFloats(const Bytes& heap, const Napi::Value& offset, int64_t count, const char* name) {
+  return heapFloats(offset.Env(), heap, offset.As<Napi::Number>().DoubleValue(), count, name);
 }
 
 const float* optionalHeapFloats(const Bytes& heap, const Napi::Value& offset, int64_t count, const char* name) {

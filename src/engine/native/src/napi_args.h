@@ -19,6 +19,9 @@ Bytes viewBytes(const Napi::Value& value, const char* name);
 
 // A float32 operand of `count` elements at byte `offset` of the heap, bounds-checked.
 float* heapFloats(const Bytes& heap, const Napi::Value& offset, int64_t count, const char* name);
+// The same for an offset read from a Float64Array. Creating a JavaScript number instead could start a
+// garbage collection, which may move a small typed array and leave its cached data pointer stale.
+float* heapFloats(Napi::Env env, const Bytes& heap, double offset, int64_t count, const char* name);
 
 // As heapFloats, or null when the offset is negative (an absent optional operand).
 const float* optionalHeapFloats(const Bytes& heap, const Napi::Value& offset, int64_t count, const char* name);
