@@ -11,6 +11,20 @@ export interface AdamStep {
   decay: number;
 }
 
+/** One variable of an update: its weights, moments and gradient (all of the weights' shape). */
+export interface AdamSlot {
+  w: tf.Tensor;
+  m: tf.Tensor;
+  v: tf.Tensor;
+  g: tf.Tensor;
+}
+
+function assertSlotShapes({ w, m, v, g }: AdamSlot, caller: string): void {
+  for (const [name, t] of [["m", m], ["v", v], ["gradient", g]] as const) {
+    tf.util.assertShapesMatch(w.shape, t.shape, `${caller}: weights and ${name}`);
+  }
+}
+
 /**
  * One Adam(W) update of a weight tensor and its moments, returning new tensors [w', m', v']:
  *   m' = b1 m + (1 - b1) g,  v' = b2 v + (1 - b2) g^2,  w' = w - stepSize m' / (sqrt(v') + eps) - decay w.
@@ -18,9 +32,7 @@ export interface AdamStep {
  * composed from tfjs ops.
  */
 export function adamUpdate(w: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, step: AdamStep): [tf.Tensor, tf.Tensor, tf.Tensor] {
-  for (const [name, t] of [["m", m], ["v", v], ["gradient", g]] as const) {
-    tf.util.assertShapesMatch(w.shape, t.shape, `adamUpdate: weights and ${name}`);
-  }
+  assertSlotShapes({ w, m, v, g }, "adamUpdate");
   if ([w, m, v, g].every((t) => t.dtype === "float32") && hasKernel(ADAM_UPDATE_KERNEL)) {
     return tf.engine().runKernel(ADAM_UPDATE_KERNEL, { w, m, v, g }, { ...step }) as [tf.Tensor, tf.Tensor, tf.Tensor];
   }
@@ -31,14 +43,6 @@ export function adamUpdate(w: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tenso
     if (step.decay > 0) wNext = tf.sub(wNext, tf.mul(step.decay, w));
     return [wNext, mNext, vNext];
   });
-}
-
-/** One variable of an in-place update: its weights, moments and gradient. */
-export interface AdamSlot {
-  w: tf.Tensor;
-  m: tf.Tensor;
-  v: tf.Tensor;
-  g: tf.Tensor;
 }
 
 /** Overwrites every slot's w, m and v with the update, or returns false without touching anything. */
@@ -58,10 +62,6 @@ export function provideInPlaceAdam(update: InPlaceAdam | null): void {
  * shares its data with another tensor (a clone kept by the caller), which must not change.
  */
 export function adamUpdateInPlace(slots: AdamSlot[], step: AdamStep): boolean {
-  for (const { w, m, v, g } of slots) {
-    for (const [name, t] of [["m", m], ["v", v], ["gradient", g]] as const) {
-      tf.util.assertShapesMatch(w.shape, t.shape, `adamUpdateInPlace: weights and ${name}`);
-    }
-  }
+  for (const slot of slots) assertSlotShapes(slot, "adamUpdateInPlace");
   return inPlaceAdam !== null && inPlaceAdam(slots, step);
 }

@@ -11,7 +11,7 @@ import { currentHeap, heapOffset, type WasmHeapBackend } from "./wasm-heap.js";
 export function nativeInPlaceAdam(addon: NativeAddon): InPlaceAdam {
   return (slots, step) => {
     if (tf.getBackend() !== "wasm" || slots.length === 0) return false;
-    const backend = tf.backend() as unknown as WasmHeapBackend & { refCount(dataId: object): number };
+    const backend = tf.backend() as unknown as WasmHeapBackend;
     const written = new Set<object>();
     for (const { w, m, v, g } of slots) {
       if (![w, m, v, g].every((t) => t.dtype === "float32" && !t.isDisposed)) return false;

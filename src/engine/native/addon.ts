@@ -32,7 +32,7 @@ export interface NativeAddon extends NativeOpticsAddon {
   sumAxes(heap: Heap, x: HeapOffset, outer: number, inner: number, y: HeapOffset, overOuter: boolean): void;
   /** op 0 add, 1 multiply (b tiles a: same size or a trailing broadcast), 2 relu, 3 step(alpha); b < 0 for unary. */
   elementwise(heap: Heap, op: number, a: HeapOffset, b: HeapOffset, length: number, bLength: number, alpha: number, out: HeapOffset): void;
-  /** dx = dy times the activation's derivative from its output y (codes: ACTIVATION_CODES), dbias = sum of dx over `outer`; [outer, channels]. */
+  /** dx = dy times the activation's derivative from its output y (ACTIVATION_CODES relu or elu), dbias = sum of dx over `outer`; [outer, channels]. */
   activationBiasGrad(heap: Heap, activation: number, dy: HeapOffset, y: HeapOffset, outer: number, channels: number, dx: HeapOffset, dbias: HeapOffset): void;
   /** Adam(W) in place for several variables: lengths[i] elements at offsets[4i..4i+3] = w, m, v, g. */
   adamUpdateInPlace(heap: Heap, lengths: Float64Array, offsets: Float64Array, hyper: Float64Array): void;

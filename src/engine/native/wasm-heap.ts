@@ -6,6 +6,8 @@ export interface WasmHeapBackend {
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
   incRef(dataId: object): void;
+  /** How many tensors share this data (in-place writes need exactly one). */
+  refCount(dataId: object): number;
 }
 
 /** Arguments tfjs passes to a kernel function, typed for the wasm backend. */

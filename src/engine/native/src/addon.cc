@@ -244,6 +244,7 @@ Napi::Value ActivationBiasGrad(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     Bytes heap = viewBytes(info[0], "heap");
     const Activation activation = activationCode(info[1]);
+    if (activation == Activation::Linear) throw Napi::RangeError::New(info.Env(), "activationBiasGrad: activation must be relu (1) or elu (2)");
     const int64_t outer = info[4].As<Napi::Number>().Int64Value();
     const int64_t channels = info[5].As<Napi::Number>().Int64Value();
     if (outer < 0 || channels < 1) throw Napi::RangeError::New(info.Env(), "activationBiasGrad: outer >= 0 and channels >= 1 required");
