@@ -1,4 +1,4 @@
-import { benchPsfGradient } from "../optics/bench-psf.js";
+import { benchPsfGradient } from "./psf-gradient.js";
 
 export interface PsfBenchResult {
   psfGradMs256: number | null;

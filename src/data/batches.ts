@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { createRandom, permutation } from "./random.js";
+import { createRandom, permutation } from "../util/random.js";
 import type { ClassificationSet, DepthSplit } from "./types.js";
 
 export interface BatchOrderOptions {

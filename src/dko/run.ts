@@ -47,7 +47,7 @@ export async function runDko(options: RunDkoOptions) {
   const wallStart = performance.now();
   const tf: typeof tfTypes = await import("@tensorflow/tfjs");
   const { initEngine } = await import("../engine/backend.js");
-  const { initComplexOps } = await import("../optics/compute.js");
+  const { initComplexOps } = await import("../engine/complex/select.js");
   const { loadRun } = await import("../train/load-run.js");
   if (!existsSync(join(options.runDir, "config.json"))) {
     throw new Error(`run: ${options.runDir} is not a stage-1 run directory (no config.json); train one with \`optocnn train --out ${options.runDir}\``);
@@ -74,9 +74,9 @@ async function synthesizeAndScore(
   wallStart: number,
 ) {
   const { engineInfo } = await import("../engine/backend.js");
-  const { complexOpsInfo } = await import("../optics/compute.js");
+  const { complexOpsInfo } = await import("../engine/complex/select.js");
   const { openDepthDataset } = await import("../data/depth-dataset.js");
-  const { evaluateDepth } = await import("../train/evaluate-depth.js");
+  const { evaluateDepth } = await import("../eval/evaluate-depth.js");
   const { config, onProgress, outDir } = options;
   const dataset = await openDepthDataset(options.dataDir);
   const { net } = stage1;

@@ -1,11 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { ENGINE_NAMES, forcedEngine, type EngineName } from "./engine-choice.js";
 import { registerWasmKernels } from "./wasm-kernels/index.js";
 
-/** The tensor engines optocnn can run on, fastest first. */
-export type EngineName = "node" | "native" | "wasm" | "cpu";
-
-export const ENGINE_NAMES: readonly EngineName[] = ["node", "native", "wasm", "cpu"];
+export { ENGINE_NAMES, forcedEngine, type EngineName };
 
 export interface EngineInfo {
   /** Engine in use; recorded in every run's outputs. */
@@ -51,18 +49,6 @@ export function initEngine(): Promise<EngineInfo> {
 /** The engine chosen by initEngine, or null before it finished. */
 export function engineInfo(): EngineInfo | null {
   return current;
-}
-
-/** Reads OPTOCNN_ENGINE; undefined when unset. */
-export function forcedEngine(value = process.env.OPTOCNN_ENGINE): EngineName | undefined {
-  if (value === undefined || value.trim() === "") return undefined;
-  const name = value.trim().toLowerCase();
-  if (!(ENGINE_NAMES as readonly string[]).includes(name)) {
-    throw new Error(
-      `OPTOCNN_ENGINE='${value}' is not an engine; use one of ${ENGINE_NAMES.join(", ")} or unset it for automatic choice`,
-    );
-  }
-  return name as EngineName;
 }
 
 async function selectEngine(): Promise<EngineInfo> {

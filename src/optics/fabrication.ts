@@ -1,4 +1,4 @@
-import { createRandom } from "../data/random.js";
+import { createRandom } from "../util/random.js";
 import type { NanopillarMetasurface } from "./nanopillar-lut.js";
 
 /** Fabrication-error models: seeded, independent Gaussian perturbations per cell. */

@@ -1,4 +1,4 @@
-import type { PlanarComplex } from "./complex-ops.js";
+import { centreIndex, type PlanarComplex } from "../engine/complex/complex-ops.js";
 import { requirePitch_m, requirePositiveInteger } from "./units.js";
 
 /**
@@ -19,7 +19,7 @@ export class Grid {
   }
   /** Index of the optical axis. */
   get centre(): number {
-    return Math.floor(this.size / 2);
+    return centreIndex(this.size);
   }
   coordinate_m(index: number): number {
     return (index - this.centre) * this.pitch_m;
@@ -29,9 +29,7 @@ export class Grid {
   }
 }
 
-export function centreIndex(size: number): number {
-  return Math.floor(size / 2);
-}
+export { centreIndex };
 
 export function complexZeros(length: number): PlanarComplex {
   return { re: new Float32Array(length), im: new Float32Array(length) };

@@ -1,5 +1,5 @@
-import type { ComplexOps, PlanarComplex } from "./complex-ops.js";
-import { getComplexOps } from "./compute.js";
+import type { ComplexOps, PlanarComplex } from "../engine/complex/complex-ops.js";
+import { getComplexOps } from "../engine/complex/select.js";
 
 /**
  * How a metasurface's parameters (one value per cell) become its complex transmission t at a

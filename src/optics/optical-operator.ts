@@ -1,4 +1,4 @@
-import type { PlanarComplex } from "./complex-ops.js";
+import type { PlanarComplex } from "../engine/complex/complex-ops.js";
 
 /**
  * A linear map from a batch of fields just behind the metasurfaces ([batch, inputSize, inputSize])

@@ -1,5 +1,5 @@
-import type { ComplexOps, PlanarComplex } from "./complex-ops.js";
-import { getComplexOps } from "./compute.js";
+import type { ComplexOps, PlanarComplex } from "../engine/complex/complex-ops.js";
+import { getComplexOps } from "../engine/complex/select.js";
 import { complexZeros, cropCentredComplex, Grid, padCentredComplex, planeOf } from "./grid.js";
 import { groupByWavelength, type OpticalOperator } from "./optical-operator.js";
 import { requireDistance_m, requirePositiveInteger, requireWavelength_m } from "./units.js";

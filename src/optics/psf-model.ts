@@ -1,5 +1,5 @@
-import type { ComplexOps, PlanarComplex } from "./complex-ops.js";
-import { getComplexOps } from "./compute.js";
+import type { ComplexOps, PlanarComplex } from "../engine/complex/complex-ops.js";
+import { getComplexOps } from "../engine/complex/select.js";
 import { FresnelWindowOperator, sensorSampleCoordinates_m } from "./fresnel-window.js";
 import { complexZeros, Grid, planeOf } from "./grid.js";
 import type { MetasurfaceModel, CellResponse } from "./metasurface.js";

@@ -1,4 +1,4 @@
-import type { PlanarComplex } from "./complex-ops.js";
+import type { PlanarComplex } from "../engine/complex/complex-ops.js";
 import { complexZeros } from "./grid.js";
 import { requirePitch_m, requirePositiveInteger } from "./units.js";
 

@@ -1,5 +1,5 @@
-import type { ComplexOps, PlanarComplex } from "./complex-ops.js";
-import { getComplexOps } from "./compute.js";
+import type { ComplexOps, PlanarComplex } from "../engine/complex/complex-ops.js";
+import { getComplexOps } from "../engine/complex/select.js";
 import { perturbPhase } from "./fabrication.js";
 import { FresnelWindowOperator, sensorSampleCoordinates_m } from "./fresnel-window.js";
 import { Grid } from "./grid.js";
@@ -8,7 +8,7 @@ import { loadNanopillarLut, NanopillarMetasurface } from "./nanopillar-lut.js";
 import { FullFieldPropagator } from "./propagation.js";
 import { createFullFieldPsfModel, createPsfWindowModel, type PsfModel } from "./psf-model.js";
 import { fresnelIntegrals } from "./special-functions.js";
-import { createRandom } from "../data/random.js";
+import { createRandom } from "../util/random.js";
 
 /**
  * Physics checks against closed forms (/work/shared/notes/optics-checks.md), returned as data so the

@@ -1,5 +1,5 @@
 import { depthBatches, type DepthBatch } from "../data/batches.js";
-import { createRandom, hashSeed, permutation } from "../data/random.js";
+import { createRandom, hashSeed, permutation } from "../util/random.js";
 import type { DepthSplit } from "../data/types.js";
 
 /**

@@ -1,5 +1,5 @@
 import { writeFileAtomic } from "../io/atomic.js";
-import { DEPTH_METRIC_NAMES, type DepthMetrics } from "./depth-metrics.js";
+import { DEPTH_METRIC_NAMES, type DepthMetrics } from "../eval/depth-metrics.js";
 
 /** One row of metrics.csv: the training loss since the previous row and the validation metrics. */
 export interface MetricsRow {

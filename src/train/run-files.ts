@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { EngineInfo } from "../engine/backend.js";
 import type { Budget, DepthNetConfig, TrainConfig } from "../models/depth-net-config.js";
 import { latestCheckpointDir } from "./checkpoint.js";
-import type { SetMetrics } from "./evaluate-depth.js";
+import type { SetMetrics } from "../eval/evaluate-depth.js";
 
 /**
  * Layout of a depth run directory:

@@ -10,10 +10,10 @@ import { assignTensors, loadTensors, saveTensors } from "../models/weights-io.js
 import { AdamW } from "./adam.js";
 import { BatchSchedule } from "./batches.js";
 import { latestCheckpointDir, loadCheckpoint, saveCheckpoint, type TrainState } from "./checkpoint.js";
-import { evaluateConstant, fitConstantBaselines } from "./constant-baseline.js";
+import { evaluateConstant, fitConstantBaselines } from "../eval/constant-baseline.js";
 import { silogLoss } from "./depth-loss.js";
-import type { DepthMetrics } from "./depth-metrics.js";
-import { evaluateDepth, type SetMetrics } from "./evaluate-depth.js";
+import type { DepthMetrics } from "../eval/depth-metrics.js";
+import { evaluateDepth, type SetMetrics } from "../eval/evaluate-depth.js";
 import { learningRateAt } from "./lr-schedule.js";
 import { writeMetricsCsv } from "./metrics-history.js";
 import { RUN_CONFIG_FORMAT, readRunConfig, resolveWeightsDir, runPaths, type DepthRunConfig, type RunConfigFile, type RunSummary } from "./run-files.js";

@@ -1,5 +1,5 @@
 import * as aq from "arquero";
-import { DEPTH_METRIC_NAMES, type DepthMetrics } from "../train/depth-metrics.js";
+import { DEPTH_METRIC_NAMES, type DepthMetrics } from "../eval/depth-metrics.js";
 
 /** One row per predictor, one column per depth metric (lower is better except the delta columns). */
 export function depthMetricsTable(rows: { predictor: string; metrics: DepthMetrics }[]): aq.ColumnTable {

@@ -18,7 +18,7 @@ import { initEngine } from "../../src/engine/backend.js";
 import { readNpy } from "../../src/io/npy.js";
 import { PRESETS, presetNetConfig } from "../../src/models/depth-net-config.js";
 import { buildDepthNet } from "../../src/models/depth-net.js";
-import { initComplexOps } from "../../src/optics/compute.js";
+import { initComplexOps } from "../../src/engine/complex/select.js";
 import { Grid, padCentred } from "../../src/optics/grid.js";
 import { psfsToKernels } from "../../src/optics/kernels.js";
 import { trainDepth } from "../../src/train/train-depth.js";

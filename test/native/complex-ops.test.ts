@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { nativeComplexOps } from "../../src/engine/native/complex-ops-native.js";
 import { loadNativeAddon } from "../../src/engine/native/addon.js";
-import { jsComplexOps } from "../../src/optics/complex-ops-js.js";
-import type { ComplexGemm, MatrixOp, PlanarComplex } from "../../src/optics/complex-ops.js";
+import { jsComplexOps } from "../../src/engine/complex/complex-ops-js.js";
+import type { ComplexGemm, MatrixOp, PlanarComplex } from "../../src/engine/complex/complex-ops.js";
 import { pseudoRandom } from "./compare.js";
 import { directDft } from "../optics/helpers.js";
 

@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { loadNativeAddon } from "../../src/engine/native/addon.js";
 import { nativeComplexOps } from "../../src/engine/native/complex-ops-native.js";
-import { jsComplexOps } from "../../src/optics/complex-ops-js.js";
-import type { PlanarComplex } from "../../src/optics/complex-ops.js";
+import { jsComplexOps } from "../../src/engine/complex/complex-ops-js.js";
+import type { PlanarComplex } from "../../src/engine/complex/complex-ops.js";
 import { adjointMismatch, directPaddedConvolution, randomComplex, relativeError } from "../optics/helpers.js";
 
 const skipReason = (): string | null => {

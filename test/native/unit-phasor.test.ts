@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { loadNativeAddon } from "../../src/engine/native/addon.js";
 import { nativeComplexOps } from "../../src/engine/native/complex-ops-native.js";
-import { jsComplexOps } from "../../src/optics/complex-ops-js.js";
+import { jsComplexOps } from "../../src/engine/complex/complex-ops-js.js";
 import { testPhases } from "../optics/helpers.js";
 
 test("native unitPhasor matches Math.cos / Math.sin and the TypeScript one, in threaded chunks", (t) => {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { jupyterMissingReason, runNotebook } from "../../src/notebooks/runner.js";
+import { jupyterMissingReason, runNotebook } from "../../src/pipeline/notebook-runner.js";
 import { PROJECT_ROOT } from "../../src/io/paths.js";
 
 test("the smoke notebook runs headless in the tslab kernel and imports src/", async (t) => {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { jsComplexOps } from "../../src/optics/complex-ops-js.js";
-import type { MatrixOp, PlanarComplex } from "../../src/optics/complex-ops.js";
+import { jsComplexOps } from "../../src/engine/complex/complex-ops-js.js";
+import type { MatrixOp, PlanarComplex } from "../../src/engine/complex/complex-ops.js";
 import { FresnelWindowOperator, sensorSampleCoordinates_m } from "../../src/optics/fresnel-window.js";
 import { Grid } from "../../src/optics/grid.js";
 import { PhaseMetasurface } from "../../src/optics/metasurface.js";

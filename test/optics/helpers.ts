@@ -1,6 +1,6 @@
-import type { PaddedConvolution, PlanarComplex } from "../../src/optics/complex-ops.js";
+import type { PaddedConvolution, PlanarComplex } from "../../src/engine/complex/complex-ops.js";
 import { centreIndex } from "../../src/optics/grid.js";
-import { createRandom } from "../../src/data/random.js";
+import { createRandom } from "../../src/util/random.js";
 
 /** Seeded complex test data with entries in [-0.5, 0.5). */
 export function randomComplex(length: number, seed: number): PlanarComplex {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { jsComplexOps } from "../../src/optics/complex-ops-js.js";
+import { jsComplexOps } from "../../src/engine/complex/complex-ops-js.js";
 import { padCentred } from "../../src/optics/grid.js";
 import { bankWavelengths_m, kernelsToPsfTargets, metasurfaceIndex, psfsToKernels, rotate180 } from "../../src/optics/kernels.js";
 import { PhaseMetasurface } from "../../src/optics/metasurface.js";

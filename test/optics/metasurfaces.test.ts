@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { jsComplexOps } from "../../src/optics/complex-ops-js.js";
+import { jsComplexOps } from "../../src/engine/complex/complex-ops-js.js";
 import { gaussianSampler, perturbPhase, perturbRadius } from "../../src/optics/fabrication.js";
 import { QuantisedPhaseMetasurface, quantisePhase } from "../../src/optics/metasurface.js";
 import { loadNanopillarLut, NanopillarMetasurface } from "../../src/optics/nanopillar-lut.js";

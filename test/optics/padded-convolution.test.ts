@@ -2,8 +2,8 @@
 // definition evaluated with direct DFTs, and its conjugate form against the adjoint identity.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { jsComplexOps } from "../../src/optics/complex-ops-js.js";
-import type { PlanarComplex } from "../../src/optics/complex-ops.js";
+import { jsComplexOps } from "../../src/engine/complex/complex-ops-js.js";
+import type { PlanarComplex } from "../../src/engine/complex/complex-ops.js";
 import { adjointMismatch, directPaddedConvolution, randomComplex, relativeError } from "./helpers.js";
 
 const ops = jsComplexOps();

@@ -2,7 +2,7 @@
 // independent, and the operators' adjoint written into a given array must equal the allocating one.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { jsComplexOps } from "../../src/optics/complex-ops-js.js";
+import { jsComplexOps } from "../../src/engine/complex/complex-ops-js.js";
 import { FresnelWindowOperator, sensorSampleCoordinates_m } from "../../src/optics/fresnel-window.js";
 import { Grid } from "../../src/optics/grid.js";
 import { PhaseMetasurface } from "../../src/optics/metasurface.js";

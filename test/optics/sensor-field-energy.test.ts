@@ -2,7 +2,7 @@
 // model) against the separate intensity and integration steps, and the vjp against a finite difference.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { PlanarComplex } from "../../src/optics/complex-ops.js";
+import type { PlanarComplex } from "../../src/engine/complex/complex-ops.js";
 import { SensorIntegration } from "../../src/optics/sensor-integration.js";
 import { randomComplex, randomReal, relativeError } from "./helpers.js";
 

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { jsComplexOps } from "../../src/optics/complex-ops-js.js";
+import { jsComplexOps } from "../../src/engine/complex/complex-ops-js.js";
 import { runOpticsValidation } from "../../src/optics/validation.js";
 
 // Each closed form (Airy, energy, Gaussian beam, Fresnel square aperture, quantised gratings, adjoints,

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { initEngine } from "../../src/engine/backend.js";
 import { buildDepthNet } from "../../src/models/depth-net.js";
-import { evaluateDepth } from "../../src/train/evaluate-depth.js";
+import { evaluateDepth } from "../../src/eval/evaluate-depth.js";
 import { latestCheckpointDir, loadCheckpoint } from "../../src/train/checkpoint.js";
 import { loadRun } from "../../src/train/load-run.js";
 import { trainDepth } from "../../src/train/train-depth.js";

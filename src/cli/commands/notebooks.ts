@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .option("--preset <name>", "experiment preset the notebooks use (tiny|default|paper)", process.env.OPTOCNN_PRESET ?? "default")
     .action(async (raw) => {
       const options = parseOptions(NotebookOptions, raw);
-      const { runNotebooks } = await import("../../notebooks/run-all.js");
+      const { runNotebooks } = await import("../../pipeline/run-notebooks.js");
       const { PROJECT_ROOT } = await import("../../io/paths.js");
       const { join } = await import("node:path");
       const ok = await runNotebooks({

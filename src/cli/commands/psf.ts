@@ -49,7 +49,7 @@ export function register(program: Command): void {
         throw new Error(`psf: --${OPTION_NAMES[key] ?? key}: ${issue.message}`);
       }
       const options = parsed.data;
-      const { initComplexOps } = await import("../../optics/compute.js");
+      const { initComplexOps } = await import("../../engine/complex/select.js");
       const { readMapStack, writeMapStack } = await import("../../optics/arrays-io.js");
       const { PhaseMetasurface } = await import("../../optics/metasurface.js");
       const { createFullFieldPsfModel } = await import("../../optics/psf-model.js");

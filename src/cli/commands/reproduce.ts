@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .option("--timeout <seconds>", "per-cell execution timeout", "3600")
     .action(async (raw) => {
       const options = parseOptions(ReproduceOptions, raw);
-      const { runNotebooks } = await import("../../notebooks/run-all.js");
+      const { runNotebooks } = await import("../../pipeline/run-notebooks.js");
       const { PROJECT_ROOT } = await import("../../io/paths.js");
       const { join } = await import("node:path");
       const ok = await runNotebooks({

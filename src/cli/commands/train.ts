@@ -43,7 +43,7 @@ export function register(program: Command): void {
       const { openDepthDataset } = await import("../../data/depth-dataset.js");
       const { PRESETS, presetRunConfig } = await import("../../models/depth-net-config.js");
       const { trainDepth } = await import("../../train/train-depth.js");
-      const { DEPTH_METRIC_NAMES } = await import("../../train/depth-metrics.js");
+      const { DEPTH_METRIC_NAMES } = await import("../../eval/depth-metrics.js");
       const cliProgress = (await import("cli-progress")).default;
 
       const dataset = await openDepthDataset(options.data).catch((error: Error) => {

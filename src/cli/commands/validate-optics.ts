@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .action(async (raw: Record<string, unknown>) => {
       const parsed = ValidateOpticsSchema.safeParse(raw);
       if (!parsed.success) throw new Error(`validate-optics: --out: ${parsed.error.issues[0].message}`);
-      const { initComplexOps } = await import("../../optics/compute.js");
+      const { initComplexOps } = await import("../../engine/complex/select.js");
       const { runOpticsValidation } = await import("../../optics/validation.js");
       const { writeJsonAtomic } = await import("../../io/atomic.js");
       const { ops } = await initComplexOps();

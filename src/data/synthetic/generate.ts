@@ -1,5 +1,5 @@
 import { writeDepthDataset } from "../dataset-writer.js";
-import { createRandom, hashSeed } from "../random.js";
+import { createRandom, hashSeed } from "../../util/random.js";
 import type { DepthManifest, DepthSample, DepthSplitName } from "../types.js";
 import { renderScene } from "./render.js";
 import { sampleScene } from "./scene.js";

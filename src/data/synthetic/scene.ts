@@ -1,4 +1,4 @@
-import { randomInt, uniform } from "../random.js";
+import { randomInt, uniform } from "../../util/random.js";
 
 /**
  * Description of one procedural RGB-D scene. World frame: y up, the camera at (0, height_m, 0) looking

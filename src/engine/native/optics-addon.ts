@@ -1,7 +1,7 @@
 /** Optics functions of the compiled addon (src/engine/native/src/optics_addon.cc); planar complex Float32Arrays. */
 export interface NativeOpticsAddon {
   fft2d(re: Float32Array, im: Float32Array, batch: number, rows: number, cols: number, inverse: boolean): void;
-  /** shape: [batch, size, paddedSize, kernelCount, conjugate]; see PaddedConvolution in src/optics/complex-ops.ts. */
+  /** shape: [batch, size, paddedSize, kernelCount, conjugate]; see PaddedConvolution in src/engine/complex/complex-ops.ts. */
   paddedConvolution(
     shape: Int32Array,
     inRe: Float32Array,

@@ -9,6 +9,11 @@ export interface PlanarComplex {
   im: Float32Array;
 }
 
+/** Index of the centre sample of n (the numpy fftshift convention): floor(n / 2), for odd and even n. */
+export function centreIndex(size: number): number {
+  return Math.floor(size / 2);
+}
+
 /** Operation applied to a matrix operand: as is, transposed, or conjugate-transposed. */
 export type MatrixOp = "N" | "T" | "C";
 

@@ -1,8 +1,8 @@
-import { createRandom } from "../data/random.js";
-import { initComplexOps } from "./compute.js";
-import { RGB_WAVELENGTHS_M } from "./kernels.js";
-import { PhaseMetasurface } from "./metasurface.js";
-import { createFullFieldPsfModel, type PsfModel } from "./psf-model.js";
+import { createRandom } from "../util/random.js";
+import { initComplexOps } from "../engine/complex/select.js";
+import { RGB_WAVELENGTHS_M } from "../optics/kernels.js";
+import { PhaseMetasurface } from "../optics/metasurface.js";
+import { createFullFieldPsfModel, type PsfModel } from "../optics/psf-model.js";
 
 /**
  * Timing for `optocnn bench`: PSF plus the full gradient (forward, adjoint) of `batch` phase

@@ -1,7 +1,6 @@
 import FFT from "fft.js";
-import { checkPaddedConvolution, checkPhasorOutput, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex } from "./complex-ops.js";
-import { centreIndex } from "./grid.js";
-import { unitPhasor } from "./special-functions.js";
+import { centreIndex, checkPaddedConvolution, checkPhasorOutput, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex } from "./complex-ops.js";
+import { unitPhasor } from "./unit-phasor.js";
 
 /**
  * Pure TypeScript ComplexOps: fft.js (radix-4, power-of-two sizes) for 1-D transforms, Bluestein's

@@ -1,9 +1,9 @@
 // exp(i phase) by quadrant reduction and Taylor series against Math.cos / Math.sin.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { jsComplexOps } from "../../src/optics/complex-ops-js.js";
-import { unitPhasor } from "../../src/optics/special-functions.js";
-import { testPhases } from "./helpers.js";
+import { jsComplexOps } from "../../src/engine/complex/complex-ops-js.js";
+import { unitPhasor } from "../../src/engine/complex/unit-phasor.js";
+import { testPhases } from "../optics/helpers.js";
 
 test("unitPhasor matches Math.cos and Math.sin within float32 rounding", () => {
   const phase = testPhases();

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { depthMetrics, DepthMetricsAccumulator } from "../../src/train/depth-metrics.js";
+import { depthMetrics, DepthMetricsAccumulator } from "../../src/eval/depth-metrics.js";
 
 const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} != ${expected}`);
 

@@ -1,5 +1,6 @@
 import type { ComplexOps } from "./complex-ops.js";
 import { jsComplexOps } from "./complex-ops-js.js";
+import { nativeComplexRefusal } from "../engine-choice.js";
 
 /**
  * Chooses the ComplexOps implementation once per process: the native addon when it loads, unless
@@ -19,7 +20,7 @@ let selection: ComplexOpsSelection | null = null;
 async function loadNative(): Promise<ComplexOps | string> {
   // A literal specifier: the notebook kernel (tslab) can only resolve literal .js -> .ts imports.
   try {
-    const module: { nativeComplexOps?: () => ComplexOps | null } = await import("../engine/native/complex-ops-native.js");
+    const module: { nativeComplexOps?: () => ComplexOps | null } = await import("../native/complex-ops-native.js");
     if (typeof module.nativeComplexOps !== "function") return "native: module has no nativeComplexOps()";
     const native = module.nativeComplexOps();
     return native ?? "native: addon not built or not loadable (nativeComplexOps() returned null)";
@@ -30,10 +31,10 @@ async function loadNative(): Promise<ComplexOps | string> {
 
 export async function initComplexOps(): Promise<ComplexOpsSelection> {
   if (selection) return selection;
-  const engine = process.env.OPTOCNN_ENGINE;
   const fallbacks: string[] = [];
-  if (engine === "wasm" || engine === "cpu") {
-    fallbacks.push(`native: OPTOCNN_ENGINE=${engine} selects the TypeScript optics`);
+  const refusal = nativeComplexRefusal();
+  if (refusal) {
+    fallbacks.push(refusal);
   } else {
     const native = await loadNative();
     if (typeof native !== "string") {

@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { jupyterMissingReason, listNotebooks, runNotebook } from "./runner.js";
+import { jupyterMissingReason, listNotebooks, runNotebook } from "./notebook-runner.js";
 import { PROJECT_ROOT } from "../io/paths.js";
 
 /** Runs the numbered notebooks in order, stopping at the first failure; returns whether all passed. */
