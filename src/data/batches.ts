@@ -125,3 +125,8 @@ export function* classificationBatches(set: ClassificationSet, options: Classifi
     }
   }
 }
+
+/** The samples `indices` of a split, as a split. */
+export function subsetSplit(split: DepthSplit, indices: ArrayLike<number>): DepthSplit {
+  return { count: indices.length, height: split.height, width: split.width, get: (i) => split.get(indices[i]) };
+}

@@ -71,48 +71,18 @@ export const DkoConfigSchema = z
   });
 export type DkoConfig = z.infer<typeof DkoConfigSchema>;
 
-export const DKO_PRESET_NAMES = ["tiny", "default", "paper"] as const;
-export type DkoPresetName = (typeof DKO_PRESET_NAMES)[number];
-
-const RGB_M = [640e-9, 550e-9, 460e-9];
-const EVALUATION: DkoEvaluation = { fabricationDraws: 3, finetuneSteps: 0 };
-
-/**
- * Geometries: the lens chirp of a focus at distance z is sampled without aliasing when
- * z >= D dx / lambda_min (D the aperture, dx the cell pitch), and the focal spot lambda z / D should be
- * about one sensor pixel, so the kernel's pixel-scale detail can be reproduced.
- */
-export const DKO_PRESETS: Record<DkoPresetName, { description: string; optics: DkoOptics; optimiser: DkoOptimiser; evaluation: DkoEvaluation }> = {
-  tiny: {
-    description: "CI-sized: 64 x 64 cells at 2 um, 0.6 mm to the sensor; seconds",
-    optics: { cells: 64, cellPitch_m: 2e-6, distance_m: 0.6e-3, sensorPitch_m: 2.74e-6, channelWavelengths_m: RGB_M, metasurface: "phase", fitWindowFactor: 2 },
-    optimiser: { learningRate: 0.1, weightDecay: 0, steps: 150, patience: 20, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 },
-    evaluation: { ...EVALUATION, fabricationDraws: 2 },
-  },
-  default: {
-    description: "the paper's smaller variant, 513 x 513 cells at 1.5 um, 3 mm to a 2.74 um sensor, 2 samples per pixel; minutes on 2 cores",
-    optics: { cells: 513, cellPitch_m: 1.5e-6, distance_m: 3e-3, sensorPitch_m: 2.74e-6, channelWavelengths_m: RGB_M, subsamplesPerPixel: 2, metasurface: "phase", fitWindowFactor: 2 },
-    // lr 0.3 and 0.5 rad start noise reached in 60 steps a lower loss than lr 0.1 / 0.1 rad in 150 (measured).
-    optimiser: { learningRate: 0.3, weightDecay: 0, steps: 80, patience: 10, tolerance: 2e-3, seed: 0, initNoise_rad: 0.5 },
-    evaluation: EVALUATION,
-  },
-  paper: {
-    description: "the paper's geometry: 1025 x 1025 cells at 2.5 um, 1 cm to a 2.74 um sensor, 500 steps",
-    optics: { cells: 1025, cellPitch_m: 2.5e-6, distance_m: 1e-2, sensorPitch_m: 2.74e-6, channelWavelengths_m: RGB_M, metasurface: "phase", fitWindowFactor: 2 },
-    optimiser: { learningRate: 0.05, weightDecay: 0, steps: 500, patience: 50, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 },
-    evaluation: EVALUATION,
-  },
-};
-
 export interface DkoOverrides {
   optics?: Partial<DkoOptics>;
   optimiser?: Partial<DkoOptimiser>;
   evaluation?: Partial<DkoEvaluation>;
 }
 
-/** A preset with overrides, validated (errors name the field, e.g. "optics.cells"). */
-export function dkoConfig(preset: DkoPresetName, overrides: DkoOverrides = {}): DkoConfig {
-  const base = DKO_PRESETS[preset];
+/** Base settings (a preset's) with overrides, validated (errors name the field, e.g. "optics.cells"). */
+export function resolveDkoConfig(
+  base: { preset?: string; optics: DkoOptics; optimiser: DkoOptimiser; evaluation: DkoEvaluation },
+  overrides: DkoOverrides = {},
+): DkoConfig {
+  const preset = base.preset;
   const drop = <T extends object>(o: T | undefined) => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined));
   const parsed = DkoConfigSchema.safeParse({
     preset,

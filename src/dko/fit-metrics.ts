@@ -1,3 +1,4 @@
+import { nmse } from "../eval/nmse.js";
 import { cropCentred } from "../optics/grid.js";
 
 export interface KernelFit {
@@ -15,13 +16,9 @@ export function kernelFits(psfs: Float32Array, targets: Float32Array, count: num
   const crops = cropCentred(psfs, count, windowPixels, kernelSize);
   const k2 = kernelSize * kernelSize;
   return Array.from({ length: count }, (_, b) => {
-    let err = 0;
-    let norm = 0;
     let sumP = 0;
     let sumT = 0;
     for (let i = b * window; i < (b + 1) * window; i++) {
-      err += (psfs[i] - targets[i]) ** 2;
-      norm += targets[i] ** 2;
       sumP += psfs[i];
       sumT += targets[i];
     }
@@ -38,7 +35,7 @@ export function kernelFits(psfs: Float32Array, targets: Float32Array, count: num
     let inKernel = 0;
     for (let i = b * k2; i < (b + 1) * k2; i++) inKernel += crops[i];
     return {
-      nmse: norm > 0 ? err / norm : 0,
+      nmse: nmse(psfs.subarray(b * window, (b + 1) * window), targets.subarray(b * window, (b + 1) * window)),
       correlation: varP > 0 && varT > 0 ? cov / Math.sqrt(varP * varT) : 0,
       energyOutsideKernel: sumP > 0 ? 1 - inKernel / sumP : 0,
     };

@@ -1,21 +1,24 @@
 import type * as tfTypes from "@tensorflow/tfjs";
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { DepthDataset } from "../data/types.js";
+import type { SetMetrics } from "../eval/evaluate-depth.js";
+import { meanOf, nmse } from "../eval/nmse.js";
 import { writeJsonAtomic } from "../io/atomic.js";
 import { writeNpy } from "../io/npy.js";
+import type { DepthNet } from "../models/depth-net.js";
 import { padCentred } from "../optics/grid.js";
 import { psfsToKernels } from "../optics/kernels.js";
 import type { DkoConfig } from "./config.js";
 import { fabricatedParams, hasFabricationError } from "./fabrication-variants.js";
-import { kernelEfficiencies, kernelFits } from "./fit-metrics.js";
+import { kernelEfficiencies, kernelFits, type KernelFit } from "./fit-metrics.js";
 import { OpticsBank } from "./optics-bank.js";
 import { opticalFirstLayer } from "./optical-layer.js";
-import { synthesizeMetasurfaces, type SynthesisProgress } from "./synthesize.js";
-import { extractKernelTargets } from "./targets.js";
+import { DKO_SUMMARY_FORMAT, type DkoSummary } from "./summary.js";
+import { synthesizeMetasurfaces, type SynthesisProgress, type SynthesisResult } from "./synthesize.js";
+import { extractKernelTargets, type KernelTargets } from "./targets.js";
 
 type Stage1Run = Awaited<ReturnType<typeof import("../train/load-run.js").loadRun>>;
-
-export const DKO_SUMMARY_FORMAT = "optocnn-dko/1";
 
 export type DkoProgress =
   | ({ phase: "synthesize" } & SynthesisProgress)
@@ -33,7 +36,7 @@ export type DkoProgress =
  *   scales.npy [B]                  electronic scale per metasurface
  *   target_kernels.npy, realised_kernels.npy [k, k, 3, K]
  *   loss_history.npy [steps]        mean loss per step
- *   summary.json                    everything else (per-kernel fits, times, memory, engine, metrics)
+ *   summary.json                    everything else (per-kernel fits, times, memory, engine, metrics; src/dko/summary.ts)
  */
 export interface RunDkoOptions {
   runDir: string;
@@ -43,12 +46,13 @@ export interface RunDkoOptions {
   onProgress?: (event: DkoProgress) => void;
 }
 
-export async function runDko(options: RunDkoOptions) {
+export async function runDko(options: RunDkoOptions): Promise<{ outDir: string; summary: DkoSummary }> {
   const wallStart = performance.now();
   const tf: typeof tfTypes = await import("@tensorflow/tfjs");
   const { initEngine } = await import("../engine/backend.js");
   const { initComplexOps } = await import("../engine/complex/select.js");
   const { loadRun } = await import("../train/load-run.js");
+  const { openDepthDataset } = await import("../data/depth-dataset.js");
   if (!existsSync(join(options.runDir, "config.json"))) {
     throw new Error(`run: ${options.runDir} is not a stage-1 run directory (no config.json); train one with \`optocnn train --out ${options.runDir}\``);
   }
@@ -61,34 +65,42 @@ export async function runDko(options: RunDkoOptions) {
   await initComplexOps();
   const stage1 = await loadRun(options.runDir);
   try {
-    return await synthesizeAndScore(stage1, { ...options, outDir }, wallStart);
+    const dataset = await openDepthDataset(options.dataDir);
+    const design = await designBank(stage1.net, options.config, options.onProgress);
+    const metrics = await scoreDesign(design, stage1, dataset, { ...options, outDir });
+    writeDesignArrays(outDir, design);
+    const summary = await dkoSummary(design, metrics, options, wallStart);
+    writeJsonAtomic(join(outDir, "summary.json"), summary);
+    return { outDir, summary };
   } finally {
     stage1.net.dispose();
     tf.dispose([...stage1.extra.values()]);
   }
 }
 
-async function synthesizeAndScore(
-  stage1: Stage1Run,
-  options: RunDkoOptions & { outDir: string },
-  wallStart: number,
-) {
-  const { engineInfo } = await import("../engine/backend.js");
-  const { complexOpsInfo } = await import("../engine/complex/select.js");
-  const { openDepthDataset } = await import("../data/depth-dataset.js");
-  const { evaluateDepth } = await import("../eval/evaluate-depth.js");
-  const { config, onProgress, outDir } = options;
-  const dataset = await openDepthDataset(options.dataDir);
-  const { net } = stage1;
-  const stride = net.config.firstLayer.stride;
-  const depthRange_m = net.config.depthRange_m as [number, number];
+/** The synthesised bank and everything derived from it without images. */
+interface BankDesign {
+  config: DkoConfig;
+  targets: KernelTargets;
+  bank: OpticsBank;
+  /** [B, M, M] zero-padded unit-sum targets of the fit windows. */
+  windowTargets: Float32Array;
+  synthesis: SynthesisResult;
+  synthesisSeconds: number;
+  synthesisPeakRss_bytes: number;
+  fits: KernelFit[];
+  efficiencies: number[];
+  /** Signed kernels [k, k, 3, K] the design realises. */
+  designKernels: Float32Array;
+  /** Kernels of other parameters of the same bank (quantised, perturbed), through the fit model. */
+  kernelsOf: (params: Float32Array) => Float32Array;
+}
+
+/** Stage 2 proper: targets from the first layer, synthesis (no images, no network), realised kernels. */
+async function designBank(net: DepthNet, config: DkoConfig, onProgress?: (event: DkoProgress) => void): Promise<BankDesign> {
   const targets = extractKernelTargets(net);
   const bank = new OpticsBank(config.optics, targets.shape);
-  const M = bank.windowPixels;
-  const k = bank.kernelSize;
-  const windowTargets = padCentred(targets.targets, bank.count, k, M);
-
-  // Stage 2 proper: no images, no network.
+  const windowTargets = padCentred(targets.targets, bank.count, bank.kernelSize, bank.windowPixels);
   const synthesisStart = performance.now();
   const fitModel = bank.model("unit-sum");
   const synthesis = await synthesizeMetasurfaces({
@@ -101,15 +113,45 @@ async function synthesizeAndScore(
   });
   const synthesisSeconds = (performance.now() - synthesisStart) / 1000;
   const synthesisPeakRss_bytes = process.resourceUsage().maxRSS * 1024;
+  const M = bank.windowPixels;
+  return {
+    config,
+    targets,
+    bank,
+    windowTargets,
+    synthesis,
+    synthesisSeconds,
+    synthesisPeakRss_bytes,
+    fits: kernelFits(synthesis.psfs, windowTargets, bank.count, M, bank.kernelSize),
+    efficiencies: kernelEfficiencies(bank.model("incident-energy").forward(synthesis.params), bank.count, M, bank.kernelSize),
+    designKernels: psfsToKernels(synthesis.psfs, M, targets.scales, targets.shape),
+    kernelsOf: (params) => psfsToKernels(fitModel.forward(params), M, targets.scales, targets.shape),
+  };
+}
 
-  const fits = kernelFits(synthesis.psfs, windowTargets, bank.count, M, k);
-  const efficiencies = kernelEfficiencies(bank.model("incident-energy").forward(synthesis.params), bank.count, M, k);
-  const designKernels = psfsToKernels(synthesis.psfs, M, targets.scales, targets.shape);
+interface DesignMetrics {
+  testImages: number;
+  electronic: SetMetrics;
+  optical: SetMetrics;
+  opticalQuantised?: SetMetrics;
+  fabrication: { seed: number; test: SetMetrics }[];
+  finetune?: { steps: number; runDir: string; test: SetMetrics; fabrication: { seed: number; test: SetMetrics }[] };
+}
 
-  const testCount = Math.min(config.evaluation.testLimit ?? dataset.test.count, dataset.test.count);
-  const score = async (label: string, predict: (rgb: tfTypes.Tensor4D) => tfTypes.Tensor4D) =>
-    evaluateDepth(predict, dataset.test, { depthRange_m, limit: testCount, onProgress: (done, total) => onProgress?.({ phase: "evaluate", label, done, total }) });
-  const withKernels = async (label: string, kernels: Float32Array, predictNet = net) => {
+/**
+ * The optical network on the test split: the electronic reference, the design, its quantised version,
+ * fabrication-error draws, and optionally the back end fine-tuned behind the fixed optical layer.
+ */
+async function scoreDesign(design: BankDesign, stage1: Stage1Run, dataset: DepthDataset, options: RunDkoOptions & { outDir: string }): Promise<DesignMetrics> {
+  const { evaluateDepth } = await import("../eval/evaluate-depth.js");
+  const { config, targets, bank } = design;
+  const { net } = stage1;
+  const stride = net.config.firstLayer.stride;
+  const depthRange_m = net.config.depthRange_m as [number, number];
+  const testImages = Math.min(config.evaluation.testLimit ?? dataset.test.count, dataset.test.count);
+  const score = (label: string, predict: (rgb: tfTypes.Tensor4D) => tfTypes.Tensor4D) =>
+    evaluateDepth(predict, dataset.test, { depthRange_m, limit: testImages, onProgress: (done, total) => options.onProgress?.({ phase: "evaluate", label, done, total }) });
+  const withKernels = async (label: string, kernels: Float32Array, predictNet: DepthNet = net) => {
     const { layer, kernel } = opticalFirstLayer(kernels, targets.shape, stride, `optical ${label}`);
     try {
       return await score(label, (rgb) => predictNet.predict(rgb, layer));
@@ -117,70 +159,86 @@ async function synthesizeAndScore(
       kernel.dispose();
     }
   };
-  const kernelsOf = (params: Float32Array) => psfsToKernels(fitModel.forward(params), M, targets.scales, targets.shape);
 
   const electronic = await score("electronic", (rgb) => net.predict(rgb));
-  const optical = await withKernels("design", designKernels);
-  const quantised = config.evaluation.quantiseLevels !== undefined;
-  const nominalKernels = quantised ? kernelsOf(fabricatedParams(bank, synthesis.params, config.evaluation)) : designKernels;
-  const opticalQuantised = quantised ? await withKernels(`${config.evaluation.quantiseLevels}-level phase`, nominalKernels) : undefined;
+  const optical = await withKernels("design", design.designKernels);
+  const levels = config.evaluation.quantiseLevels;
+  const nominalKernels = levels !== undefined ? design.kernelsOf(fabricatedParams(bank, design.synthesis.params, config.evaluation)) : design.designKernels;
+  const opticalQuantised = levels !== undefined ? await withKernels(`${levels}-level phase`, nominalKernels) : undefined;
   const drawSeeds = hasFabricationError(config.evaluation) ? Array.from({ length: config.evaluation.fabricationDraws }, (_, d) => 1000 + d) : [];
-  const drawKernels = drawSeeds.map((seed) => kernelsOf(fabricatedParams(bank, synthesis.params, config.evaluation, { seed })));
-  const fabrication = [];
-  for (const [d, kernels] of drawKernels.entries()) fabrication.push({ seed: drawSeeds[d], test: await withKernels(`fabrication draw ${d}`, kernels) });
-
-  let finetune;
-  if (config.evaluation.finetuneSteps > 0) {
-    const { trainDepth } = await import("../train/train-depth.js");
-    const { layer, kernel } = opticalFirstLayer(nominalKernels, targets.shape, stride, quantised ? `optical ${config.evaluation.quantiseLevels}-level phase (fixed)` : "optical design (fixed)");
-    const runDir = join(outDir, "finetune");
-    try {
-      const result = await trainDepth({
-        runDir,
-        dataset,
-        config: { preset: stage1.config.preset, net: stage1.config.net, train: stage1.config.train },
-        budget: { steps: config.evaluation.finetuneSteps },
-        firstLayer: layer,
-        initWeightsFrom: options.runDir,
-        onProgress: (event) => onProgress?.({ phase: "finetune", step: event.step, progress: event.progress }),
-      });
-      const tuned = result.net;
-      try {
-        const test = await score("fine-tuned", (rgb) => tuned.predict(rgb, layer));
-        const draws = [];
-        for (const [d, kernels] of drawKernels.entries()) draws.push({ seed: drawSeeds[d], test: await withKernels(`fine-tuned, draw ${d}`, kernels, tuned) });
-        finetune = { steps: config.evaluation.finetuneSteps, runDir, test, fabrication: draws };
-      } finally {
-        tuned.dispose();
-      }
-    } finally {
-      kernel.dispose();
-    }
-  }
-
-  const { shape } = targets;
-  const bankShape = [bank.count, config.optics.cells, config.optics.cells];
-  writeNpy(join(outDir, "params.npy"), { data: synthesis.params, shape: bankShape });
-  writeNpy(join(outDir, "psfs.npy"), { data: synthesis.psfs, shape: [bank.count, M, M] });
-  writeNpy(join(outDir, "psf_targets.npy"), { data: windowTargets, shape: [bank.count, M, M] });
-  writeNpy(join(outDir, "scales.npy"), { data: targets.scales, shape: [bank.count] });
-  const kernelShape = [k, k, shape.inChannels, shape.outChannels];
-  writeNpy(join(outDir, "target_kernels.npy"), { data: targets.weights, shape: kernelShape });
-  writeNpy(join(outDir, "realised_kernels.npy"), { data: designKernels, shape: kernelShape });
-  writeNpy(join(outDir, "loss_history.npy"), { data: Float32Array.from(synthesis.history), shape: [synthesis.history.length] });
-
-  const activeFits = fits.filter((_, b) => targets.active[b]);
-  const mean = (values: number[]) => (values.length ? values.reduce((a, v) => a + v, 0) / values.length : 0);
-  const kernelError = (realised: Float32Array) => {
-    let err = 0;
-    let norm = 0;
-    for (let i = 0; i < realised.length; i++) {
-      err += (realised[i] - targets.weights[i]) ** 2;
-      norm += targets.weights[i] ** 2;
-    }
-    return norm > 0 ? err / norm : 0;
+  const drawKernels = drawSeeds.map((seed) => design.kernelsOf(fabricatedParams(bank, design.synthesis.params, config.evaluation, { seed })));
+  const scoreDraws = async (label: string, predictNet: DepthNet) => {
+    const draws = [];
+    for (const [d, kernels] of drawKernels.entries()) draws.push({ seed: drawSeeds[d], test: await withKernels(`${label}draw ${d}`, kernels, predictNet) });
+    return draws;
   };
-  const summary = {
+  const fabrication = await scoreDraws("fabrication ", net);
+  const finetune =
+    config.evaluation.finetuneSteps > 0
+      ? await finetuneBackEnd(nominalKernels, design, stage1, dataset, options, (predictNet) => score("fine-tuned", predictNet), scoreDraws)
+      : undefined;
+  return { testImages, electronic, optical, opticalQuantised, fabrication, finetune };
+}
+
+/** Fine-tunes the back end behind the fixed optical layer, then scores it nominal and under the same draws. */
+async function finetuneBackEnd(
+  nominalKernels: Float32Array,
+  design: BankDesign,
+  stage1: Stage1Run,
+  dataset: DepthDataset,
+  options: RunDkoOptions & { outDir: string },
+  scoreNominal: (predict: (rgb: tfTypes.Tensor4D) => tfTypes.Tensor4D) => Promise<SetMetrics>,
+  scoreDraws: (label: string, net: DepthNet) => Promise<{ seed: number; test: SetMetrics }[]>,
+): Promise<DesignMetrics["finetune"]> {
+  const { trainDepth } = await import("../train/train-depth.js");
+  const { config, targets } = design;
+  const steps = config.evaluation.finetuneSteps;
+  const levels = config.evaluation.quantiseLevels;
+  const { layer, kernel } = opticalFirstLayer(nominalKernels, targets.shape, stage1.net.config.firstLayer.stride, levels !== undefined ? `optical ${levels}-level phase (fixed)` : "optical design (fixed)");
+  const runDir = join(options.outDir, "finetune");
+  try {
+    const result = await trainDepth({
+      runDir,
+      dataset,
+      config: { preset: stage1.config.preset, net: stage1.config.net, train: stage1.config.train },
+      budget: { steps },
+      firstLayer: layer,
+      initWeightsFrom: options.runDir,
+      onProgress: (event) => options.onProgress?.({ phase: "finetune", step: event.step, progress: event.progress }),
+    });
+    const tuned = result.net;
+    try {
+      const test = await scoreNominal((rgb) => tuned.predict(rgb, layer));
+      return { steps, runDir, test, fabrication: await scoreDraws("fine-tuned, ", tuned) };
+    } finally {
+      tuned.dispose();
+    }
+  } finally {
+    kernel.dispose();
+  }
+}
+
+function writeDesignArrays(outDir: string, design: BankDesign): void {
+  const { bank, synthesis, targets, config } = design;
+  const M = bank.windowPixels;
+  const k = bank.kernelSize;
+  const kernelShape = [k, k, targets.shape.inChannels, targets.shape.outChannels];
+  writeNpy(join(outDir, "params.npy"), { data: synthesis.params, shape: [bank.count, config.optics.cells, config.optics.cells] });
+  writeNpy(join(outDir, "psfs.npy"), { data: synthesis.psfs, shape: [bank.count, M, M] });
+  writeNpy(join(outDir, "psf_targets.npy"), { data: design.windowTargets, shape: [bank.count, M, M] });
+  writeNpy(join(outDir, "scales.npy"), { data: targets.scales, shape: [bank.count] });
+  writeNpy(join(outDir, "target_kernels.npy"), { data: targets.weights, shape: kernelShape });
+  writeNpy(join(outDir, "realised_kernels.npy"), { data: design.designKernels, shape: kernelShape });
+  writeNpy(join(outDir, "loss_history.npy"), { data: Float32Array.from(synthesis.history), shape: [synthesis.history.length] });
+}
+
+async function dkoSummary(design: BankDesign, metrics: DesignMetrics, options: RunDkoOptions, wallStart: number): Promise<DkoSummary> {
+  const { engineInfo } = await import("../engine/backend.js");
+  const { complexOpsInfo } = await import("../engine/complex/select.js");
+  const { config, bank, synthesis, targets, fits, efficiencies } = design;
+  const isActive = (_: unknown, b: number) => targets.active[b];
+  const activeFits = fits.filter(isActive);
+  return {
     format: DKO_SUMMARY_FORMAT,
     stage1Run: resolve(options.runDir),
     data: resolve(options.dataDir),
@@ -190,8 +248,8 @@ async function synthesizeAndScore(
       active: activeFits.length,
       order: "index = (sign * K + out) * 3 + in; sign 0 = positive part (see src/optics/kernels.ts)",
       wavelengths_m: bank.wavelengths_m,
-      kernelSize: k,
-      fitWindowPixels: M,
+      kernelSize: bank.kernelSize,
+      fitWindowPixels: bank.windowPixels,
       subsamplesPerPixel: bank.subsamplesPerPixel,
       aperture_m: config.optics.cells * config.optics.cellPitch_m,
       parameterMeaning: bank.metasurface.parameterMeaning,
@@ -199,17 +257,16 @@ async function synthesizeAndScore(
     synthesis: {
       steps: synthesis.stepsRun,
       stoppedEarly: synthesis.stoppedEarly,
-      seconds: synthesisSeconds,
-      secondsPerStep: synthesisSeconds / Math.max(1, synthesis.history.length),
-      peakRss_bytes: synthesisPeakRss_bytes,
-      initialLoss: mean(Array.from(synthesis.initialLoss).filter((_, b) => targets.active[b])),
-      finalLoss: mean(Array.from(synthesis.finalLoss).filter((_, b) => targets.active[b])),
-      meanNmse: mean(activeFits.map((f) => f.nmse)),
-      meanCorrelation: mean(activeFits.map((f) => f.correlation)),
-      meanEnergyOutsideKernel: mean(activeFits.map((f) => f.energyOutsideKernel)),
-      meanKernelEfficiency: mean(efficiencies.filter((_, b) => targets.active[b])),
-      /** ||W_realised - W||^2 / ||W||^2 of the signed kernel bank. */
-      kernelBankNmse: kernelError(designKernels),
+      seconds: design.synthesisSeconds,
+      secondsPerStep: design.synthesisSeconds / Math.max(1, synthesis.history.length),
+      peakRss_bytes: design.synthesisPeakRss_bytes,
+      initialLoss: meanOf(Array.from(synthesis.initialLoss).filter(isActive)),
+      finalLoss: meanOf(Array.from(synthesis.finalLoss).filter(isActive)),
+      meanNmse: meanOf(activeFits.map((f) => f.nmse)),
+      meanCorrelation: meanOf(activeFits.map((f) => f.correlation)),
+      meanEnergyOutsideKernel: meanOf(activeFits.map((f) => f.energyOutsideKernel)),
+      meanKernelEfficiency: meanOf(efficiencies.filter(isActive)),
+      kernelBankNmse: nmse(design.designKernels, targets.weights),
     },
     kernels: fits.map((fit, b) => ({
       index: b,
@@ -222,21 +279,12 @@ async function synthesizeAndScore(
       kernelEfficiency: efficiencies[b],
     })),
     metrics: {
-      testImages: testCount,
-      electronic,
-      optical,
-      opticalQuantised,
-      fabrication,
-      fabricationMeanAbsRel: fabrication.length ? mean(fabrication.map((f) => f.test.absRel)) : undefined,
-      finetune,
+      ...metrics,
+      fabricationMeanAbsRel: metrics.fabrication.length ? meanOf(metrics.fabrication.map((f) => f.test.absRel)) : undefined,
     },
     engine: engineInfo(),
     complexOps: complexOpsInfo(),
     wallSeconds: (performance.now() - wallStart) / 1000,
     peakRss_bytes: process.resourceUsage().maxRSS * 1024,
   };
-  writeJsonAtomic(join(outDir, "summary.json"), summary);
-  return { outDir, summary };
 }
-
-export type DkoSummary = Awaited<ReturnType<typeof runDko>>["summary"];

@@ -1,15 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
+import type { AdamStep } from "./adam-step.js";
 import { ADAM_UPDATE_KERNEL, hasKernel } from "./training-kernels.js";
 
-export interface AdamStep {
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  /** Learning rate with both bias corrections folded in: lr sqrt(1 - beta2^t) / (1 - beta1^t). */
-  stepSize: number;
-  /** Decoupled weight decay times the learning rate; 0 for plain Adam. */
-  decay: number;
-}
+export type { AdamStep };
 
 /** One variable of an update: its weights, moments and gradient (all of the weights' shape). */
 export interface AdamSlot {
@@ -26,8 +19,8 @@ function assertSlotShapes({ w, m, v, g }: AdamSlot, caller: string): void {
 }
 
 /**
- * One Adam(W) update of a weight tensor and its moments, returning new tensors [w', m', v']:
- *   m' = b1 m + (1 - b1) g,  v' = b2 v + (1 - b2) g^2,  w' = w - stepSize m' / (sqrt(v') + eps) - decay w.
+ * One Adam(W) update of a weight tensor and its moments, returning new tensors [w', m', v'] (the
+ * formula of adam-step.ts).
  * One fused kernel where the engine has it (one pass instead of ~12 element-wise kernels), otherwise
  * composed from tfjs ops.
  */

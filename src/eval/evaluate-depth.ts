@@ -1,7 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { DepthSplit } from "../data/types.js";
-import { depthBatches } from "../data/batches.js";
-import { subsetSplit } from "../train/batches.js";
+import { depthBatches, subsetSplit } from "../data/batches.js";
 import { DepthMetricsAccumulator, type DepthMetrics } from "./depth-metrics.js";
 
 export type SetMetrics = DepthMetrics & { images: number; imagesWithoutValidDepth: number };

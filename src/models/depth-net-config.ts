@@ -81,73 +81,11 @@ export const BudgetSchema = z
   .refine((b) => b.steps !== undefined || b.seconds !== undefined, "budget needs steps or seconds");
 export type Budget = z.infer<typeof BudgetSchema>;
 
-export const PRESET_NAMES = ["tiny", "default", "paper"] as const;
-export type PresetName = (typeof PRESET_NAMES)[number];
-
-interface Preset {
-  description: string;
-  net: Pick<DepthNetConfig, "firstLayer" | "encoder" | "decoderChannels">;
-  train: TrainConfig;
-  budget: Budget;
-}
-
-const COMMON_TRAIN = { warmupFraction: 0.03, finalLrFraction: 0.05, weightDecay: 0, silogLambda: 0.85, flip: true, seed: 0 };
-
-export const PRESETS: Record<PresetName, Preset> = {
-  tiny: {
-    description: "CI-sized: trains in seconds",
-    net: { firstLayer: { kernels: 4, size: 7, stride: 2 }, encoder: [{ channels: 8, blocks: 0 }, { channels: 16, blocks: 0 }], decoderChannels: [16, 8, 8] },
-    train: { ...COMMON_TRAIN, batchSize: 4, learningRate: 3e-3, validateEvery: 20, valSamples: 16, checkpointEvery: 20, checkpointSeconds: 60 },
-    budget: { steps: 40 },
-  },
-  default: {
-    description: "the reproduce run: minutes on 2 cores at 64x64",
-    net: {
-      firstLayer: { kernels: 16, size: 7, stride: 2 },
-      encoder: [{ channels: 24, blocks: 1 }, { channels: 48, blocks: 1 }, { channels: 96, blocks: 1 }],
-      decoderChannels: [64, 32, 16, 8],
-    },
-    train: { ...COMMON_TRAIN, batchSize: 8, learningRate: 2e-3, validateEvery: 100, valSamples: 64, checkpointEvery: 100, checkpointSeconds: 60 },
-    budget: { steps: 2000 },
-  },
-  paper: {
-    description: "ResNet-18-like encoder (64-128-256-512, 2 blocks each), 64-kernel 7x7 first layer; for tfjs-node or the native engine",
-    net: {
-      firstLayer: { kernels: 64, size: 7, stride: 2 },
-      encoder: [{ channels: 64, blocks: 2 }, { channels: 128, blocks: 2 }, { channels: 256, blocks: 2 }, { channels: 512, blocks: 2 }],
-      decoderChannels: [256, 128, 64, 32, 16],
-    },
-    train: { ...COMMON_TRAIN, batchSize: 8, learningRate: 1e-4, validateEvery: 1000, valSamples: 256, checkpointEvery: 1000, checkpointSeconds: 300 },
-    budget: { steps: 20000 },
-  },
-};
-
-/** The full network config of a preset for a data set of the given size and depth range. */
-export function presetNetConfig(
-  preset: PresetName,
+/** The full network config: an architecture completed with the data set's image size and depth range. */
+export function completeNetConfig(
+  net: Pick<DepthNetConfig, "firstLayer" | "encoder" | "decoderChannels">,
   data: { height: number; width: number; depthRange_m: [number, number] },
   seed = 0,
 ): DepthNetConfig {
-  return DepthNetConfigSchema.parse({
-    ...PRESETS[preset].net,
-    inputHeight: data.height,
-    inputWidth: data.width,
-    depthRange_m: data.depthRange_m,
-    seed,
-  });
-}
-
-/** A preset expanded into a run's network and training settings, with optional overrides. */
-export function presetRunConfig(
-  preset: PresetName,
-  data: { height: number; width: number; depthRange_m: [number, number] },
-  overrides: { seed?: number; batchSize?: number; learningRate?: number } = {},
-): { preset: PresetName; net: DepthNetConfig; train: TrainConfig } {
-  const seed = overrides.seed ?? 0;
-  const train = PRESETS[preset].train;
-  return {
-    preset,
-    net: presetNetConfig(preset, data, seed),
-    train: { ...train, seed, batchSize: overrides.batchSize ?? train.batchSize, learningRate: overrides.learningRate ?? train.learningRate },
-  };
+  return DepthNetConfigSchema.parse({ ...net, inputHeight: data.height, inputWidth: data.width, depthRange_m: data.depthRange_m, seed });
 }

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { adamStepAt, type AdamHyperparameters } from "../engine/adam-step.js";
 import { adamUpdate, adamUpdateInPlace } from "../engine/adam-update.js";
 
 /**
@@ -13,7 +14,7 @@ export class AdamW {
 
   constructor(
     private readonly variables: ReadonlyMap<string, tf.Variable>,
-    private readonly options: { beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number } = {},
+    private readonly options: AdamHyperparameters = {},
   ) {
     for (const [name, variable] of variables) {
       // In a tidy, so that each moment is the only owner of its data (in-place updates need that).
@@ -28,15 +29,13 @@ export class AdamW {
 
   /** One update with gradients keyed by the same names as the variables. */
   apply(gradients: ReadonlyMap<string, tf.Tensor>, learningRate: number): void {
-    const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weightDecay = 0 } = this.options;
     const t = this.stepCount + 1;
-    const stepSize = (learningRate * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
     const slots = [...this.variables].map(([name, variable]) => {
       const g = gradients.get(name);
       if (!g) throw new Error(`AdamW: no gradient for "${name}"`);
       return { w: variable, m: this.m.get(name)!, v: this.v.get(name)!, g };
     });
-    const step = { beta1, beta2, epsilon, stepSize, decay: learningRate * weightDecay };
+    const step = adamStepAt(t, learningRate, this.options);
     if (!adamUpdateInPlace(slots, step)) {
       tf.tidy(() => {
         for (const { w: variable, m, v, g } of slots) {

@@ -1,4 +1,4 @@
-import { depthBatches, type DepthBatch } from "../data/batches.js";
+import { depthBatches, subsetSplit, type DepthBatch } from "../data/batches.js";
 import { createRandom, hashSeed, permutation } from "../util/random.js";
 import type { DepthSplit } from "../data/types.js";
 
@@ -38,9 +38,4 @@ export class BatchSchedule {
     const view = subsetSplit(this.split, indices);
     return depthBatches(view, { batchSize: indices.length, flip: this.flip, seed: hashSeed(this.seed, step, 1) }).next().value as DepthBatch;
   }
-}
-
-/** The samples `indices` of a split, as a split. */
-export function subsetSplit(split: DepthSplit, indices: ArrayLike<number>): DepthSplit {
-  return { count: indices.length, height: split.height, width: split.width, get: (i) => split.get(indices[i]) };
 }

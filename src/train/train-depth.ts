@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { engineInfo, initEngine } from "../engine/backend.js";
 import { writeJsonAtomic } from "../io/atomic.js";
 import type { DepthDataset } from "../data/types.js";
-import { BudgetSchema, DepthNetConfigSchema, TrainConfigSchema, type Budget } from "../models/depth-net-config.js";
+import { BudgetSchema, DepthNetConfigSchema, TrainConfigSchema, type Budget, type DepthNetConfig, type TrainConfig } from "../models/depth-net-config.js";
 import { buildDepthNet, FIRST_KERNEL_NAME, type DepthNet } from "../models/depth-net.js";
 import type { FirstLayer } from "../models/first-layer.js";
 import { assignTensors, loadTensors, saveTensors } from "../models/weights-io.js";
@@ -70,77 +70,17 @@ export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepth
   const { runDir, dataset } = options;
   const engine = await initEngine();
   const paths = runPaths(runDir);
-  const firstLayerDescription = (net: DepthNet) => (options.firstLayer ?? net.firstLayer).description;
-
-  let stored: RunConfigFile | null = null;
-  if (options.resume) {
-    if (!existsSync(paths.config)) throw new Error(`${runDir}: nothing to resume (no config.json); start the run without --resume`);
-    stored = readRunConfig(runDir);
-  } else if (existsSync(paths.config)) {
-    throw new Error(`${runDir} already holds a run (config.json); pass --resume to continue it, or choose another --out`);
-  }
-  const config: DepthRunConfig = stored ? { preset: stored.preset, net: stored.net, train: stored.train } : requireOption(options.config, "config");
-  const netConfig = DepthNetConfigSchema.parse(config.net);
-  const train = TrainConfigSchema.parse(config.train);
-  const budget = BudgetSchema.parse(options.budget ?? stored?.budget ?? requireOption(options.budget, "budget"));
-  const trainBackEnd = options.trainBackEnd ?? stored?.trainBackEnd ?? true;
+  const settings = resolveRunSettings(options);
+  const { stored, netConfig, train, budget } = settings;
   checkDatasetFits(dataset, netConfig.inputHeight, netConfig.inputWidth);
 
   const net = buildDepthNet(netConfig);
-  const firstLayer = options.firstLayer ?? net.firstLayer;
-  if (stored && stored.firstLayer !== firstLayerDescription(net)) {
-    throw new Error(`${runDir} was trained behind first layer "${stored.firstLayer}", not "${firstLayerDescription(net)}"; resume with the same first layer`);
-  }
-  if (firstLayer.outChannels !== netConfig.firstLayer.kernels || firstLayer.stride !== netConfig.firstLayer.stride) {
-    throw new Error(`the first layer gives ${firstLayer.outChannels} maps at stride ${firstLayer.stride}; the back end expects ${netConfig.firstLayer.kernels} at stride ${netConfig.firstLayer.stride}`);
-  }
-  const trainable = new Map<string, tf.Variable>();
-  if (options.firstLayer) for (const [name, v] of options.firstLayer.trainableVariables) trainable.set(REPLACEMENT_PREFIX + name, v);
-  else trainable.set(FIRST_KERNEL_NAME, net.firstLayerKernel);
-  if (trainBackEnd) for (const [name, v] of net.backEndVariables) trainable.set(name, v);
-  if (trainable.size === 0) throw new Error("nothing to train: the first layer is fixed and trainBackEnd is false");
-  const saved = new Map<string, tf.Variable>([...net.variables, ...[...(options.firstLayer?.trainableVariables ?? [])].map(([n, v]) => [REPLACEMENT_PREFIX + n, v] as const)]);
-
-  const checkpoint = stored ? latestCheckpointDir(runDir) : null;
-  const initWeightsFrom = stored ? stored.initWeightsFrom : options.initWeightsFrom;
-  if (!checkpoint && initWeightsFrom) {
-    const dir = resolveWeightsDir(initWeightsFrom);
-    const tensors = loadTensors(dir);
-    assignTensors(net.variables, tensors, dir, { allowExtra: true });
-    tf.dispose([...tensors.values()]);
-  }
+  const { trainable, saved, firstLayer } = collectVariables(net, options, settings.trainBackEnd, stored);
   const optimizer = new AdamW(trainable, { weightDecay: train.weightDecay });
-  let state: TrainState = { step: 0, trainSeconds: 0, wallSeconds: 0, lossSum: 0, lossCount: 0, history: [] };
-  if (checkpoint) {
-    const loaded = loadCheckpoint(checkpoint);
-    assignTensors(saved, loaded.weights, `${checkpoint}/weights`);
-    optimizer.restore(loaded.optimizer, loaded.state.step, `${checkpoint}/optimizer`);
-    tf.dispose([...loaded.weights.values(), ...loaded.optimizer.values()]);
-    state = loaded.state;
-  }
+  const initWeightsFrom = stored ? stored.initWeightsFrom : options.initWeightsFrom;
+  const state = restoreOrInitialise(runDir, net, saved, optimizer, stored !== null, initWeightsFrom);
   const depthRange_m = dataset.manifest.depthRange_m;
-  const runConfig: RunConfigFile = {
-    format: RUN_CONFIG_FORMAT,
-    preset: config.preset,
-    net: netConfig,
-    train,
-    budget,
-    firstLayer: firstLayerDescription(net),
-    trainBackEnd,
-    initWeightsFrom,
-    data: {
-      dir: dataset.dir,
-      name: dataset.manifest.name,
-      source: dataset.manifest.source,
-      height: dataset.manifest.height,
-      width: dataset.manifest.width,
-      counts: dataset.manifest.counts,
-      depthRange_m,
-    },
-    engine,
-    createdAt: stored?.createdAt ?? new Date().toISOString(),
-  };
-  writeJsonAtomic(paths.config, runConfig);
+  writeJsonAtomic(paths.config, runConfigFile(settings, dataset, (options.firstLayer ?? net.firstLayer).description, initWeightsFrom, engine));
 
   const schedule = new BatchSchedule(dataset.train, train.batchSize, train.seed, train.flip);
   const progressOf = () => Math.max(budget.steps ? state.step / budget.steps : 0, budget.seconds ? state.trainSeconds / budget.seconds : 0);
@@ -171,13 +111,13 @@ export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepth
     emit({ phase: "validate", val });
     return val;
   };
+  let lastCheckpoint = performance.now();
   const save = () => {
     tickWall();
     saveCheckpoint(runDir, saved, optimizer.stateTensors(), state);
     writeMetricsCsv(paths.metrics, state.history);
     lastCheckpoint = performance.now();
   };
-  let lastCheckpoint = performance.now();
 
   const variableList = [...trainable.values()];
   while (!exhausted() && !options.signal?.aborted) {
@@ -236,6 +176,95 @@ export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepth
   };
   writeJsonAtomic(paths.summary, summary);
   return { status: "finished", step: state.step, summary, net };
+}
+
+interface RunSettings {
+  /** The run's config.json when resuming. */
+  stored: RunConfigFile | null;
+  preset?: string;
+  netConfig: DepthNetConfig;
+  train: TrainConfig;
+  budget: Budget;
+  trainBackEnd: boolean;
+}
+
+/** A new run's settings from the options, or a resumed run's from its config.json (a given budget replaces the stored one). */
+function resolveRunSettings(options: TrainDepthOptions): RunSettings {
+  const { runDir } = options;
+  const paths = runPaths(runDir);
+  let stored: RunConfigFile | null = null;
+  if (options.resume) {
+    if (!existsSync(paths.config)) throw new Error(`${runDir}: nothing to resume (no config.json); start the run without --resume`);
+    stored = readRunConfig(runDir);
+  } else if (existsSync(paths.config)) {
+    throw new Error(`${runDir} already holds a run (config.json); pass --resume to continue it, or choose another --out`);
+  }
+  const config: DepthRunConfig = stored ? { preset: stored.preset, net: stored.net, train: stored.train } : requireOption(options.config, "config");
+  return {
+    stored,
+    preset: config.preset,
+    netConfig: DepthNetConfigSchema.parse(config.net),
+    train: TrainConfigSchema.parse(config.train),
+    budget: BudgetSchema.parse(options.budget ?? stored?.budget ?? requireOption(options.budget, "budget")),
+    trainBackEnd: options.trainBackEnd ?? stored?.trainBackEnd ?? true,
+  };
+}
+
+/**
+ * The variables the optimiser updates (the first layer's, the back end's unless frozen) and those a
+ * checkpoint saves (all of the network's plus a replacement first layer's, under "replacement.").
+ */
+function collectVariables(net: DepthNet, options: TrainDepthOptions, trainBackEnd: boolean, stored: RunConfigFile | null) {
+  const firstLayer = options.firstLayer ?? net.firstLayer;
+  const netConfig = net.config;
+  if (stored && stored.firstLayer !== firstLayer.description) {
+    throw new Error(`${options.runDir} was trained behind first layer "${stored.firstLayer}", not "${firstLayer.description}"; resume with the same first layer`);
+  }
+  if (firstLayer.outChannels !== netConfig.firstLayer.kernels || firstLayer.stride !== netConfig.firstLayer.stride) {
+    throw new Error(`the first layer gives ${firstLayer.outChannels} maps at stride ${firstLayer.stride}; the back end expects ${netConfig.firstLayer.kernels} at stride ${netConfig.firstLayer.stride}`);
+  }
+  const replacement = [...(options.firstLayer?.trainableVariables ?? [])].map(([name, v]) => [REPLACEMENT_PREFIX + name, v] as const);
+  const trainable = new Map<string, tf.Variable>(options.firstLayer ? replacement : [[FIRST_KERNEL_NAME, net.firstLayerKernel]]);
+  if (trainBackEnd) for (const [name, v] of net.backEndVariables) trainable.set(name, v);
+  if (trainable.size === 0) throw new Error("nothing to train: the first layer is fixed and trainBackEnd is false");
+  const saved = new Map<string, tf.Variable>([...net.variables, ...replacement]);
+  return { trainable, saved, firstLayer };
+}
+
+/** Loads the newest checkpoint of a resumed run (weights, optimiser, counters), or a new run's initial weights. */
+function restoreOrInitialise(runDir: string, net: DepthNet, saved: Map<string, tf.Variable>, optimizer: AdamW, resumed: boolean, initWeightsFrom: string | undefined): TrainState {
+  const checkpoint = resumed ? latestCheckpointDir(runDir) : null;
+  if (!checkpoint) {
+    if (initWeightsFrom) {
+      const dir = resolveWeightsDir(initWeightsFrom);
+      const tensors = loadTensors(dir);
+      assignTensors(net.variables, tensors, dir, { allowExtra: true });
+      tf.dispose([...tensors.values()]);
+    }
+    return { step: 0, trainSeconds: 0, wallSeconds: 0, lossSum: 0, lossCount: 0, history: [] };
+  }
+  const loaded = loadCheckpoint(checkpoint);
+  assignTensors(saved, loaded.weights, `${checkpoint}/weights`);
+  optimizer.restore(loaded.optimizer, loaded.state.step, `${checkpoint}/optimizer`);
+  tf.dispose([...loaded.weights.values(), ...loaded.optimizer.values()]);
+  return loaded.state;
+}
+
+function runConfigFile(settings: RunSettings, dataset: DepthDataset, firstLayer: string, initWeightsFrom: string | undefined, engine: RunConfigFile["engine"]): RunConfigFile {
+  const { manifest } = dataset;
+  return {
+    format: RUN_CONFIG_FORMAT,
+    preset: settings.preset,
+    net: settings.netConfig,
+    train: settings.train,
+    budget: settings.budget,
+    firstLayer,
+    trainBackEnd: settings.trainBackEnd,
+    initWeightsFrom,
+    data: { dir: dataset.dir, name: manifest.name, source: manifest.source, height: manifest.height, width: manifest.width, counts: manifest.counts, depthRange_m: manifest.depthRange_m },
+    engine,
+    createdAt: settings.stored?.createdAt ?? new Date().toISOString(),
+  };
 }
 
 function requireOption<T>(value: T | undefined, name: string): T {

@@ -69,6 +69,16 @@ export function depthSamplesFigure(
   return { data, layout };
 }
 
+/** Histogram of the valid depths of the first `limit` samples of a split. */
+export function depthHistogramFigure(split: DepthSplit, limit: number, title = "Depth distribution (train)"): Figure {
+  const depths: number[] = [];
+  for (let i = 0; i < Math.min(split.count, limit); i++) for (const d of split.get(i).depth_m) if (d > 0) depths.push(d);
+  return {
+    data: [{ type: "histogram", x: depths, nbinsx: 60 }],
+    layout: paperLayout({ title: { text: title }, xaxis: { title: { text: "depth (m)" } }, yaxis: { title: { text: "pixels" } }, width: 600, height: 350 }),
+  };
+}
+
 /** Training loss and validation AbsRel against step, from a run's metrics.csv. */
 export function trainingCurvesFigure(metricsCsvPath: string, title = "Stage-1 training"): Figure {
   const table = aq.fromCSV(readFileSync(metricsCsvPath, "utf8"));

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { openDepthDataset } from "../../src/data/depth-dataset.js";
 import { generateSyntheticDataset } from "../../src/data/synthetic/generate.js";
-import { dkoConfig } from "../../src/dko/config.js";
+import { presetDkoConfig } from "../../src/pipeline/preset-configs.js";
 import { kernelFits } from "../../src/dko/fit-metrics.js";
 import { OpticsBank } from "../../src/dko/optics-bank.js";
 import { opticalFirstLayer } from "../../src/dko/optical-layer.js";
@@ -16,7 +16,8 @@ import { synthesizeMetasurfaces } from "../../src/dko/synthesize.js";
 import { extractKernelTargets, kernelTargetsFrom } from "../../src/dko/targets.js";
 import { initEngine } from "../../src/engine/backend.js";
 import { readNpy } from "../../src/io/npy.js";
-import { PRESETS, presetNetConfig } from "../../src/models/depth-net-config.js";
+import { PRESETS } from "../../src/pipeline/presets.js";
+import { presetNetConfig } from "../../src/pipeline/preset-configs.js";
 import { buildDepthNet } from "../../src/models/depth-net.js";
 import { initComplexOps } from "../../src/engine/complex/select.js";
 import { Grid, padCentred } from "../../src/optics/grid.js";
@@ -85,7 +86,7 @@ describe("optical network", () => {
 
 describe("synthesis", () => {
   test("a target that is the PSF of a known metasurface is fitted with near-zero error", async () => {
-    const config = dkoConfig("tiny");
+    const config = presetDkoConfig("tiny");
     const bank = new OpticsBank(config.optics, { kernelSize: 7, inChannels: 3, outChannels: 1 });
     const model = bank.model("unit-sum");
     // Known metasurfaces: the focusing start, shifted off axis by a tilt and aberrated by astigmatism.
@@ -121,7 +122,7 @@ describe("synthesis", () => {
 
 describe("nanopillars and stopping", () => {
   test("a nanopillar bank starts as a focused spot and its loss falls; a plateau stops early", async () => {
-    const config = dkoConfig("tiny", { optics: { metasurface: "nanopillar" } });
+    const config = presetDkoConfig("tiny", { optics: { metasurface: "nanopillar" } });
     const shape = { kernelSize: 7, inChannels: 3, outChannels: 1 };
     const bank = new OpticsBank(config.optics, shape);
     const model = bank.model("unit-sum");
@@ -156,7 +157,7 @@ describe("stage 2 run", () => {
     const result = await trainDepth({
       runDir,
       dataset,
-      config: { preset: "tiny", net: presetNetConfig("tiny", dataset.manifest, 0), train: { ...PRESETS.tiny.train, validateEvery: 100, checkpointEvery: 100 } },
+      config: { preset: "tiny", net: presetNetConfig("tiny", dataset.manifest, 0), train: { ...PRESETS.tiny.stage1.train, validateEvery: 100, checkpointEvery: 100 } },
       budget: { steps: 2 },
     });
     result.net.dispose();
@@ -165,7 +166,7 @@ describe("stage 2 run", () => {
 
   test("writes parameters, PSFs, kernels and a summary with fits, times and metrics", async () => {
     const outDir = join(root, "dko");
-    const config = dkoConfig("tiny", { optimiser: { steps: 15 }, evaluation: { fabricationRms_rad: 0.3, fabricationDraws: 2, quantiseLevels: 4, finetuneSteps: 2 } });
+    const config = presetDkoConfig("tiny", { optimiser: { steps: 15 }, evaluation: { fabricationRms_rad: 0.3, fabricationDraws: 2, quantiseLevels: 4, finetuneSteps: 2 } });
     const { summary } = await runDko({ runDir, dataDir, outDir, config });
     const params = readNpy(join(outDir, "params.npy"));
     assert.deepEqual(params.shape, [24, 64, 64]);

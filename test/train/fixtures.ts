@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { openDepthDataset } from "../../src/data/depth-dataset.js";
 import { generateSyntheticDataset } from "../../src/data/synthetic/generate.js";
 import type { DepthDataset } from "../../src/data/types.js";
-import { PRESETS, presetNetConfig } from "../../src/models/depth-net-config.js";
+import { PRESETS } from "../../src/pipeline/presets.js";
+import { presetNetConfig } from "../../src/pipeline/preset-configs.js";
 import type { DepthRunConfig } from "../../src/train/run-files.js";
 
 /**
@@ -20,5 +21,5 @@ export async function tinyDataset(): Promise<{ root: string; dataset: DepthDatas
 
 /** The tiny preset for a data set, with validation/checkpoint cadence overridable. */
 export function tinyConfig(dataset: DepthDataset, train: Partial<DepthRunConfig["train"]> = {}): DepthRunConfig {
-  return { preset: "tiny", net: presetNetConfig("tiny", dataset.manifest, 0), train: { ...PRESETS.tiny.train, ...train } };
+  return { preset: "tiny", net: presetNetConfig("tiny", dataset.manifest, 0), train: { ...PRESETS.tiny.stage1.train, ...train } };
 }

@@ -1,5 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
+import { parseOptions } from "../options.js";
+import { PRESET_NAMES, PRESETS, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
 
 /** "64x64" or "48x64" (HxW) -> { height, width }. */
 const sizeSchema = z.string().regex(/^\d+x\d+$/, "must be HxW, e.g. 64x64").transform((text) => {
@@ -8,16 +10,6 @@ const sizeSchema = z.string().regex(/^\d+x\d+$/, "must be HxW, e.g. 64x64").tran
 }).refine((s) => s.height >= 1 && s.width >= 1 && s.height <= 4096 && s.width <= 4096, "height and width must be 1..4096");
 
 const fraction = z.coerce.number().min(0).max(0.5);
-
-function parseOptions<T extends z.ZodTypeAny>(schema: T, raw: unknown): z.output<T> {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const flag = String(issue.path[0] ?? "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    throw new Error(`--${flag}: ${issue.message}`);
-  }
-  return parsed.data;
-}
 
 /** A cli-progress bar on stderr; returns the onProgress callback and a stop function. */
 async function progressBar(label: string): Promise<{ onProgress: (done: number, total: number) => void; stop: () => void }> {
@@ -48,31 +40,34 @@ export function register(program: Command): void {
   data
     .command("synthetic")
     .description("render a procedural RGB-D data set (no download): ground plane, walls or sky, textured objects, metric depth 0.5-20 m")
-    .requiredOption("--out <dir>", "output directory (must not exist unless --force)")
-    .option("--count <n>", "total samples, split 80/10/10 into train/val/test", "4000")
-    .option("--size <HxW>", "image size", "64x64")
-    .option("--seed <n>", "random seed (same seed = same data set)", "1")
+    .option("--preset <name>", `take the size, count and seed of a preset (${PRESET_NAMES.join(", ")})`, defaultPresetName())
+    .option("--out <dir>", "output directory (default: the preset's, data/synth<size>-<preset>)")
+    .option("--count <n>", "total samples, split 80/10/10 into train/val/test (default: the preset's)")
+    .option("--size <HxW>", "image size (default: the preset's)")
+    .option("--seed <n>", "random seed (same seed = same data set; default: the preset's)")
     .option("--name <name>", "data set name in the manifest (default: directory name)")
-    .option("--force", "replace an existing output directory")
+    .option("--force", "replace an existing data set made with other settings")
     .action(async (raw) => {
       const options = parseOptions(
         z.object({
-          out: z.string().min(1), count: z.coerce.number().int().min(1).max(10_000_000), size: sizeSchema,
-          seed: z.coerce.number().int().min(0).max(2 ** 32 - 1), name: z.string().optional(), force: z.boolean().optional(),
+          preset: PresetNameSchema, out: z.string().min(1).optional(), count: z.coerce.number().int().min(1).max(10_000_000).optional(), size: sizeSchema.optional(),
+          seed: z.coerce.number().int().min(0).max(2 ** 32 - 1).optional(), name: z.string().optional(), force: z.boolean().optional(),
         }),
         raw,
       );
-      const { generateSyntheticDataset, splitCounts } = await import("../../data/synthetic/generate.js");
+      const { syntheticDataStage } = await import("../../pipeline/data-stage.js");
+      const { presetLayout } = await import("../../pipeline/layout.js");
+      const preset = PRESETS[options.preset];
+      const settings = { ...preset.data, ...options.size, samples: options.count ?? preset.data.samples, seed: options.seed ?? preset.data.seed };
+      const out = options.out ?? presetLayout(preset).dataDir;
       const started = performance.now();
-      const manifest = await withProgress("synthetic", (onProgress) =>
-        generateSyntheticDataset({
-          dir: options.out, name: options.name, ...options.size, counts: splitCounts(options.count),
-          seed: options.seed, overwrite: options.force, onProgress,
-        }),
+      const { dataset, reused } = await withProgress("synthetic", (onProgress) =>
+        syntheticDataStage({ dir: out, settings, name: options.name, policy: options.force ? "recompute" : "refuse", onProgress, log: (line) => console.error(line) }),
       );
       const seconds = (performance.now() - started) / 1000;
-      console.log(JSON.stringify(manifest, null, 2));
-      console.error(`wrote ${options.count} samples to ${options.out} in ${seconds.toFixed(1)} s (${((seconds * 1000) / options.count).toFixed(2)} ms/sample)`);
+      console.log(JSON.stringify(dataset.manifest, null, 2));
+      if (reused) console.error(`${out} already holds this data set (same settings); nothing to do`);
+      else console.error(`wrote ${settings.samples} samples to ${out} in ${seconds.toFixed(1)} s (${((seconds * 1000) / settings.samples).toFixed(2)} ms/sample)`);
     });
 
   data

@@ -1,13 +1,15 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { parseOptions } from "../options.js";
+import { PRESET_NAMES, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
 
 const positive = (what: string) => z.coerce.number().positive(`must be a positive ${what}`).optional();
 const SynthesizeOptions = z.object({
-  run: z.string().min(1, "give the stage-1 run directory"),
-  data: z.string().min(1, "give the depth data set directory"),
+  run: z.string().min(1, "give the stage-1 run directory").optional(),
+  data: z.string().min(1, "give the depth data set directory").optional(),
   out: z.string().min(1).optional(),
-  preset: z.enum(["tiny", "default", "paper"]),
+  preset: PresetNameSchema,
+  force: z.boolean().optional(),
   steps: z.coerce.number().int("must be a whole number").positive("must be a positive whole number of steps").optional(),
   lr: positive("learning rate"),
   cells: z.coerce.number().int("must be a whole number").min(8, "must be at least 8 cells").optional(),
@@ -32,10 +34,11 @@ export function register(program: Command): void {
   program
     .command("synthesize")
     .description("DKO stage 2: synthesise one metasurface per signed first-layer kernel of a trained run, then score the optical network")
-    .requiredOption("--run <dir>", "stage-1 run directory (from `optocnn train`)")
-    .requiredOption("--data <dir>", "depth data set the optical network is scored on (its test split)")
-    .option("--out <dir>", "output directory (default <run>/dko)")
-    .option("--preset <name>", "optics and optimiser preset: tiny (CI), default (513 cells, minutes), paper (1025 cells at 2.5 um, 1 cm)", "default")
+    .option("--preset <name>", `optics, optimiser and default directories: ${PRESET_NAMES.join(", ")} (src/pipeline/presets.ts)`, defaultPresetName())
+    .option("--run <dir>", "stage-1 run directory (default: the preset's, runs/<preset>/stage1)")
+    .option("--data <dir>", "depth data set the optical network is scored on, its test split (default: the preset's)")
+    .option("--out <dir>", "output directory (default: runs/<preset>/dko with the preset's run, else <run>/dko)")
+    .option("--force", "replace a DKO result in --out that was made with other settings")
     .option("--steps <n>", "maximum optimisation steps (early stopping may end sooner)")
     .option("--lr <x>", "Adam step size on the parameters (radians for phase)")
     .option("--cells <n>", "metasurface cells per side")
@@ -52,9 +55,14 @@ export function register(program: Command): void {
     .option("--finetune-steps <n>", "fine-tune the back end behind the frozen optical layer for n steps")
     .option("--test-limit <n>", "score only the first n test images")
     .action(async (raw) => {
-      const options = parseOptions(SynthesizeOptions, raw);
+      const parsed = parseOptions(SynthesizeOptions, raw);
       const { existsSync } = await import("node:fs");
       const { join } = await import("node:path");
+      const { PRESETS } = await import("../../pipeline/presets.js");
+      const { presetLayout } = await import("../../pipeline/layout.js");
+      const layout = presetLayout(PRESETS[parsed.preset]);
+      const run = parsed.run ?? layout.stage1Dir;
+      const options = { ...parsed, run, data: parsed.data ?? layout.dataDir, out: parsed.out ?? (parsed.run ? join(run, "dko") : layout.dkoDir) };
       if (!existsSync(join(options.run, "config.json"))) {
         throw new Error(`--run ${options.run}: not a stage-1 run directory (no config.json); train one with \`optocnn train --data DATA --out ${options.run}\``);
       }
@@ -64,11 +72,11 @@ export function register(program: Command): void {
       if (options.fabDraws !== undefined && options.fabRmsRad === undefined && options.fabRmsNm === undefined) {
         console.warn("optocnn synthesize: --fab-draws has no effect without --fab-rms-rad (phase) or --fab-rms-nm (nanopillar)");
       }
-      const { dkoConfig, DKO_PRESETS } = await import("../../dko/config.js");
+      const { presetDkoConfig } = await import("../../pipeline/preset-configs.js");
       const wavelengths = options.wavelengthsNm?.split(",").map((w) => Number(w) * 1e-9);
       let config;
       try {
-        config = dkoConfig(options.preset, {
+        config = presetDkoConfig(options.preset, {
           optics: {
             cells: options.cells,
             cellPitch_m: options.cellPitchUm !== undefined ? options.cellPitchUm * 1e-6 : undefined,
@@ -78,7 +86,7 @@ export function register(program: Command): void {
             metasurface: options.metasurface,
             lutPath: options.lut,
             // A changed geometry gets the Nyquist sampling of its own PSF unless the preset's still holds.
-            subsamplesPerPixel: options.cells || options.cellPitchUm || options.distanceMm || options.sensorPitchUm || wavelengths ? undefined : DKO_PRESETS[options.preset].optics.subsamplesPerPixel,
+            subsamplesPerPixel: options.cells || options.cellPitchUm || options.distanceMm || options.sensorPitchUm || wavelengths ? undefined : PRESETS[options.preset].dko.optics.subsamplesPerPixel,
           },
           optimiser: { steps: options.steps, learningRate: options.lr },
           evaluation: {
@@ -93,15 +101,18 @@ export function register(program: Command): void {
       } catch (error) {
         throw new Error(`${(error as Error).message}\n(set by --preset ${options.preset} and the options given)`);
       }
-      const { runDko } = await import("../../dko/run.js");
+      const { dkoStage } = await import("../../pipeline/dko-stage.js");
       const cliProgress = (await import("cli-progress")).default;
       const bar = new cliProgress.SingleBar({ format: "{phase} |{bar}| {value}/{total} | {detail}", hideCursor: true }, cliProgress.Presets.shades_classic);
       let current = "";
-      const { outDir, summary } = await runDko({
-        runDir: options.run,
+      const outDir = options.out;
+      const { summary, reused } = await dkoStage({
+        dir: outDir,
+        stage1Dir: options.run,
         dataDir: options.data,
-        outDir: options.out,
         config,
+        policy: options.force ? "recompute" : "refuse",
+        log: (line) => console.error(line),
         onProgress: (event) => {
           const key = event.phase === "evaluate" ? `evaluate ${event.label}` : event.phase;
           const [value, total, detail] =
@@ -123,6 +134,7 @@ export function register(program: Command): void {
           } else bar.update(value, { detail });
         },
       }).finally(() => bar.stop());
+      if (reused) console.log(`${outDir} already holds this DKO result (same settings); nothing to synthesise`);
       const s = summary.synthesis;
       console.log(
         `synthesised ${summary.bank.active} of ${summary.bank.metasurfaces} metasurfaces (${config.optics.cells}x${config.optics.cells} cells) in ${s.seconds.toFixed(1)} s, ${s.steps} steps${s.stoppedEarly ? " (early stop)" : ""}, ${(s.secondsPerStep * 1000).toFixed(0)} ms/step, peak RSS ${(s.peakRss_bytes / 2 ** 20).toFixed(0)} MiB on ${summary.complexOps?.name}`,

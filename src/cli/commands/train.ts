@@ -1,12 +1,14 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { parseOptions } from "../options.js";
+import { PRESET_NAMES, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
 
 const TrainOptions = z
   .object({
-    data: z.string().min(1, "give the data set directory"),
-    out: z.string().min(1, "give the run directory"),
-    preset: z.enum(["tiny", "default", "paper"]),
+    data: z.string().min(1, "give the data set directory").optional(),
+    out: z.string().min(1, "give the run directory").optional(),
+    preset: PresetNameSchema,
+    force: z.boolean().optional(),
     steps: z.coerce.number().int().positive("must be a positive whole number of steps").optional(),
     seconds: z.coerce.number().positive("must be a positive number of seconds").optional(),
     resume: z.boolean().optional(),
@@ -21,9 +23,9 @@ export function register(program: Command): void {
   program
     .command("train")
     .description("train the electronic depth CNN on a depth data set (resumable; Ctrl-C keeps the last checkpoint)")
-    .requiredOption("--data <dir>", "depth data set directory (e.g. from `optocnn data synthetic --out data/synth64`)")
-    .requiredOption("--out <dir>", "run directory: config.json, metrics.csv, summary.json, weights/, checkpoints/")
-    .option("--preset <name>", "network and schedule preset: tiny (CI), default (minutes), paper (ResNet-18-like)", "default")
+    .option("--preset <name>", `network, schedule and default directories: ${PRESET_NAMES.join(", ")} (src/pipeline/presets.ts)`, defaultPresetName())
+    .option("--data <dir>", "depth data set directory (default: the preset's, as made by `optocnn data synthetic --preset <name>`)")
+    .option("--out <dir>", "run directory: config.json, metrics.csv, summary.json, weights/, checkpoints/ (default: runs/<preset>/stage1)")
     .option("--steps <n>", "training budget in steps (default: the preset's)")
     .option("--seconds <s>", "training budget in seconds of training time (with --steps: whichever ends first)")
     .option("--resume", "continue the run in --out from its last checkpoint (its config.json wins)")
@@ -31,17 +33,22 @@ export function register(program: Command): void {
     .option("--batch-size <n>", "override the preset's batch size")
     .option("--lr <x>", "override the preset's peak learning rate")
     .option("--init-from <dir>", "start from the weights of another run (or weights directory)")
+    .option("--force", "replace a run in --out that was made with other settings")
     .action(async (raw) => {
-      const options = parseOptions(TrainOptions, raw);
+      const parsed = parseOptions(TrainOptions, raw);
       const { existsSync } = await import("node:fs");
       const { join } = await import("node:path");
+      const { PRESETS } = await import("../../pipeline/presets.js");
+      const { presetLayout } = await import("../../pipeline/layout.js");
+      const layout = presetLayout(PRESETS[parsed.preset]);
+      const options = { ...parsed, data: parsed.data ?? layout.dataDir, out: parsed.out ?? layout.stage1Dir };
       if (!existsSync(join(options.data, "manifest.json"))) {
-        throw new Error(
-          `--data ${options.data}: no depth data set there (no manifest.json); create one with \`optocnn data synthetic --out ${options.data}\``,
-        );
+        const make = parsed.data ? `optocnn data synthetic --out ${options.data}` : `optocnn data synthetic --preset ${parsed.preset}`;
+        throw new Error(`--data ${options.data}: no depth data set there (no manifest.json); create one with \`${make}\``);
       }
       const { openDepthDataset } = await import("../../data/depth-dataset.js");
-      const { PRESETS, presetRunConfig } = await import("../../models/depth-net-config.js");
+      const { presetRunConfig } = await import("../../pipeline/preset-configs.js");
+      const { stage1Stage } = await import("../../pipeline/stage1-stage.js");
       const { trainDepth } = await import("../../train/train-depth.js");
       const { DEPTH_METRIC_NAMES } = await import("../../eval/depth-metrics.js");
       const cliProgress = (await import("cli-progress")).default;
@@ -49,9 +56,8 @@ export function register(program: Command): void {
       const dataset = await openDepthDataset(options.data).catch((error: Error) => {
         throw new Error(`--data ${options.data}: ${error.message}`);
       });
-      const preset = PRESETS[options.preset];
       const budgetGiven = options.steps !== undefined || options.seconds !== undefined;
-      const budget = budgetGiven ? { steps: options.steps, seconds: options.seconds } : options.resume ? undefined : preset.budget;
+      const budget = budgetGiven ? { steps: options.steps, seconds: options.seconds } : options.resume ? undefined : PRESETS[options.preset].stage1.budget;
       if (options.resume && (options.seed !== undefined || options.batchSize !== undefined || options.lr !== undefined)) {
         console.warn("optocnn train: --resume continues with the run's config.json; --seed, --batch-size and --lr are ignored");
       }
@@ -69,35 +75,44 @@ export function register(program: Command): void {
         cliProgress.Presets.shades_classic,
       );
       bar.start(1000, 0, { step: 0, loss: "-", lr: "-", absRel: "-", phase: "" });
-      let result;
+      const onProgress = (event: import("../../train/train-depth.js").TrainProgress) => {
+        const payload: Record<string, string | number> = { step: event.step, phase: event.phase === "train" ? "" : event.phase };
+        if (event.loss !== undefined) payload.loss = event.loss.toFixed(4);
+        if (event.learningRate !== undefined) payload.lr = event.learningRate.toExponential(2);
+        if (event.val) payload.absRel = event.val.absRel.toFixed(4);
+        bar.update(Math.round(event.progress * 1000), payload);
+      };
+      let result: Awaited<ReturnType<typeof stage1Stage>>;
       try {
-        result = await trainDepth({
-          runDir: options.out,
-          dataset,
-          config: options.resume ? undefined : config,
-          budget,
-          resume: options.resume,
-          initWeightsFrom: options.initFrom,
-          signal: controller.signal,
-          onProgress: (event) => {
-            const payload: Record<string, string | number> = { step: event.step, phase: event.phase === "train" ? "" : event.phase };
-            if (event.loss !== undefined) payload.loss = event.loss.toFixed(4);
-            if (event.learningRate !== undefined) payload.lr = event.learningRate.toExponential(2);
-            if (event.val) payload.absRel = event.val.absRel.toFixed(4);
-            bar.update(Math.round(event.progress * 1000), payload);
-          },
-        });
+        if (options.resume) {
+          // An explicit resume continues whatever run is there, with its own config.json.
+          const resumed = await trainDepth({ runDir: options.out, dataset, budget, resume: true, signal: controller.signal, onProgress });
+          resumed.net.dispose();
+          result = resumed.status === "finished" ? { status: "finished", summary: resumed.summary!, reused: false } : { status: "interrupted", step: resumed.step };
+        } else {
+          result = await stage1Stage({
+            dir: options.out,
+            dataset,
+            config,
+            budget: budget ?? PRESETS[options.preset].stage1.budget,
+            policy: options.force ? "recompute" : "refuse",
+            initWeightsFrom: options.initFrom,
+            signal: controller.signal,
+            onProgress,
+            log: (line) => console.error(line),
+          });
+        }
       } finally {
         bar.stop();
         process.off("SIGINT", onSigint);
       }
-      result.net.dispose();
       if (result.status === "interrupted") {
-        console.log(`interrupted at step ${result.step}; checkpoint written. Continue with:\n  optocnn train --data ${options.data} --out ${options.out} --resume`);
+        console.log(`interrupted at step ${result.step}; checkpoint written. Continue with the same command, or:\n  optocnn train --data ${options.data} --out ${options.out} --resume`);
         process.exitCode = 130;
         return;
       }
-      const summary = result.summary!;
+      const summary = result.summary;
+      if (result.reused) console.log(`${options.out} already holds this run, finished (same settings); nothing to train`);
       const rows = [
         { name: "network", metrics: summary.test },
         { name: `constant ${summary.constantBaselines.mean.depth_m.toFixed(2)} m (train mean)`, metrics: summary.constantBaselines.mean.test },

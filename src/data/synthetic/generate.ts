@@ -32,20 +32,19 @@ export function syntheticSample(seed: number, split: DepthSplitName, index: numb
 export interface SyntheticDatasetOptions {
   dir: string;
   name?: string;
-  height?: number;
-  width?: number;
-  counts?: { train: number; val: number; test: number };
+  height: number;
+  width: number;
+  counts: { train: number; val: number; test: number };
+  /** Default 1. */
   seed?: number;
   overwrite?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Generates a synthetic RGB-D data set (64x64, 3200/400/400 samples, seed 1 by default) into options.dir. */
+/** Generates a synthetic RGB-D data set into options.dir (the presets in src/pipeline/presets.ts choose its size). */
 export async function generateSyntheticDataset(options: SyntheticDatasetOptions): Promise<DepthManifest> {
-  const height = options.height ?? 64;
-  const width = options.width ?? 64;
+  const { height, width, counts } = options;
   const seed = options.seed ?? 1;
-  const counts = options.counts ?? splitCounts(4000);
   for (const [field, value] of Object.entries({ height, width, seed, ...counts })) {
     if (!Number.isInteger(value) || value < 0 || ((field === "height" || field === "width") && value < 1)) {
       throw new Error(`generateSyntheticDataset: ${field} must be a ${field === "height" || field === "width" ? "positive" : "non-negative"} integer, got ${value}`);

@@ -1,0 +1,101 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import type { EngineInfo } from "../engine/backend.js";
+import type { SetMetrics } from "../eval/evaluate-depth.js";
+import { SetMetricsSchema } from "../eval/set-metrics-schema.js";
+import { DkoConfigSchema, type DkoConfig } from "./config.js";
+import type { KernelFit } from "./fit-metrics.js";
+
+export const DKO_SUMMARY_FORMAT = "optocnn-dko/1";
+
+type Draws = { seed: number; test: SetMetrics }[];
+
+/** summary.json of a DKO result (written by src/dko/run.ts). */
+export interface DkoSummary {
+  format: typeof DKO_SUMMARY_FORMAT;
+  stage1Run: string;
+  data: string;
+  config: DkoConfig;
+  bank: {
+    metasurfaces: number;
+    active: number;
+    order: string;
+    wavelengths_m: number[];
+    kernelSize: number;
+    fitWindowPixels: number;
+    subsamplesPerPixel: number;
+    aperture_m: number;
+    parameterMeaning: string;
+  };
+  synthesis: {
+    steps: number;
+    stoppedEarly: boolean;
+    seconds: number;
+    secondsPerStep: number;
+    peakRss_bytes: number;
+    initialLoss: number;
+    finalLoss: number;
+    meanNmse: number;
+    meanCorrelation: number;
+    meanEnergyOutsideKernel: number;
+    meanKernelEfficiency: number;
+    /** ||W_realised - W||^2 / ||W||^2 of the signed kernel bank. */
+    kernelBankNmse: number;
+  };
+  kernels: (KernelFit & { index: number; active: boolean; wavelength_m: number; scale: number; initialLoss: number; finalLoss: number; kernelEfficiency: number })[];
+  metrics: {
+    testImages: number;
+    electronic: SetMetrics;
+    optical: SetMetrics;
+    opticalQuantised?: SetMetrics;
+    fabrication: Draws;
+    fabricationMeanAbsRel?: number;
+    finetune?: { steps: number; runDir: string; test: SetMetrics; fabrication: Draws };
+  };
+  engine: EngineInfo | null;
+  complexOps: { name: string; fallbacks: string[] } | null;
+  wallSeconds: number;
+  peakRss_bytes: number;
+}
+
+const Draws = z.array(z.object({ seed: z.number(), test: SetMetricsSchema }));
+const finite = z.number();
+
+/** What a reader relies on; other fields pass through unchecked. */
+const DkoSummarySchema = z
+  .object({
+    format: z.literal(DKO_SUMMARY_FORMAT),
+    config: DkoConfigSchema,
+    bank: z.object({ metasurfaces: z.number().int(), active: z.number().int(), kernelSize: z.number().int(), fitWindowPixels: z.number().int(), wavelengths_m: z.array(finite) }).passthrough(),
+    synthesis: z.object({ steps: z.number().int(), seconds: finite, secondsPerStep: finite, meanNmse: finite, meanCorrelation: finite, meanEnergyOutsideKernel: finite, kernelBankNmse: finite }).passthrough(),
+    kernels: z.array(z.object({ index: z.number().int(), active: z.boolean(), wavelength_m: finite, nmse: finite, correlation: finite, energyOutsideKernel: finite }).passthrough()),
+    metrics: z
+      .object({
+        testImages: z.number().int(),
+        electronic: SetMetricsSchema,
+        optical: SetMetricsSchema,
+        opticalQuantised: SetMetricsSchema.optional(),
+        fabrication: Draws,
+      })
+      .passthrough(),
+  })
+  .passthrough();
+
+/** Reads <dir>/summary.json through the schema; errors name the file and the field. */
+export function readDkoSummary(dir: string): DkoSummary {
+  const path = join(dir, "summary.json");
+  if (!existsSync(path)) throw new Error(`${dir} holds no DKO result (no summary.json); run \`optocnn synthesize\` first`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new Error(`${path} is not valid JSON (${(error as Error).message}); rerun \`optocnn synthesize\` into a new --out`);
+  }
+  const parsed = DkoSummarySchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${path} is not a DKO summary of this optocnn: ${issue.path.join(".") || "(top level)"}: ${issue.message}`);
+  }
+  return parsed.data as unknown as DkoSummary;
+}

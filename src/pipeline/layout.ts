@@ -1,0 +1,26 @@
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../io/paths.js";
+import type { Preset } from "./presets.js";
+
+/**
+ * The one directory layout the CLI, the notebooks and `optocnn reproduce` share, so each reuses the
+ * others' work: data sets in data/, runs in runs/<preset>/, figures and notebook exports in figures/.
+ */
+export interface Layout {
+  dataDir: string;
+  stage1Dir: string;
+  dkoDir: string;
+  figuresDir: string;
+}
+
+export function presetLayout(preset: Preset, root: string = PROJECT_ROOT): Layout {
+  const runs = join(root, "runs", preset.name);
+  const { height, width } = preset.data;
+  return {
+    dataDir: join(root, "data", `synth${height === width ? height : `${height}x${width}`}-${preset.name}`),
+    stage1Dir: join(runs, "stage1"),
+    dkoDir: join(runs, "dko"),
+    // Tests point figures elsewhere, so a test run never mixes with a reproduce run's exports.
+    figuresDir: process.env.OPTOCNN_FIGURES_DIR || join(root, "figures"),
+  };
+}

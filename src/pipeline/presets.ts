@@ -1,0 +1,124 @@
+import { z } from "zod";
+import type { DkoEvaluation, DkoOptics, DkoOptimiser } from "../dko/config.js";
+import type { Budget, DepthNetConfig, TrainConfig } from "../models/depth-net-config.js";
+import { RGB_WAVELENGTHS_M } from "../optics/kernels.js";
+
+/**
+ * The one preset registry. A preset names a whole experiment: its data, the stage-1 network and
+ * training budget, the DKO optics and optimiser (and, as they land, the end-to-end and NTKD settings).
+ * The CLI's `--preset` choices, the notebooks, `optocnn reproduce` and every default derive from here.
+ */
+export const PRESET_NAMES = ["tiny", "default", "paper"] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+export const PresetNameSchema = z.enum(PRESET_NAMES, { message: `the preset must be one of ${PRESET_NAMES.join(", ")}` });
+
+/** The procedural RGB-D data set a preset trains on (src/data/synthetic). */
+export interface SyntheticDataSettings {
+  samples: number;
+  height: number;
+  width: number;
+  seed: number;
+}
+
+export interface Stage1Settings {
+  /** The network without its data-dependent parts (input size and depth range come from the data set). */
+  net: Pick<DepthNetConfig, "firstLayer" | "encoder" | "decoderChannels">;
+  train: TrainConfig;
+  budget: Budget;
+}
+
+export interface DkoSettings {
+  optics: DkoOptics;
+  optimiser: DkoOptimiser;
+  evaluation: DkoEvaluation;
+}
+
+export interface Preset {
+  name: PresetName;
+  description: string;
+  data: SyntheticDataSettings;
+  stage1: Stage1Settings;
+  dko: DkoSettings;
+}
+
+const COMMON_TRAIN = { warmupFraction: 0.03, finalLrFraction: 0.05, weightDecay: 0, silogLambda: 0.85, flip: true, seed: 0 };
+const DKO_EVALUATION: DkoEvaluation = { fabricationDraws: 3, finetuneSteps: 0 };
+
+/*
+ * DKO geometries: the lens chirp of a focus at distance z is sampled without aliasing when
+ * z >= D dx / lambda_min (D the aperture, dx the cell pitch), and the focal spot lambda z / D should be
+ * about one sensor pixel, so the kernel's pixel-scale detail can be reproduced.
+ */
+export const PRESETS: Record<PresetName, Preset> = {
+  tiny: {
+    name: "tiny",
+    description: "CI-sized: 200 scenes of 32x32, a 4-kernel first layer, 64-cell metasurfaces; seconds per stage",
+    data: { samples: 200, height: 32, width: 32, seed: 1 },
+    stage1: {
+      net: { firstLayer: { kernels: 4, size: 7, stride: 2 }, encoder: [{ channels: 8, blocks: 0 }, { channels: 16, blocks: 0 }], decoderChannels: [16, 8, 8] },
+      train: { ...COMMON_TRAIN, batchSize: 4, learningRate: 3e-3, validateEvery: 20, valSamples: 16, checkpointEvery: 20, checkpointSeconds: 60 },
+      budget: { steps: 40 },
+    },
+    dko: {
+      optics: { cells: 64, cellPitch_m: 2e-6, distance_m: 0.6e-3, sensorPitch_m: 2.74e-6, channelWavelengths_m: [...RGB_WAVELENGTHS_M], metasurface: "phase", fitWindowFactor: 2 },
+      optimiser: { learningRate: 0.1, weightDecay: 0, steps: 150, patience: 20, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 },
+      evaluation: { ...DKO_EVALUATION, fabricationDraws: 2 },
+    },
+  },
+  default: {
+    name: "default",
+    description: "the reproduce run: 4000 scenes of 64x64, a 16-kernel first layer, the paper's smaller metasurfaces (513 cells at 1.5 um, 3 mm); minutes on 2 cores",
+    data: { samples: 4000, height: 64, width: 64, seed: 1 },
+    stage1: {
+      net: {
+        firstLayer: { kernels: 16, size: 7, stride: 2 },
+        encoder: [{ channels: 24, blocks: 1 }, { channels: 48, blocks: 1 }, { channels: 96, blocks: 1 }],
+        decoderChannels: [64, 32, 16, 8],
+      },
+      train: { ...COMMON_TRAIN, batchSize: 8, learningRate: 2e-3, validateEvery: 100, valSamples: 64, checkpointEvery: 100, checkpointSeconds: 60 },
+      budget: { steps: 2000 },
+    },
+    dko: {
+      optics: { cells: 513, cellPitch_m: 1.5e-6, distance_m: 3e-3, sensorPitch_m: 2.74e-6, channelWavelengths_m: [...RGB_WAVELENGTHS_M], subsamplesPerPixel: 2, metasurface: "phase", fitWindowFactor: 2 },
+      // lr 0.3 and 0.5 rad start noise reached in 60 steps a lower loss than lr 0.1 / 0.1 rad in 150 (measured).
+      optimiser: { learningRate: 0.3, weightDecay: 0, steps: 80, patience: 10, tolerance: 2e-3, seed: 0, initNoise_rad: 0.5 },
+      evaluation: DKO_EVALUATION,
+    },
+  },
+  paper: {
+    name: "paper",
+    description: "the paper's scale: ResNet-18-like encoder with a 64-kernel 7x7 first layer (384 metasurfaces), 1025 cells at 2.5 um, 1 cm; for tfjs-node or the native engine",
+    data: { samples: 8000, height: 128, width: 128, seed: 1 },
+    stage1: {
+      net: {
+        firstLayer: { kernels: 64, size: 7, stride: 2 },
+        encoder: [{ channels: 64, blocks: 2 }, { channels: 128, blocks: 2 }, { channels: 256, blocks: 2 }, { channels: 512, blocks: 2 }],
+        decoderChannels: [256, 128, 64, 32, 16],
+      },
+      train: { ...COMMON_TRAIN, batchSize: 8, learningRate: 1e-4, validateEvery: 1000, valSamples: 256, checkpointEvery: 1000, checkpointSeconds: 300 },
+      budget: { steps: 20000 },
+    },
+    dko: {
+      optics: { cells: 1025, cellPitch_m: 2.5e-6, distance_m: 1e-2, sensorPitch_m: 2.74e-6, channelWavelengths_m: [...RGB_WAVELENGTHS_M], metasurface: "phase", fitWindowFactor: 2 },
+      optimiser: { learningRate: 0.05, weightDecay: 0, steps: 500, patience: 50, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 },
+      evaluation: DKO_EVALUATION,
+    },
+  },
+};
+
+/** The preset of that name; the error lists the names. */
+export function presetNamed(name: string): Preset {
+  const parsed = PresetNameSchema.safeParse(name);
+  if (!parsed.success) throw new Error(`preset "${name}": ${parsed.error.issues[0].message}`);
+  return PRESETS[parsed.data];
+}
+
+/** The preset a process uses when none is given: OPTOCNN_PRESET, else "default". */
+export function defaultPresetName(): PresetName {
+  const value = process.env.OPTOCNN_PRESET;
+  if (value === undefined || value === "") return "default";
+  const parsed = PresetNameSchema.safeParse(value);
+  if (!parsed.success) throw new Error(`OPTOCNN_PRESET="${value}": ${parsed.error.issues[0].message}`);
+  return parsed.data;
+}
