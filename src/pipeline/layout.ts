@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../io/paths.js";
-import type { Preset } from "./presets.js";
+import { PRESETS, type Preset, type PresetName } from "./presets.js";
 
 /**
  * The one directory layout the CLI, the notebooks and `optocnn reproduce` share, so each reuses the
@@ -23,4 +23,9 @@ export function presetLayout(preset: Preset, root: string = PROJECT_ROOT): Layou
     // Tests point figures elsewhere, so a test run never mixes with a reproduce run's exports.
     figuresDir: process.env.OPTOCNN_FIGURES_DIR || join(root, "figures"),
   };
+}
+
+/** The layout of a preset by name. */
+export function layoutOf(name: PresetName): Layout {
+  return presetLayout(PRESETS[name]);
 }

@@ -153,7 +153,7 @@ export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepth
   emit({ phase: "test" });
   const test = await evaluateDepth(predict, dataset.test, { depthRange_m, batchSize: train.batchSize });
   emit({ phase: "baseline" });
-  const constants = fitConstantBaselines(dataset.train, depthRange_m);
+  const constants = constantBaselines(dataset);
   tickWall();
   const summary: RunSummary = {
     status: "finished",
@@ -167,10 +167,7 @@ export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepth
     loss: `scale-invariant log, lambda ${train.silogLambda}`,
     test,
     finalVal,
-    constantBaselines: {
-      mean: { depth_m: constants.mean_m, test: evaluateConstant(constants.mean_m, dataset.test, depthRange_m) },
-      absRelOptimal: { depth_m: constants.absRelOptimal_m, test: evaluateConstant(constants.absRelOptimal_m, dataset.test, depthRange_m) },
-    },
+    constantBaselines: constants,
     weights: "weights",
     finishedAt: new Date().toISOString(),
   };
@@ -264,6 +261,16 @@ function runConfigFile(settings: RunSettings, dataset: DepthDataset, firstLayer:
     data: { dir: dataset.dir, name: manifest.name, source: manifest.source, height: manifest.height, width: manifest.width, counts: manifest.counts, depthRange_m: manifest.depthRange_m },
     engine,
     createdAt: settings.stored?.createdAt ?? new Date().toISOString(),
+  };
+}
+
+/** The constant predictors fitted on the train split (mean, AbsRel-optimal), scored on the test split. */
+function constantBaselines(dataset: DepthDataset): RunSummary["constantBaselines"] {
+  const depthRange_m = dataset.manifest.depthRange_m;
+  const constants = fitConstantBaselines(dataset.train, depthRange_m);
+  return {
+    mean: { depth_m: constants.mean_m, test: evaluateConstant(constants.mean_m, dataset.test, depthRange_m) },
+    absRelOptimal: { depth_m: constants.absRelOptimal_m, test: evaluateConstant(constants.absRelOptimal_m, dataset.test, depthRange_m) },
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { parseOptions } from "../options.js";
-import { PRESET_NAMES, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
+import { PRESET_NAMES, PRESETS, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
 
 const positive = (what: string) => z.coerce.number().positive(`must be a positive ${what}`).optional();
 const SynthesizeOptions = z.object({
@@ -58,9 +58,7 @@ export function register(program: Command): void {
       const parsed = parseOptions(SynthesizeOptions, raw);
       const { existsSync } = await import("node:fs");
       const { join } = await import("node:path");
-      const { PRESETS } = await import("../../pipeline/presets.js");
-      const { presetLayout } = await import("../../pipeline/layout.js");
-      const layout = presetLayout(PRESETS[parsed.preset]);
+      const layout = (await import("../../pipeline/layout.js")).layoutOf(parsed.preset);
       const run = parsed.run ?? layout.stage1Dir;
       const options = { ...parsed, run, data: parsed.data ?? layout.dataDir, out: parsed.out ?? (parsed.run ? join(run, "dko") : layout.dkoDir) };
       if (!existsSync(join(options.run, "config.json"))) {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { parseOptions } from "../options.js";
-import { PRESET_NAMES, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
+import { PRESET_NAMES, PRESETS, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
 
 const TrainOptions = z
   .object({
@@ -38,9 +38,7 @@ export function register(program: Command): void {
       const parsed = parseOptions(TrainOptions, raw);
       const { existsSync } = await import("node:fs");
       const { join } = await import("node:path");
-      const { PRESETS } = await import("../../pipeline/presets.js");
-      const { presetLayout } = await import("../../pipeline/layout.js");
-      const layout = presetLayout(PRESETS[parsed.preset]);
+      const layout = (await import("../../pipeline/layout.js")).layoutOf(parsed.preset);
       const options = { ...parsed, data: parsed.data ?? layout.dataDir, out: parsed.out ?? layout.stage1Dir };
       if (!existsSync(join(options.data, "manifest.json"))) {
         const make = parsed.data ? `optocnn data synthetic --out ${options.data}` : `optocnn data synthetic --preset ${parsed.preset}`;
