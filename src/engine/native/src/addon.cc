@@ -65,36 +65,27 @@ ConvCall convCall(const Args& args) {
 }
 
 // (heap, shape, x, filter, bias (< 0: none), y, activation)
-Napi::Value Conv2d(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    const Args args(info, "conv2d", 7);
-    const ConvCall c = convCall(args);
-    const float* x = args.heapFloats(c.heap, 2, "x", c.input);
-    const float* w = args.heapFloats(c.heap, 3, "filter", c.filter);
-    const float* bias = args.optionalHeapFloats(c.heap, 4, "bias", c.shape.outChannels);
-    float* y = args.heapFloats(c.heap, 5, "y", c.output);
-    convForward(c.shape, x, w, bias, y, Activation(args.integer(6, "activation", 0, 2, kActivations)));
-  });
+void Conv2d(const Args& args) {
+  const ConvCall c = convCall(args);
+  const float* x = args.heapFloats(c.heap, 2, "x", c.input);
+  const float* w = args.heapFloats(c.heap, 3, "filter", c.filter);
+  const float* bias = args.optionalHeapFloats(c.heap, 4, "bias", c.shape.outChannels);
+  float* y = args.heapFloats(c.heap, 5, "y", c.output);
+  convForward(c.shape, x, w, bias, y, Activation(args.integer(6, "activation", 0, 2, kActivations)));
 }
 
 // (heap, shape, dy, filter, dx)
-Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    const Args args(info, "conv2dBackpropInput", 5);
-    const ConvCall c = convCall(args);
-    convBackwardData(c.shape, args.heapFloats(c.heap, 2, "dy", c.output), args.heapFloats(c.heap, 3, "filter", c.filter),
-                     args.heapFloats(c.heap, 4, "dx", c.input));
-  });
+void Conv2dBackpropInput(const Args& args) {
+  const ConvCall c = convCall(args);
+  convBackwardData(c.shape, args.heapFloats(c.heap, 2, "dy", c.output), args.heapFloats(c.heap, 3, "filter", c.filter),
+                   args.heapFloats(c.heap, 4, "dx", c.input));
 }
 
 // (heap, shape, x, dy, dfilter)
-Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    const Args args(info, "conv2dBackpropFilter", 5);
-    const ConvCall c = convCall(args);
-    convBackwardFilter(c.shape, args.heapFloats(c.heap, 2, "x", c.input), args.heapFloats(c.heap, 3, "dy", c.output),
-                       args.heapFloats(c.heap, 4, "dfilter", c.filter));
-  });
+void Conv2dBackpropFilter(const Args& args) {
+  const ConvCall c = convCall(args);
+  convBackwardFilter(c.shape, args.heapFloats(c.heap, 2, "x", c.input), args.heapFloats(c.heap, 3, "dy", c.output),
+                     args.heapFloats(c.heap, 4, "dfilter", c.filter));
 }
 
 const Field kMatmulFields[] = {{"batchA", 1}, {"batchB", 1}, {"m", 0}, {"n", 0}, {"k", 0},
@@ -102,23 +93,20 @@ const Field kMatmulFields[] = {{"batchA", 1}, {"batchB", 1}, {"m", 0}, {"n", 0},
 static_assert(sizeof(kMatmulFields) / sizeof(Field) == MatmulShape::kFields, "one entry per MatmulShape field");
 
 // (heap, shape, a, b, bias (< 0: none), c, relu)
-Napi::Value Matmul(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    const Args args(info, "matmul", 7);
-    const Bytes heap = args.heap(0);
-    const int32_t* f = args.shape(1, "shape", kMatmulFields);
-    const MatmulShape s{f[0], f[1], f[2], f[3], f[4], f[5], f[6]};
-    if (s.batchA != s.batchB && s.batchA != 1 && s.batchB != 1) {
-      args.rangeError(Args::argument(1, "shape") + ": batchA " + std::to_string(s.batchA) + " and batchB " +
-                      std::to_string(s.batchB) + " must be equal or one of them 1");
-    }
-    const int64_t batch = std::max(s.batchA, s.batchB);
-    const float* a = args.heapFloats(heap, 2, "a", elementCount({s.batchA, s.m, s.k}));
-    const float* b = args.heapFloats(heap, 3, "b", elementCount({s.batchB, s.k, s.n}));
-    const float* bias = args.optionalHeapFloats(heap, 4, "bias", s.n);
-    float* c = args.heapFloats(heap, 5, "c", elementCount({batch, s.m, s.n}));
-    matmul(s, a, b, bias, c, args.boolean(6, "relu"));
-  });
+void Matmul(const Args& args) {
+  const Bytes heap = args.heap(0);
+  const int32_t* f = args.shape(1, "shape", kMatmulFields);
+  const MatmulShape s{f[0], f[1], f[2], f[3], f[4], f[5], f[6]};
+  if (s.batchA != s.batchB && s.batchA != 1 && s.batchB != 1) {
+    args.rangeError(Args::argument(1, "shape") + ": batchA " + std::to_string(s.batchA) + " and batchB " +
+                    std::to_string(s.batchB) + " must be equal or one of them 1");
+  }
+  const int64_t batch = std::max(s.batchA, s.batchB);
+  const float* a = args.heapFloats(heap, 2, "a", elementCount({s.batchA, s.m, s.k}));
+  const float* b = args.heapFloats(heap, 3, "b", elementCount({s.batchB, s.k, s.n}));
+  const float* bias = args.optionalHeapFloats(heap, 4, "bias", s.n);
+  float* c = args.heapFloats(heap, 5, "c", elementCount({batch, s.m, s.n}));
+  matmul(s, a, b, bias, c, args.boolean(6, "relu"));
 }
 
 // PoolShape fields (pool.h) in order.
@@ -143,22 +131,16 @@ PoolCall poolCall(const Args& args) {
 }
 
 // (heap, shape, x, y)
-Napi::Value MaxPool(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    const Args args(info, "maxPool", 4);
-    const PoolCall p = poolCall(args);
-    maxPool(p.shape, args.heapFloats(p.heap, 2, "x", p.input), args.heapFloats(p.heap, 3, "y", p.output));
-  });
+void MaxPool(const Args& args) {
+  const PoolCall p = poolCall(args);
+  maxPool(p.shape, args.heapFloats(p.heap, 2, "x", p.input), args.heapFloats(p.heap, 3, "y", p.output));
 }
 
 // (heap, shape, x, dy, dx)
-Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    const Args args(info, "maxPoolGrad", 5);
-    const PoolCall p = poolCall(args);
-    maxPoolGrad(p.shape, args.heapFloats(p.heap, 2, "x", p.input), args.heapFloats(p.heap, 3, "dy", p.output),
-                args.heapFloats(p.heap, 4, "dx", p.input));
-  });
+void MaxPoolGrad(const Args& args) {
+  const PoolCall p = poolCall(args);
+  maxPoolGrad(p.shape, args.heapFloats(p.heap, 2, "x", p.input), args.heapFloats(p.heap, 3, "dy", p.output),
+              args.heapFloats(p.heap, 4, "dx", p.input));
 }
 
 // An element of a Float64Array argument that must be an integer >= 0 (a width or a length). Read as a
@@ -173,25 +155,22 @@ int64_t countAt(const Args& args, const Napi::Float64Array& array, size_t index,
 
 // Concat (split = false) or SplitV along an axis: (heap, outer, offsets, widths, whole, split); pieces[i]
 // is [outer, widths[i]] at offsets[i], whole [outer, sum of widths].
-Napi::Value JoinAlongAxis(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    const Args args(info, "joinAlongAxis", 6);
-    const Bytes heap = args.heap(0);
-    const int64_t outer = args.integer(1, "outer", 0);
-    const bool split = args.boolean(5, "split");
-    Napi::Float64Array offsets = args.float64Array(2, "offsets", -1);
-    Napi::Float64Array widths = args.float64Array(3, "widths", int64_t(offsets.ElementLength()));
-    std::vector<AxisPiece> pieces;
-    int64_t total = 0;
-    for (size_t i = 0; i < offsets.ElementLength(); ++i) {
-      const int64_t width = countAt(args, widths, 3, "widths", i);
-      pieces.push_back(AxisPiece{args.heapFloatsAt(heap, offsets[i], 2, "offsets", i, elementCount({outer, width})), width});
-      total += width;  // each width and so far the total are below 2^53: no overflow
-      if (total > kMaxSafeInteger) args.rangeError(Args::argument(3, "widths") + " add up to more than 2^53");
-    }
-    float* whole = args.heapFloats(heap, 4, "whole", elementCount({outer, total}));
-    joinAlongAxis(pieces, whole, outer, split);
-  });
+void JoinAlongAxis(const Args& args) {
+  const Bytes heap = args.heap(0);
+  const int64_t outer = args.integer(1, "outer", 0);
+  const bool split = args.boolean(5, "split");
+  Napi::Float64Array offsets = args.float64Array(2, "offsets", -1);
+  Napi::Float64Array widths = args.float64Array(3, "widths", int64_t(offsets.ElementLength()));
+  std::vector<AxisPiece> pieces;
+  int64_t total = 0;
+  for (size_t i = 0; i < offsets.ElementLength(); ++i) {
+    const int64_t width = countAt(args, widths, 3, "widths", i);
+    pieces.push_back(AxisPiece{args.heapFloatsAt(heap, offsets[i], 2, "offsets", i, elementCount({outer, width})), width});
+    total += width;  // each width and so far the total are below 2^53: no overflow
+    if (total > kMaxSafeInteger) args.rangeError(Args::argument(3, "widths") + " add up to more than 2^53");
+  }
+  float* whole = args.heapFloats(heap, 4, "whole", elementCount({outer, total}));
+  joinAlongAxis(pieces, whole, outer, split);
 }
 const Field kResizeFields[] = {{"batch", 0}, {"inHeight", 0}, {"inWidth", 0}, {"channels", 0}, {"outHeight", 0}, {"outWidth", 0}};
 
@@ -206,24 +185,21 @@ void checkSources(const Args& args, const int32_t* sources, int64_t count, int64
 }
 
 // (heap, shape, sourceRows, sourceCols, x, y, grad); grad: x is dy (large), y is dx (small).
-Napi::Value ResizeNearest(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    const Args args(info, "resizeNearest", 7);
-    const Bytes heap = args.heap(0);
-    const int32_t* f = args.shape(1, "shape", kResizeFields);
-    const ResizeShape s{f[0], f[1], f[2], f[3], f[4], f[5]};
-    const int32_t* rows = args.int32Array(2, "sourceRows", s.outHeight);
-    const int32_t* cols = args.int32Array(3, "sourceCols", s.outWidth);
-    checkSources(args, rows, s.outHeight, s.inHeight, 2, "sourceRows");
-    checkSources(args, cols, s.outWidth, s.inWidth, 3, "sourceCols");
-    const int64_t small = elementCount({s.batch, s.inHeight, s.inWidth, s.channels});
-    const int64_t large = elementCount({s.batch, s.outHeight, s.outWidth, s.channels});
-    if (args.boolean(6, "grad")) {
-      resizeNearestGrad(s, rows, cols, args.heapFloats(heap, 4, "dy", large), args.heapFloats(heap, 5, "dx", small));
-    } else {
-      resizeNearest(s, rows, cols, args.heapFloats(heap, 4, "x", small), args.heapFloats(heap, 5, "y", large));
-    }
-  });
+void ResizeNearest(const Args& args) {
+  const Bytes heap = args.heap(0);
+  const int32_t* f = args.shape(1, "shape", kResizeFields);
+  const ResizeShape s{f[0], f[1], f[2], f[3], f[4], f[5]};
+  const int32_t* rows = args.int32Array(2, "sourceRows", s.outHeight);
+  const int32_t* cols = args.int32Array(3, "sourceCols", s.outWidth);
+  checkSources(args, rows, s.outHeight, s.inHeight, 2, "sourceRows");
+  checkSources(args, cols, s.outWidth, s.inWidth, 3, "sourceCols");
+  const int64_t small = elementCount({s.batch, s.inHeight, s.inWidth, s.channels});
+  const int64_t large = elementCount({s.batch, s.outHeight, s.outWidth, s.channels});
+  if (args.boolean(6, "grad")) {
+    resizeNearestGrad(s, rows, cols, args.heapFloats(heap, 4, "dy", large), args.heapFloats(heap, 5, "dx", small));
+  } else {
+    resizeNearest(s, rows, cols, args.heapFloats(heap, 4, "x", small), args.heapFloats(heap, 5, "y", large));
+  }
 }
 
 const Field kUpsampleConcatFields[] = {{"batch", 0}, {"lowHeight", 0}, {"lowWidth", 0}, {"lowChannels", 0}, {"skipChannels", 0}};
@@ -231,64 +207,55 @@ static_assert(sizeof(kUpsampleConcatFields) / sizeof(Field) == UpsampleConcatSha
 
 // 2x nearest upsampling of `low` joined with `skip` along channels (grad: dy -> dlow, dskip):
 // (heap, shape, a, b, c, grad).
-Napi::Value UpsampleConcat(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    const Args args(info, "upsampleConcat", 6);
-    const Bytes heap = args.heap(0);
-    const int32_t* f = args.shape(1, "shape", kUpsampleConcatFields);
-    const UpsampleConcatShape s{f[0], f[1], f[2], f[3], f[4]};
-    const int64_t pixels = elementCount({s.batch, 4, s.lowHeight, s.lowWidth});
-    const int64_t lowSize = elementCount({s.batch, s.lowHeight, s.lowWidth, s.lowChannels});
-    const int64_t skipSize = elementCount({pixels, s.skipChannels});
-    const int64_t joinedSize = elementCount({pixels, s.lowChannels + s.skipChannels});
-    if (args.boolean(5, "grad")) {
-      upsampleConcatGrad(s, args.heapFloats(heap, 2, "dy", joinedSize), args.heapFloats(heap, 3, "dlow", lowSize),
-                         args.heapFloats(heap, 4, "dskip", skipSize));
-    } else {
-      upsampleConcat(s, args.heapFloats(heap, 2, "low", lowSize), args.heapFloats(heap, 3, "skip", skipSize),
-                     args.heapFloats(heap, 4, "out", joinedSize));
-    }
-  });
+void UpsampleConcat(const Args& args) {
+  const Bytes heap = args.heap(0);
+  const int32_t* f = args.shape(1, "shape", kUpsampleConcatFields);
+  const UpsampleConcatShape s{f[0], f[1], f[2], f[3], f[4]};
+  const int64_t pixels = elementCount({s.batch, 4, s.lowHeight, s.lowWidth});
+  const int64_t lowSize = elementCount({s.batch, s.lowHeight, s.lowWidth, s.lowChannels});
+  const int64_t skipSize = elementCount({pixels, s.skipChannels});
+  const int64_t joinedSize = elementCount({pixels, s.lowChannels + s.skipChannels});
+  if (args.boolean(5, "grad")) {
+    upsampleConcatGrad(s, args.heapFloats(heap, 2, "dy", joinedSize), args.heapFloats(heap, 3, "dlow", lowSize),
+                       args.heapFloats(heap, 4, "dskip", skipSize));
+  } else {
+    upsampleConcat(s, args.heapFloats(heap, 2, "low", lowSize), args.heapFloats(heap, 3, "skip", skipSize),
+                   args.heapFloats(heap, 4, "out", joinedSize));
+  }
 }
 
 // Sum of an [outer, inner] array over outer (overOuter) or over inner: (heap, x, outer, inner, y, overOuter).
-Napi::Value SumAxes(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    const Args args(info, "sumAxes", 6);
-    const Bytes heap = args.heap(0);
-    const int64_t outer = args.integer(2, "outer", 0);
-    const int64_t inner = args.integer(3, "inner", 0);
-    const float* x = args.heapFloats(heap, 1, "x", elementCount({outer, inner}));
-    const bool overOuter = args.boolean(5, "overOuter");
-    float* y = args.heapFloats(heap, 4, "y", overOuter ? inner : outer);
-    if (overOuter) {
-      sumOuter(x, outer, inner, y);
-    } else {
-      sumInner(x, outer, inner, y);
-    }
-  });
+void SumAxes(const Args& args) {
+  const Bytes heap = args.heap(0);
+  const int64_t outer = args.integer(2, "outer", 0);
+  const int64_t inner = args.integer(3, "inner", 0);
+  const float* x = args.heapFloats(heap, 1, "x", elementCount({outer, inner}));
+  const bool overOuter = args.boolean(5, "overOuter");
+  float* y = args.heapFloats(heap, 4, "y", overOuter ? inner : outer);
+  if (overOuter) {
+    sumOuter(x, outer, inner, y);
+  } else {
+    sumInner(x, outer, inner, y);
+  }
 }
 
 // Element-wise op on float32 heap operands: (heap, op, a, b (<0 for unary), length, bLength, alpha, out).
-Napi::Value Elementwise(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    const Args args(info, "elementwise", 8);
-    const Bytes heap = args.heap(0);
-    const auto op = ElementwiseOp(args.integer(1, "op", 0, 3, "0 (add), 1 (multiply), 2 (relu) or 3 (step)"));
-    const int64_t length = args.integer(4, "length", 0);
-    const int64_t bLength = args.integer(5, "bLength", 0);
-    const bool isBinary = op == ElementwiseOp::Add || op == ElementwiseOp::Multiply;
-    if (isBinary && (bLength < 1 || length % bLength != 0)) {
-      args.rangeError(Args::argument(5, "bLength") + " must be >= 1 and divide length " + std::to_string(length) +
-                      " (b tiles a), got " + std::to_string(bLength));
-    }
-    const float* a = args.heapFloats(heap, 2, "a", length);
-    const float* b = isBinary ? args.heapFloats(heap, 3, "b", bLength) : nullptr;
-    if (!isBinary) args.number(3, "b");  // unused by unary ops, but still a number
-    const float alpha = float(args.number(6, "alpha"));
-    float* out = args.heapFloats(heap, 7, "out", length);
-    elementwise(op, a, b, length, bLength, alpha, out);
-  });
+void Elementwise(const Args& args) {
+  const Bytes heap = args.heap(0);
+  const auto op = ElementwiseOp(args.integer(1, "op", 0, 3, "0 (add), 1 (multiply), 2 (relu) or 3 (step)"));
+  const int64_t length = args.integer(4, "length", 0);
+  const int64_t bLength = args.integer(5, "bLength", 0);
+  const bool isBinary = op == ElementwiseOp::Add || op == ElementwiseOp::Multiply;
+  if (isBinary && (bLength < 1 || length % bLength != 0)) {
+    args.rangeError(Args::argument(5, "bLength") + " must be >= 1 and divide length " + std::to_string(length) +
+                    " (b tiles a), got " + std::to_string(bLength));
+  }
+  const float* a = args.heapFloats(heap, 2, "a", length);
+  const float* b = isBinary ? args.heapFloats(heap, 3, "b", bLength) : nullptr;
+  if (!isBinary) args.number(3, "b");  // unused by unary ops, but still a number
+  const float alpha = float(args.number(6, "alpha"));
+  float* out = args.heapFloats(heap, 7, "out", length);
+  elementwise(op, a, b, length, bLength, alpha, out);
 }
 
 AdamHyper adamHyper(const Args& args, size_t index) {
@@ -297,61 +264,49 @@ AdamHyper adamHyper(const Args& args, size_t index) {
 }
 
 // Adam(W) on heap operands: (heap, length, w, m, v, g, wOut, mOut, vOut, [beta1, beta2, epsilon, stepSize, decay]).
-Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    const Args args(info, "adamUpdate", 10);
-    const Bytes heap = args.heap(0);
-    const int64_t length = args.integer(1, "length", 0);
-    const AdamHyper hyper = adamHyper(args, 9);
-    adamUpdate(hyper, length, args.heapFloats(heap, 2, "w", length), args.heapFloats(heap, 3, "m", length),
-               args.heapFloats(heap, 4, "v", length), args.heapFloats(heap, 5, "g", length),
-               args.heapFloats(heap, 6, "wOut", length), args.heapFloats(heap, 7, "mOut", length),
-               args.heapFloats(heap, 8, "vOut", length));
-  });
+void AdamUpdate(const Args& args) {
+  const Bytes heap = args.heap(0);
+  const int64_t length = args.integer(1, "length", 0);
+  const AdamHyper hyper = adamHyper(args, 9);
+  adamUpdate(hyper, length, args.heapFloats(heap, 2, "w", length), args.heapFloats(heap, 3, "m", length),
+             args.heapFloats(heap, 4, "v", length), args.heapFloats(heap, 5, "g", length),
+             args.heapFloats(heap, 6, "wOut", length), args.heapFloats(heap, 7, "mOut", length),
+             args.heapFloats(heap, 8, "vOut", length));
 }
 
 // In-place Adam(W) of many variables: (heap, lengths, offsets [w, m, v, g per variable], hyper).
-Napi::Value AdamUpdateInPlace(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    const Args args(info, "adamUpdateInPlace", 4);
-    const Bytes heap = args.heap(0);
-    Napi::Float64Array lengths = args.float64Array(1, "lengths", -1);
-    const size_t count = lengths.ElementLength();
-    Napi::Float64Array offsets = args.float64Array(2, "offsets (w, m, v, g per variable)", int64_t(4 * count));
-    const AdamHyper hyper = adamHyper(args, 3);
-    std::vector<AdamSlot> slots;
-    for (size_t i = 0; i < count; ++i) {
-      const int64_t length = countAt(args, lengths, 1, "lengths", i);
-      auto at = [&](size_t k) { return args.heapFloatsAt(heap, offsets[4 * i + k], 2, "offsets", 4 * i + k, length); };
-      slots.push_back(AdamSlot{at(0), at(1), at(2), at(3), length});
-    }
-    adamUpdateInPlace(hyper, slots);
-  });
+void AdamUpdateInPlace(const Args& args) {
+  const Bytes heap = args.heap(0);
+  Napi::Float64Array lengths = args.float64Array(1, "lengths", -1);
+  const size_t count = lengths.ElementLength();
+  Napi::Float64Array offsets = args.float64Array(2, "offsets (w, m, v, g per variable)", int64_t(4 * count));
+  const AdamHyper hyper = adamHyper(args, 3);
+  std::vector<AdamSlot> slots;
+  for (size_t i = 0; i < count; ++i) {
+    const int64_t length = countAt(args, lengths, 1, "lengths", i);
+    auto at = [&](size_t k) { return args.heapFloatsAt(heap, offsets[4 * i + k], 2, "offsets", 4 * i + k, length); };
+    slots.push_back(AdamSlot{at(0), at(1), at(2), at(3), length});
+  }
+  adamUpdateInPlace(hyper, slots);
 }
 
 // Activation and bias gradient of a [outer, channels] layer: (heap, activation, dy, y, outer, channels, dx, dbias).
-Napi::Value ActivationBiasGrad(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    const Args args(info, "activationBiasGrad", 8);
-    const Bytes heap = args.heap(0);
-    // A linear layer's dx is dy itself: callers pass dy on instead.
-    const auto activation = Activation(args.integer(1, "activation", 1, 2, "1 (relu) or 2 (elu)"));
-    const int64_t outer = args.integer(4, "outer", 0);
-    const int64_t channels = args.integer(5, "channels", 1);
-    const int64_t size = elementCount({outer, channels});
-    activationBiasGrad(activation, args.heapFloats(heap, 2, "dy", size), args.heapFloats(heap, 3, "y", size), outer, channels,
-                       args.heapFloats(heap, 6, "dx", size), args.heapFloats(heap, 7, "dbias", channels));
-  });
+void ActivationBiasGrad(const Args& args) {
+  const Bytes heap = args.heap(0);
+  // A linear layer's dx is dy itself: callers pass dy on instead.
+  const auto activation = Activation(args.integer(1, "activation", 1, 2, "1 (relu) or 2 (elu)"));
+  const int64_t outer = args.integer(4, "outer", 0);
+  const int64_t channels = args.integer(5, "channels", 1);
+  const int64_t size = elementCount({outer, channels});
+  activationBiasGrad(activation, args.heapFloats(heap, 2, "dy", size), args.heapFloats(heap, 3, "y", size), outer, channels,
+                     args.heapFloats(heap, 6, "dx", size), args.heapFloats(heap, 7, "dbias", channels));
 }
 
 // (layout): "any" or "nhwc".
-Napi::Value SetLayout(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    const Args args(info, "setLayout", 1);
-    const std::string name = args.string(0, "layout");
-    if (name != "any" && name != "nhwc") args.rangeError(Args::argument(0, "layout") + " must be \"any\" or \"nhwc\", got \"" + name + "\"");
-    setActivationLayout(name == "nhwc" ? ActivationLayout::Nhwc : ActivationLayout::Any);
-  });
+void SetLayout(const Args& args) {
+  const std::string name = args.string(0, "layout");
+  if (name != "any" && name != "nhwc") args.rangeError(Args::argument(0, "layout") + " must be \"any\" or \"nhwc\", got \"" + name + "\"");
+  setActivationLayout(name == "nhwc" ? ActivationLayout::Nhwc : ActivationLayout::Any);
 }
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
@@ -367,22 +322,26 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   });
 }
 
+const EntryPoint kEntryPoints[] = {
+    {"conv2d", 7, Conv2d},
+    {"conv2dBackpropInput", 5, Conv2dBackpropInput},
+    {"conv2dBackpropFilter", 5, Conv2dBackpropFilter},
+    {"matmul", 7, Matmul},
+    {"maxPool", 4, MaxPool},
+    {"maxPoolGrad", 5, MaxPoolGrad},
+    {"joinAlongAxis", 6, JoinAlongAxis},
+    {"resizeNearest", 7, ResizeNearest},
+    {"upsampleConcat", 6, UpsampleConcat},
+    {"elementwise", 8, Elementwise},
+    {"sumAxes", 6, SumAxes},
+    {"adamUpdate", 10, AdamUpdate},
+    {"adamUpdateInPlace", 4, AdamUpdateInPlace},
+    {"activationBiasGrad", 8, ActivationBiasGrad},
+    {"setLayout", 1, SetLayout},
+};
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("conv2d", Napi::Function::New(env, Conv2d));
-  exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2dBackpropInput));
-  exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2dBackpropFilter));
-  exports.Set("matmul", Napi::Function::New(env, Matmul));
-  exports.Set("maxPool", Napi::Function::New(env, MaxPool));
-  exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad));
-  exports.Set("joinAlongAxis", Napi::Function::New(env, JoinAlongAxis));
-  exports.Set("resizeNearest", Napi::Function::New(env, ResizeNearest));
-  exports.Set("upsampleConcat", Napi::Function::New(env, UpsampleConcat));
-  exports.Set("elementwise", Napi::Function::New(env, Elementwise));
-  exports.Set("sumAxes", Napi::Function::New(env, SumAxes));
-  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
-  exports.Set("adamUpdateInPlace", Napi::Function::New(env, AdamUpdateInPlace));
-  exports.Set("activationBiasGrad", Napi::Function::New(env, ActivationBiasGrad));
-  exports.Set("setLayout", Napi::Function::New(env, SetLayout));
+  exportEntryPoints(env, exports, kEntryPoints);
   exports.Set("info", Napi::Function::New(env, Info));
   registerOptics(env, exports);
   return exports;

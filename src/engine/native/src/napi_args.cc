@@ -225,4 +225,19 @@ void guardedCall(const Napi::CallbackInfo& info, void (*body)(void*), void* cont
   }
 }
 
+namespace {
+
+Napi::Value callEntryPoint(const Napi::CallbackInfo& info) {
+  const EntryPoint& entry = *static_cast<const EntryPoint*>(info.Data());
+  return guarded(info, [&] { entry.body(Args(info, entry.name, entry.argumentCount)); });
+}
+
+}  // namespace
+
+void exportEntryPoints(Napi::Env env, Napi::Object exports, const EntryPoint* entries, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    exports.Set(entries[i].name, Napi::Function::New<callEntryPoint>(env, entries[i].name, const_cast<EntryPoint*>(&entries[i])));
+  }
+}
+
 }  // namespace optocnn

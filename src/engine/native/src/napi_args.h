@@ -89,6 +89,21 @@ class Args {
   const char* entry_;
 };
 
+// A function of the addon: its JavaScript name, how many arguments it takes, and its body, which reads
+// them through Args.
+struct EntryPoint {
+  const char* name;
+  size_t argumentCount;
+  void (*body)(const Args& args);
+};
+
+// Exports each entry point under its name; every call counts the arguments and runs guarded.
+void exportEntryPoints(Napi::Env env, Napi::Object exports, const EntryPoint* entries, size_t count);
+template <size_t N>
+void exportEntryPoints(Napi::Env env, Napi::Object exports, const EntryPoint (&entries)[N]) {
+  exportEntryPoints(env, exports, entries, N);
+}
+
 // Runs `body`, turning C++ exceptions into JavaScript errors; the error text says what failed.
 void guardedCall(const Napi::CallbackInfo& info, void (*body)(void*), void* context);
 
