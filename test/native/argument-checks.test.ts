@@ -16,12 +16,29 @@ interface WrongCall {
   message: string;
 }
 
+/** A field of a shape argument: name, least value, greatest value and how the message words the range. */
+type Field = [name: string, min: number, max?: number, allowed?: string];
+
 interface EntryCase {
   entry: Entry;
   /** Arguments of a call that succeeds. */
   valid: () => Args;
+  /** The Int32Array shape argument, if any: its index and its fields in order. */
+  shape?: { index: number; fields: Field[] };
   wrong: WrongCall[];
 }
+
+const FLAG = "0 (no) or 1 (yes)";
+const MATRIX_OP = "0 (N), 1 (T) or 2 (C)";
+const CONV_FIELDS: Field[] = [
+  ["batch", 0], ["inHeight", 0], ["inWidth", 0], ["inChannels", 0], ["outChannels", 0], ["filterHeight", 1], ["filterWidth", 1],
+  ["outHeight", 0], ["outWidth", 0], ["strideHeight", 1], ["strideWidth", 1], ["dilationHeight", 1], ["dilationWidth", 1],
+  ["padTop", 0], ["padLeft", 0], ["padBottom", 0], ["padRight", 0],
+];
+const POOL_FIELDS: Field[] = [
+  ["batch", 0], ["inHeight", 0], ["inWidth", 0], ["channels", 0], ["outHeight", 0], ["outWidth", 0], ["filterHeight", 1],
+  ["filterWidth", 1], ["strideHeight", 1], ["strideWidth", 1], ["dilationHeight", 1], ["dilationWidth", 1], ["padTop", 0], ["padLeft", 0],
+];
 
 const HEAP_BYTES = 4096;
 const heap = new Uint8Array(HEAP_BYTES);
@@ -37,15 +54,11 @@ const CASES: EntryCase[] = [
   {
     entry: "conv2d",
     valid: () => [heap, convShape(), 0, 64, -1, 128, 1],
+    shape: { index: 1, fields: CONV_FIELDS },
     wrong: [
       typeError("heap is a string", (a) => { a[0] = "heap"; }, "conv2d: argument 1 (heap) must be a typed array or ArrayBuffer, got a string"),
       typeError("shape is a Float32Array", (a) => { a[1] = Float32Array.from(convShape()); }, "conv2d: argument 2 (shape) must be an Int32Array, got a Float32Array"),
       rangeError("shape has 16 fields", (a) => { a[1] = convShape().subarray(0, 16); }, "conv2d: argument 2 (shape) must have 17 values, has 16"),
-      rangeError("negative batch", (a) => { (a[1] as Int32Array)[0] = -1; }, "conv2d: argument 2 (shape) field 0 (batch) must be >= 0, got -1"),
-      rangeError("zero filter height", (a) => { (a[1] as Int32Array)[5] = 0; }, "conv2d: argument 2 (shape) field 5 (filterHeight) must be >= 1, got 0"),
-      rangeError("zero stride", (a) => { (a[1] as Int32Array)[9] = 0; }, "conv2d: argument 2 (shape) field 9 (strideHeight) must be >= 1, got 0"),
-      rangeError("zero dilation", (a) => { (a[1] as Int32Array)[12] = 0; }, "conv2d: argument 2 (shape) field 12 (dilationWidth) must be >= 1, got 0"),
-      rangeError("negative padding", (a) => { (a[1] as Int32Array)[16] = -1; }, "conv2d: argument 2 (shape) field 16 (padRight) must be >= 0, got -1"),
       rangeError("output larger than the geometry gives", (a) => { (a[1] as Int32Array)[7] = 5; },
         "conv2d: argument 2 (shape): output 5x4 disagrees with input, filter, strides, dilations and padding, which give 4x4"),
       rangeError("sizes whose product overflows 64 bits", (a) => { a[1] = Int32Array.of(2 ** 30, 2 ** 30, 1, 2 ** 30, 1, 1, 1, 2 ** 30, 1, 1, 1, 1, 1, 0, 0, 0, 0); },
@@ -63,6 +76,7 @@ const CASES: EntryCase[] = [
   {
     entry: "conv2dBackpropInput",
     valid: () => [heap, convShape(), 0, 64, 128],
+    shape: { index: 1, fields: CONV_FIELDS },
     wrong: [
       rangeError("output smaller than the geometry gives", (a) => { (a[1] as Int32Array)[8] = 3; },
         "conv2dBackpropInput: argument 2 (shape): output 4x3 disagrees with input, filter, strides, dilations and padding, which give 4x4"),
@@ -72,17 +86,16 @@ const CASES: EntryCase[] = [
   {
     entry: "conv2dBackpropFilter",
     valid: () => [heap, convShape(), 0, 64, 128],
+    shape: { index: 1, fields: CONV_FIELDS },
     wrong: [
-      rangeError("zero stride", (a) => { (a[1] as Int32Array)[10] = 0; }, "conv2dBackpropFilter: argument 2 (shape) field 10 (strideWidth) must be >= 1, got 0"),
       rangeError("dfilter past the heap end", (a) => { a[4] = HEAP_BYTES - 8; }, "conv2dBackpropFilter: argument 5 (dfilter): 9 floats at byte 4088 overrun the heap of 4096 bytes"),
     ],
   },
   {
     entry: "matmul",
     valid: () => [heap, Int32Array.of(1, 1, 2, 2, 2, 0, 0), 0, 16, -1, 32, false],
+    shape: { index: 1, fields: [["batchA", 1], ["batchB", 1], ["m", 0], ["n", 0], ["k", 0], ["transposeA", 0, 1, FLAG], ["transposeB", 0, 1, FLAG]] },
     wrong: [
-      rangeError("transposeA 2", (a) => { (a[1] as Int32Array)[5] = 2; }, "matmul: argument 2 (shape) field 5 (transposeA) must be 0 (no) or 1 (yes), got 2"),
-      rangeError("zero batch", (a) => { (a[1] as Int32Array)[1] = 0; }, "matmul: argument 2 (shape) field 1 (batchB) must be >= 1, got 0"),
       rangeError("batches that do not broadcast", (a) => { a[1] = Int32Array.of(2, 3, 2, 2, 2, 0, 0); },
         "matmul: argument 2 (shape): batchA 2 and batchB 3 must be equal or one of them 1"),
       rangeError("c past the heap end", (a) => { a[5] = HEAP_BYTES - 8; }, "matmul: argument 6 (c): 4 floats at byte 4088 overrun the heap of 4096 bytes"),
@@ -92,15 +105,15 @@ const CASES: EntryCase[] = [
   {
     entry: "maxPool",
     valid: () => [heap, Int32Array.of(1, 4, 4, 1, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0), 0, 64],
+    shape: { index: 1, fields: POOL_FIELDS },
     wrong: [
-      rangeError("zero dilation", (a) => { (a[1] as Int32Array)[10] = 0; }, "maxPool: argument 2 (shape) field 10 (dilationHeight) must be >= 1, got 0"),
-      rangeError("negative padding", (a) => { (a[1] as Int32Array)[13] = -2; }, "maxPool: argument 2 (shape) field 13 (padLeft) must be >= 0, got -2"),
       rangeError("y past the heap end", (a) => { a[3] = HEAP_BYTES - 12; }, "maxPool: argument 4 (y): 4 floats at byte 4084 overrun the heap of 4096 bytes"),
     ],
   },
   {
     entry: "maxPoolGrad",
     valid: () => [heap, Int32Array.of(1, 4, 4, 1, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0), 0, 64, 128],
+    shape: { index: 1, fields: POOL_FIELDS },
     wrong: [
       typeError("shape is a plain array", (a) => { a[1] = [1, 4, 4, 1, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0]; }, "maxPoolGrad: argument 2 (shape) must be an Int32Array, got an Array"),
       rangeError("misaligned dx", (a) => { a[4] = 130; }, "maxPoolGrad: argument 5 (dx) must be a byte offset >= 0 and a multiple of 4, got 130"),
@@ -115,6 +128,8 @@ const CASES: EntryCase[] = [
       typeError("offsets as an Array", (a) => { a[2] = [0, 16]; }, "joinAlongAxis: argument 3 (offsets) must be a Float64Array, got an Array"),
       rangeError("fewer widths than offsets", (a) => { a[3] = Float64Array.of(2); }, "joinAlongAxis: argument 4 (widths) must have 2 values, has 1"),
       rangeError("negative width", (a) => { a[3] = Float64Array.of(2, -3); }, "joinAlongAxis: argument 4 (widths)[1] must be an integer >= 0, got -3"),
+      rangeError("widths adding up past 2^53 (possible only for an empty outer axis)", (a) => { a[1] = 0; a[3] = Float64Array.of(2 ** 53 - 1, 2 ** 53 - 1); },
+        "joinAlongAxis: argument 4 (widths) add up to more than 2^53"),
       rangeError("a piece past the heap end", (a) => { a[2] = Float64Array.of(0, HEAP_BYTES - 8); },
         "joinAlongAxis: argument 3 (offsets)[1]: 6 floats at byte 4088 overrun the heap of 4096 bytes"),
       rangeError("whole past the heap end", (a) => { a[4] = HEAP_BYTES - 16; }, "joinAlongAxis: argument 5 (whole): 10 floats at byte 4080 overrun the heap of 4096 bytes"),
@@ -124,6 +139,7 @@ const CASES: EntryCase[] = [
   {
     entry: "resizeNearest",
     valid: () => [heap, Int32Array.of(1, 2, 2, 1, 4, 4), Int32Array.of(0, 0, 1, 1), Int32Array.of(0, 0, 1, 1), 0, 64, false],
+    shape: { index: 1, fields: [["batch", 0], ["inHeight", 0], ["inWidth", 0], ["channels", 0], ["outHeight", 0], ["outWidth", 0]] },
     wrong: [
       rangeError("three source rows for four output rows", (a) => { a[2] = Int32Array.of(0, 0, 1); }, "resizeNearest: argument 3 (sourceRows) must have 4 values, has 3"),
       rangeError("a source row past the input", (a) => { (a[2] as Int32Array)[2] = 2; }, "resizeNearest: argument 3 (sourceRows)[2] must be in [0, 2), got 2"),
@@ -137,8 +153,8 @@ const CASES: EntryCase[] = [
   {
     entry: "upsampleConcat",
     valid: () => [heap, Int32Array.of(1, 2, 2, 1, 1), 0, 64, 128, false],
+    shape: { index: 1, fields: [["batch", 0], ["lowHeight", 0], ["lowWidth", 0], ["lowChannels", 0], ["skipChannels", 0]] },
     wrong: [
-      rangeError("negative skip channels", (a) => { (a[1] as Int32Array)[4] = -1; }, "upsampleConcat: argument 2 (shape) field 4 (skipChannels) must be >= 0, got -1"),
       rangeError("out past the heap end", (a) => { a[4] = HEAP_BYTES - 64; }, "upsampleConcat: argument 5 (out): 32 floats at byte 4032 overrun the heap of 4096 bytes"),
       rangeError("the gradient's dskip past the heap end", (a) => { a[4] = HEAP_BYTES - 32; a[5] = true; },
         "upsampleConcat: argument 5 (dskip): 16 floats at byte 4064 overrun the heap of 4096 bytes"),
@@ -214,8 +230,8 @@ const CASES: EntryCase[] = [
   {
     entry: "paddedConvolution",
     valid: () => [Int32Array.of(1, 2, 4, 1, 0), f32(4), f32(4), f32(4), f32(4), f32(16), f32(16), Int32Array.of(0)],
+    shape: { index: 0, fields: [["batch", 1], ["size", 1], ["paddedSize", 1], ["kernelCount", 1], ["conjugate", 0, 1, FLAG]] },
     wrong: [
-      rangeError("conjugate 2", (a) => { (a[0] as Int32Array)[4] = 2; }, "paddedConvolution: argument 1 (shape) field 4 (conjugate) must be 0 (no) or 1 (yes), got 2"),
       rangeError("padded grid smaller than the field", (a) => { (a[0] as Int32Array)[2] = 1; }, "paddedConvolution: argument 1 (shape): paddedSize 1 must be >= size 2"),
       rangeError("kernels.re too short", (a) => { a[5] = f32(15); }, "paddedConvolution: argument 6 (kernels.re) has 15 elements, needs 16"),
       rangeError("two kernel indices for one field", (a) => { a[7] = Int32Array.of(0, 0); }, "paddedConvolution: argument 8 (kernelOf) must have 1 values, has 2"),
@@ -234,13 +250,14 @@ const CASES: EntryCase[] = [
     entry: "complexGemm",
     // [m, n, k, opA, opB, batch, strideA, strideB, strideC, accumulate]
     valid: () => [Int32Array.of(2, 2, 2, 0, 0, 1, 0, 0, 0, 0), f32(4), f32(4), f32(4), f32(4), f32(4), f32(4)],
+    shape: {
+      index: 0,
+      fields: [["m", 1], ["n", 1], ["k", 1], ["opA", 0, 2, MATRIX_OP], ["opB", 0, 2, MATRIX_OP], ["batch", 1], ["strideA", 0], ["strideB", 0],
+        ["strideC", 0], ["accumulate", 0, 1, FLAG]],
+    },
     wrong: [
-      rangeError("opA 3", (a) => { (a[0] as Int32Array)[3] = 3; }, "complexGemm: argument 1 (shape) field 3 (opA) must be 0 (N), 1 (T) or 2 (C), got 3"),
-      rangeError("opB -1", (a) => { (a[0] as Int32Array)[4] = -1; }, "complexGemm: argument 1 (shape) field 4 (opB) must be 0 (N), 1 (T) or 2 (C), got -1"),
-      rangeError("m 0", (a) => { (a[0] as Int32Array)[0] = 0; }, "complexGemm: argument 1 (shape) field 0 (m) must be >= 1, got 0"),
-      rangeError("negative strideA", (a) => { a[0] = Int32Array.of(2, 2, 2, 0, 0, 2, -4, 0, 4, 0); }, "complexGemm: argument 1 (shape) field 6 (strideA) must be >= 0, got -4"),
-      rangeError("accumulate 2", (a) => { (a[0] as Int32Array)[9] = 2; }, "complexGemm: argument 1 (shape) field 9 (accumulate) must be 0 (no) or 1 (yes), got 2"),
-      rangeError("two products into one C", (a) => { (a[0] as Int32Array)[5] = 2; },
+      // complexGemm reads a zero strideC as m n: two products of A would write 8 values into C's 4.
+      rangeError("two products into one C", (a) => { a[0] = Int32Array.of(2, 2, 2, 0, 0, 2, 4, 0, 0, 0); a[1] = f32(8); a[2] = f32(8); },
         "complexGemm: argument 1 (shape) field 8 (strideC) must be >= m n = 4 when batch > 1 (outputs may not overlap), got 0"),
       rangeError("c.im too short for two products", (a) => { a[0] = Int32Array.of(2, 2, 2, 0, 0, 2, 0, 0, 4, 0); a[5] = f32(8); },
         "complexGemm: argument 7 (c.im) has 4 elements, needs 8"),
@@ -276,6 +293,18 @@ function assertThrows(entry: Entry, args: Args, error: typeof TypeError | typeof
   }, `${why}: no error`);
 }
 
+/** For every shape field: the value just below its range and, for bounded fields, just above. */
+function fieldOutOfRange(c: EntryCase): WrongCall[] {
+  if (!c.shape) return [];
+  const { index, fields } = c.shape;
+  return fields.flatMap(([name, min, max, allowed], i) => {
+    const range = allowed ?? (max === undefined ? `>= ${min}` : `in [${min}, ${max}]`);
+    return [min - 1, ...(max === undefined ? [] : [max + 1])].map((value) =>
+      rangeError(`shape field ${name} = ${value}`, (a) => { (a[index] as Int32Array)[i] = value; },
+        `${c.entry}: argument ${index + 1} (shape) field ${i} (${name}) must be ${range}, got ${value}`));
+  });
+}
+
 const skip = (): string | undefined => {
   const load = loadNativeAddon();
   return load.ok ? undefined : load.reason;
@@ -293,7 +322,7 @@ for (const c of CASES) {
       assertThrows(c.entry, c.valid().slice(0, -1), TypeError, `${c.entry}: expects ${count} arguments, got ${count - 1}`, "one argument short");
     }
     assertThrows(c.entry, [...c.valid(), 0], TypeError, `${c.entry}: expects ${count} arguments, got ${count + 1}`, "one argument more");
-    for (const wrong of c.wrong) {
+    for (const wrong of [...c.wrong, ...fieldOutOfRange(c)]) {
       const args = c.valid();
       wrong.change(args);
       assertThrows(c.entry, args, wrong.error, wrong.message, wrong.why);
