@@ -51,7 +51,7 @@ struct ConvCall {
 
 ConvCall convCall(const Args& args) {
   const ConvShape s = ConvShape::fromFields(args.shape(1, "shape", kConvFields));
-  // oneDNN derives the output extents from the others: a shape that disagrees would size buffers wrongly.
+  // oneDNN also refuses such a shape, but only as "could not create a descriptor": say which extents disagree.
   const int64_t rows = windowCount(s.inHeight, s.padTop + s.padBottom, s.filterHeight, s.dilationHeight, s.strideHeight);
   const int64_t cols = windowCount(s.inWidth, s.padLeft + s.padRight, s.filterWidth, s.dilationWidth, s.strideWidth);
   if (rows != s.outHeight || cols != s.outWidth) {
