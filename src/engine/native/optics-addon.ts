@@ -14,7 +14,10 @@ export interface NativeOpticsAddon {
   ): void;
   /** re + i im = exp(i phase) for every element of phase. */
   unitPhasor(phase: Float32Array, re: Float32Array, im: Float32Array): void;
-  /** shape: [m, n, k, opA, opB, batch, strideA, strideB, strideC, accumulate] with op 0=N, 1=T, 2=C. */
+  /**
+   * shape: [m, n, k, opA, opB, batch, strideA, strideB, strideC, accumulate] with op 0=N, 1=T, 2=C;
+   * with batch > 1, strideC >= m n (the products' outputs may not overlap).
+   */
   complexGemm(
     shape: Int32Array,
     aRe: Float32Array,

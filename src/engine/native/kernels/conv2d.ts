@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { ACTIVATION_CODES, type FusedActivation } from "../../activation-bias-grad.js";
 import type { NativeAddon } from "../addon.js";
 import { allFloat32, currentHeap, heapOffset, type NativeKernel, type WasmKernelArgs } from "../wasm-heap.js";
+import { plainAndFused } from "./plain-and-fused.js";
 
 type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 type PadAttr = "valid" | "same" | number | tf.backend_util.ExplicitPadding;
@@ -66,6 +67,42 @@ function prepare(xShape: number[], filterShape: number[], attrs: ConvAttrs): Pre
   return entry;
 }
 
+/** Attributes of the two gradient kernels: the shape of what each computes. */
+type GradientAttrs = ConvAttrs & { inputShape: number[]; filterShape: number[] };
+
+interface GradientGeometry {
+  xShape: number[];
+  filterShape: number[];
+  outShape: number[];
+}
+
+/**
+ * Conv2DBackpropInput or Conv2DBackpropFilter: two float32 inputs, named in the order the addon takes
+ * them, and an output whose shape the attributes give (x's for the input gradient, the filter's for the
+ * filter gradient).
+ */
+function gradientKernel(
+  kernelName: string,
+  inputNames: [string, string],
+  geometry: (inputs: WasmKernelArgs["inputs"], attrs: GradientAttrs) => GradientGeometry,
+  run: (heap: Uint8Array, shape: Int32Array, first: number, second: number, out: number) => void,
+): NativeKernel {
+  return {
+    kernelName,
+    kernelFunc: ({ inputs, attrs, backend }) => {
+      const [first, second] = inputNames.map((name) => inputs[name]);
+      const a = attrs as unknown as GradientAttrs;
+      if (!allFloat32(first, second)) return null;
+      const { xShape, filterShape, outShape } = geometry(inputs, a);
+      const { shape } = prepare(xShape, filterShape, { ...a, dilations: 1 });
+      if (!shape) return null;
+      const out = backend.makeOutput(outShape, "float32");
+      run(currentHeap(backend), shape, heapOffset(backend, first), heapOffset(backend, second), heapOffset(backend, out));
+      return out;
+    },
+  };
+}
+
 /** Conv2D, FusedConv2D (bias, relu or elu), Conv2DBackpropInput and Conv2DBackpropFilter on oneDNN. */
 export function convKernels(addon: NativeAddon): NativeKernel[] {
   const forward = ({ inputs, attrs, backend }: WasmKernelArgs, activation: string, bias?: tf.TensorInfo) => {
@@ -80,41 +117,12 @@ export function convKernels(addon: NativeAddon): NativeKernel[] {
     return out;
   };
   return [
-    { kernelName: tf.Conv2D, kernelFunc: (args) => forward(args, "linear") },
-    {
-      kernelName: tf.FusedConv2D,
-      kernelFunc: (args) => {
-        if (args.inputs.preluActivationWeights) return null;
-        return forward(args, String(args.attrs?.activation ?? "linear"), args.inputs.bias);
-      },
-    },
-    {
-      kernelName: tf.Conv2DBackpropInput,
-      kernelFunc: ({ inputs, attrs, backend }) => {
-        const { dy, filter } = inputs;
-        const a = attrs as unknown as ConvAttrs & { inputShape: number[] };
-        if (!allFloat32(dy, filter)) return null;
-        const { shape } = prepare(a.inputShape, filter.shape, { ...a, dilations: 1 });
-        if (!shape) return null;
-        const dx = backend.makeOutput(a.inputShape, "float32");
-        addon.conv2dBackpropInput(currentHeap(backend), shape, heapOffset(backend, dy), heapOffset(backend, filter),
-          heapOffset(backend, dx));
-        return dx;
-      },
-    },
-    {
-      kernelName: tf.Conv2DBackpropFilter,
-      kernelFunc: ({ inputs, attrs, backend }) => {
-        const { x, dy } = inputs;
-        const a = attrs as unknown as ConvAttrs & { filterShape: number[] };
-        if (!allFloat32(x, dy)) return null;
-        const { shape } = prepare(x.shape, a.filterShape, { ...a, dilations: 1 });
-        if (!shape) return null;
-        const dfilter = backend.makeOutput(a.filterShape, "float32");
-        addon.conv2dBackpropFilter(currentHeap(backend), shape, heapOffset(backend, x), heapOffset(backend, dy),
-          heapOffset(backend, dfilter));
-        return dfilter;
-      },
-    },
+    ...plainAndFused(tf.Conv2D, tf.FusedConv2D, forward),
+    gradientKernel(tf.Conv2DBackpropInput, ["dy", "filter"],
+      ({ filter }, a) => ({ xShape: a.inputShape, filterShape: filter.shape, outShape: a.inputShape }),
+      (...call) => addon.conv2dBackpropInput(...call)),
+    gradientKernel(tf.Conv2DBackpropFilter, ["x", "dy"],
+      ({ x }, a) => ({ xShape: x.shape, filterShape: a.filterShape, outShape: a.filterShape }),
+      (...call) => addon.conv2dBackpropFilter(...call)),
   ];
 }

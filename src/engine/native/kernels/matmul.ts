@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { NativeAddon } from "../addon.js";
 import { allFloat32, currentHeap, heapOffset, type NativeKernel, type WasmKernelArgs } from "../wasm-heap.js";
+import { plainAndFused } from "./plain-and-fused.js";
 
 /**
  * BatchMatMul and _FusedMatMul (bias over columns, relu) on oneDNN. Batch dimensions are flattened;
@@ -33,14 +34,5 @@ export function matmulKernels(addon: NativeAddon): NativeKernel[] {
       bias ? heapOffset(backend, bias) : -1, heapOffset(backend, out), activation === "relu");
     return out;
   };
-  return [
-    { kernelName: tf.BatchMatMul, kernelFunc: (args) => product(args, "linear") },
-    {
-      kernelName: tf._FusedMatMul,
-      kernelFunc: (args) => {
-        if (args.inputs.preluActivationWeights) return null;
-        return product(args, String(args.attrs?.activation ?? "linear"), args.inputs.bias);
-      },
-    },
-  ];
+  return plainAndFused(tf.BatchMatMul, tf._FusedMatMul, product);
 }

@@ -73,19 +73,47 @@ struct ForwardOp {
   memory bias;
 };
 
-struct BackwardDataOp {
-  dnnl::convolution_backward_data primitive;
-  LayoutBridge diffDst, weights, diffSrc;
-};
-
-struct BackwardFilterOp {
-  dnnl::convolution_backward_weights primitive;
-  LayoutBridge src, diffDst, diffWeights;
+// A backward convolution (data or weights): two inputs and one output, each with its execute-argument
+// id and a bridge between the user's layout and the primitive's.
+struct BackwardOp {
+  dnnl::primitive primitive;
+  int firstArg, secondArg, resultArg;
+  LayoutBridge first, second, result;
 };
 
 PrimitiveCache<ForwardOp> forwardOps;
-PrimitiveCache<BackwardDataOp> backwardDataOps;
-PrimitiveCache<BackwardFilterOp> backwardFilterOps;
+PrimitiveCache<BackwardOp> backwardDataOps;
+PrimitiveCache<BackwardOp> backwardFilterOps;
+
+// The user's (NHWC / HWIO) description of an execute argument.
+const memory::desc& userDesc(const ConvDescs& d, int arg) {
+  if (arg == DNNL_ARG_SRC || arg == DNNL_ARG_DIFF_SRC) return d.userSrc;
+  if (arg == DNNL_ARG_WEIGHTS || arg == DNNL_ARG_DIFF_WEIGHTS) return d.userWeights;
+  return d.userDst;
+}
+
+// Builds a backward primitive (Primitive: convolution_backward_data or _weights) with forward hints.
+template <typename Primitive>
+BackwardOp* makeBackward(const ConvShape& s, int firstArg, int secondArg, int resultArg) {
+  ConvDescs d = describe(s);
+  auto hint = forwardDesc(d, nullptr, Activation::Linear);
+  typename Primitive::desc desc(dnnl::algorithm::convolution_direct, d.src, d.weights, d.dst, d.strides, d.dilates,
+                                d.padL, d.padR);
+  typename Primitive::primitive_desc pd(desc, cpuEngine(), hint);
+  auto bridge = [&](int arg, bool input) {
+    return LayoutBridge(userDesc(d, arg), pd.query_md(dnnl::query::exec_arg_md, arg), input, !input);
+  };
+  return new BackwardOp{Primitive(pd), firstArg, secondArg, resultArg,
+                        bridge(firstArg, true), bridge(secondArg, true), bridge(resultArg, false)};
+}
+
+void runBackward(BackwardOp& op, const float* first, const float* second, float* result) {
+  op.primitive.execute(cpuStream(), {{op.firstArg, op.first.bindInput(const_cast<float*>(first))},
+                                     {op.secondArg, op.second.bindInput(const_cast<float*>(second))},
+                                     {op.resultArg, op.result.bindOutput(result)}});
+  op.result.finishOutput();
+  cpuStream().wait();
+}
 
 }  // namespace
 
@@ -159,41 +187,17 @@ void convBackwardData(const ConvShape& s, const float* dy, const float* filter, 
     convForward(flippedForwardShape(s), dy, flipped.data(), nullptr, dx, Activation::Linear);
     return;
   }
-  BackwardDataOp& op = backwardDataOps.get(cacheKey("conv_bwd_data", s.fields()), [&] {
-    ConvDescs d = describe(s);
-    auto hint = forwardDesc(d, nullptr, Activation::Linear);
-    dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, d.src, d.weights, d.dst,
-                                               d.strides, d.dilates, d.padL, d.padR);
-    dnnl::convolution_backward_data::primitive_desc pd(desc, cpuEngine(), hint);
-    return new BackwardDataOp{dnnl::convolution_backward_data(pd),
-                              LayoutBridge(d.userDst, pd.diff_dst_desc(), true, false),
-                              LayoutBridge(d.userWeights, pd.weights_desc(), true, false),
-                              LayoutBridge(d.userSrc, pd.diff_src_desc(), false, true)};
+  BackwardOp& op = backwardDataOps.get(cacheKey("conv_bwd_data", s.fields()), [&] {
+    return makeBackward<dnnl::convolution_backward_data>(s, DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC);
   });
-  op.primitive.execute(cpuStream(), {{DNNL_ARG_DIFF_DST, op.diffDst.bindInput(const_cast<float*>(dy))},
-                                     {DNNL_ARG_WEIGHTS, op.weights.bindInput(const_cast<float*>(filter))},
-                                     {DNNL_ARG_DIFF_SRC, op.diffSrc.bindOutput(dx)}});
-  op.diffSrc.finishOutput();
-  cpuStream().wait();
+  runBackward(op, dy, filter, dx);
 }
 
 void convBackwardFilter(const ConvShape& s, const float* x, const float* dy, float* dfilter) {
-  BackwardFilterOp& op = backwardFilterOps.get(cacheKey("conv_bwd_filter", s.fields()), [&] {
-    ConvDescs d = describe(s);
-    auto hint = forwardDesc(d, nullptr, Activation::Linear);
-    dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct, d.src, d.weights, d.dst,
-                                                  d.strides, d.dilates, d.padL, d.padR);
-    dnnl::convolution_backward_weights::primitive_desc pd(desc, cpuEngine(), hint);
-    return new BackwardFilterOp{dnnl::convolution_backward_weights(pd),
-                                LayoutBridge(d.userSrc, pd.src_desc(), true, false),
-                                LayoutBridge(d.userDst, pd.diff_dst_desc(), true, false),
-                                LayoutBridge(d.userWeights, pd.diff_weights_desc(), false, true)};
+  BackwardOp& op = backwardFilterOps.get(cacheKey("conv_bwd_filter", s.fields()), [&] {
+    return makeBackward<dnnl::convolution_backward_weights>(s, DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS);
   });
-  op.primitive.execute(cpuStream(), {{DNNL_ARG_SRC, op.src.bindInput(const_cast<float*>(x))},
-                                     {DNNL_ARG_DIFF_DST, op.diffDst.bindInput(const_cast<float*>(dy))},
-                                     {DNNL_ARG_DIFF_WEIGHTS, op.diffWeights.bindOutput(dfilter)}});
-  op.diffWeights.finishOutput();
-  cpuStream().wait();
+  runBackward(op, x, dy, dfilter);
 }
 
 }  // namespace optocnn

@@ -11,71 +11,90 @@
 namespace optocnn {
 namespace {
 
-Napi::Value Fft2d(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    const int64_t batch = info[2].As<Napi::Number>().Int64Value();
-    const int64_t rows = info[3].As<Napi::Number>().Int64Value();
-    const int64_t cols = info[4].As<Napi::Number>().Int64Value();
-    if (batch < 0 || rows < 1 || cols < 1) throw Napi::RangeError::New(info.Env(), "fft2d: batch, rows, cols must be positive");
-    float* re = floatArray(info[0], batch * rows * cols, "fft2d re");
-    float* im = floatArray(info[1], batch * rows * cols, "fft2d im");
-    fft2d(re, im, batch, rows, cols, info[5].ToBoolean());
-  });
+constexpr const char* kFlag = "0 (no) or 1 (yes)";
+
+// (re, im, batch, rows, cols, inverse): batch planes of rows x cols, transformed in place.
+void Fft2d(const Args& args) {
+  const int64_t batch = args.integer(2, "batch", 0);
+  const int64_t rows = args.integer(3, "rows", 1);
+  const int64_t cols = args.integer(4, "cols", 1);
+  const bool inverse = args.boolean(5, "inverse");
+  const int64_t count = elementCount({batch, rows, cols});
+  float* re = args.floatArray(0, "re", count);
+  float* im = args.floatArray(1, "im", count);
+  fft2d(re, im, batch, rows, cols, inverse);
 }
 
-Napi::Value PaddedConvolution(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    const int32_t* f = int32Array(info[0], 5, "padded convolution shape");
-    const PaddedConvolutionShape shape{f[0], f[1], f[2], f[3], f[4] != 0};
-    if (shape.batch < 1 || shape.size < 1 || shape.paddedSize < shape.size || shape.kernelCount < 1) {
-      throw Napi::RangeError::New(info.Env(), "padded convolution: need batch, kernels >= 1 and 1 <= size <= paddedSize");
+const Field kPaddedConvolutionFields[] = {{"batch", 1}, {"size", 1}, {"paddedSize", 1}, {"kernelCount", 1}, {"conjugate", 0, 1, kFlag}};
+
+// (shape, input.re, input.im, output.re, output.im, kernels.re, kernels.im, kernelOf)
+void PaddedConvolution(const Args& args) {
+  const int32_t* f = args.shape(0, "shape", kPaddedConvolutionFields);
+  const PaddedConvolutionShape shape{f[0], f[1], f[2], f[3], f[4] != 0};
+  if (shape.paddedSize < shape.size) {
+    args.rangeError(Args::argument(0, "shape") + ": paddedSize " + std::to_string(shape.paddedSize) +
+                    " must be >= size " + std::to_string(shape.size));
+  }
+  const int64_t fields = elementCount({shape.batch, shape.size, shape.size});
+  const int64_t kernels = elementCount({shape.kernelCount, shape.paddedSize, shape.paddedSize});
+  const float* inRe = args.floatArray(1, "input.re", fields);
+  const float* inIm = args.floatArray(2, "input.im", fields);
+  float* outRe = args.floatArray(3, "output.re", fields);
+  float* outIm = args.floatArray(4, "output.im", fields);
+  const float* kernelRe = args.floatArray(5, "kernels.re", kernels);
+  const float* kernelIm = args.floatArray(6, "kernels.im", kernels);
+  const int32_t* kernelOf = args.int32Array(7, "kernelOf", shape.batch);
+  for (int64_t b = 0; b < shape.batch; ++b) {
+    if (kernelOf[b] < 0 || kernelOf[b] >= shape.kernelCount) {
+      args.rangeError(Args::argument(7, "kernelOf") + "[" + std::to_string(b) + "] must be in [0, " +
+                      std::to_string(shape.kernelCount) + "), got " + std::to_string(kernelOf[b]));
     }
-    const int64_t fields = shape.batch * shape.size * shape.size;
-    const int64_t kernels = shape.kernelCount * shape.paddedSize * shape.paddedSize;
-    const float* inRe = floatArray(info[1], fields, "input.re");
-    const float* inIm = floatArray(info[2], fields, "input.im");
-    float* outRe = floatArray(info[3], fields, "output.re");
-    float* outIm = floatArray(info[4], fields, "output.im");
-    const float* kernelRe = floatArray(info[5], kernels, "kernels.re");
-    const float* kernelIm = floatArray(info[6], kernels, "kernels.im");
-    const int32_t* kernelOf = int32Array(info[7], shape.batch, "kernelOf (one kernel index per batch item)");
-    paddedConvolution(shape, inRe, inIm, outRe, outIm, kernelRe, kernelIm, kernelOf);
-  });
+  }
+  paddedConvolution(shape, inRe, inIm, outRe, outIm, kernelRe, kernelIm, kernelOf);
 }
 
-Napi::Value UnitPhasor(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    if (!info[0].IsTypedArray()) throw Napi::TypeError::New(info.Env(), "unitPhasor: phase must be a Float32Array");
-    const int64_t count = info[0].As<Napi::TypedArray>().ElementLength();
-    const float* phase = floatArray(info[0], count, "phase");
-    unitPhasor(phase, floatArray(info[1], count, "out.re"), floatArray(info[2], count, "out.im"), count);
-  });
+// (phase, out.re, out.im)
+void UnitPhasor(const Args& args) {
+  const int64_t count = args.floatArrayLength(0, "phase");
+  const float* phase = args.floatArray(0, "phase", count);
+  unitPhasor(phase, args.floatArray(1, "out.re", count), args.floatArray(2, "out.im", count), count);
 }
 
 // Elements an operand spans: the last batch's start plus one matrix.
 int64_t span(int64_t batch, int64_t stride, int64_t matrix) { return (batch - 1) * stride + matrix; }
 
-Napi::Value ComplexGemm(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    const int32_t* f = int32Array(info[0], ComplexGemmShape::kFields, "complex gemm shape");
-    ComplexGemmShape s{f[0], f[1], f[2], MatrixOp(f[3]), MatrixOp(f[4]), f[5], f[6], f[7], f[8], f[9] != 0};
-    if (s.batch < 1 || s.m < 1 || s.n < 1 || s.k < 1) throw Napi::RangeError::New(info.Env(), "complex gemm: empty shape");
-    const int64_t aLen = span(s.batch, s.strideA, s.m * s.k), bLen = span(s.batch, s.strideB, s.k * s.n);
-    const int64_t cLen = span(s.batch, s.strideC, s.m * s.n);
-    PlanarMatrix a{floatArray(info[1], aLen, "a.re"), floatArray(info[2], aLen, "a.im")};
-    PlanarMatrix b{floatArray(info[3], bLen, "b.re"), floatArray(info[4], bLen, "b.im")};
-    PlanarMatrix c{floatArray(info[5], cLen, "c.re"), floatArray(info[6], cLen, "c.im")};
-    complexGemm(s, a, b, c);
-  });
+constexpr const char* kMatrixOps = "0 (N), 1 (T) or 2 (C)";
+const Field kComplexGemmFields[] = {{"m", 1},          {"n", 1},       {"k", 1},       {"opA", 0, 2, kMatrixOps},
+                                    {"opB", 0, 2, kMatrixOps}, {"batch", 1}, {"strideA", 0}, {"strideB", 0},
+                                    {"strideC", 0},    {"accumulate", 0, 1, kFlag}};
+static_assert(sizeof(kComplexGemmFields) / sizeof(Field) == ComplexGemmShape::kFields, "one entry per field");
+
+// (shape, a.re, a.im, b.re, b.im, c.re, c.im)
+void ComplexGemm(const Args& args) {
+  const int32_t* f = args.shape(0, "shape", kComplexGemmFields);
+  const ComplexGemmShape s{f[0], f[1], f[2], MatrixOp(f[3]), MatrixOp(f[4]), f[5], f[6], f[7], f[8], f[9] != 0};
+  // The products write their outputs in parallel, and complexGemm reads a zero strideC as m n.
+  if (s.batch > 1 && s.strideC < s.m * s.n) {
+    args.rangeError(Args::argument(0, "shape") + " field 8 (strideC) must be >= m n = " + std::to_string(s.m * s.n) +
+                    " when batch > 1 (outputs may not overlap), got " + std::to_string(s.strideC));
+  }
+  const int64_t aLen = span(s.batch, s.strideA, s.m * s.k), bLen = span(s.batch, s.strideB, s.k * s.n);
+  const int64_t cLen = span(s.batch, s.strideC, s.m * s.n);
+  PlanarMatrix a{args.floatArray(1, "a.re", aLen), args.floatArray(2, "a.im", aLen)};
+  PlanarMatrix b{args.floatArray(3, "b.re", bLen), args.floatArray(4, "b.im", bLen)};
+  PlanarMatrix c{args.floatArray(5, "c.re", cLen), args.floatArray(6, "c.im", cLen)};
+  complexGemm(s, a, b, c);
 }
+
+const EntryPoint kEntryPoints[] = {
+    {"fft2d", 6, Fft2d},
+    {"paddedConvolution", 8, PaddedConvolution},
+    {"unitPhasor", 3, UnitPhasor},
+    {"complexGemm", 7, ComplexGemm},
+};
 
 }  // namespace
 
-void registerOptics(Napi::Env env, Napi::Object exports) {
-  exports.Set("fft2d", Napi::Function::New(env, Fft2d));
-  exports.Set("paddedConvolution", Napi::Function::New(env, PaddedConvolution));
-  exports.Set("unitPhasor", Napi::Function::New(env, UnitPhasor));
-  exports.Set("complexGemm", Napi::Function::New(env, ComplexGemm));
-}
+void registerOptics(Napi::Env env, Napi::Object exports) { exportEntryPoints(env, exports, kEntryPoints); }
 
 }  // namespace optocnn
