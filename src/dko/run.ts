@@ -77,11 +77,13 @@ async function synthesizeAndScore(
   const { complexOpsInfo } = await import("../engine/complex/select.js");
   const { openDepthDataset } = await import("../data/depth-dataset.js");
   const { evaluateDepth } = await import("../eval/evaluate-depth.js");
+  const { defaultProtocol } = await import("../eval/depth-protocol.js");
   const { config, onProgress, outDir } = options;
   const dataset = await openDepthDataset(options.dataDir);
   const { net } = stage1;
   const stride = net.config.firstLayer.stride;
-  const depthRange_m = net.config.depthRange_m as [number, number];
+  // Scored like the stage-1 run, so electronic and optical numbers compare with its summary.
+  const evalProtocol = stage1.config.evalProtocol ?? defaultProtocol(dataset.manifest.source);
   const targets = extractKernelTargets(net);
   const bank = new OpticsBank(config.optics, targets.shape);
   const M = bank.windowPixels;
@@ -108,7 +110,7 @@ async function synthesizeAndScore(
 
   const testCount = Math.min(config.evaluation.testLimit ?? dataset.test.count, dataset.test.count);
   const score = async (label: string, predict: (rgb: tfTypes.Tensor4D) => tfTypes.Tensor4D) =>
-    evaluateDepth(predict, dataset.test, { depthRange_m, limit: testCount, onProgress: (done, total) => onProgress?.({ phase: "evaluate", label, done, total }) });
+    evaluateDepth(predict, dataset.test, { protocol: evalProtocol, limit: testCount, onProgress: (done, total) => onProgress?.({ phase: "evaluate", label, done, total }) });
   const withKernels = async (label: string, kernels: Float32Array, predictNet = net) => {
     const { layer, kernel } = opticalFirstLayer(kernels, targets.shape, stride, `optical ${label}`);
     try {
@@ -140,6 +142,7 @@ async function synthesizeAndScore(
         dataset,
         config: { preset: stage1.config.preset, net: stage1.config.net, train: stage1.config.train },
         budget: { steps: config.evaluation.finetuneSteps },
+        evalProtocol,
         firstLayer: layer,
         initWeightsFrom: options.runDir,
         onProgress: (event) => onProgress?.({ phase: "finetune", step: event.step, progress: event.progress }),
@@ -222,6 +225,7 @@ async function synthesizeAndScore(
       kernelEfficiency: efficiencies[b],
     })),
     metrics: {
+      evalProtocol,
       testImages: testCount,
       electronic,
       optical,

@@ -13,6 +13,7 @@ import { latestCheckpointDir, loadCheckpoint, saveCheckpoint, type TrainState } 
 import { evaluateConstant, fitConstantBaselines } from "../eval/constant-baseline.js";
 import { silogLoss } from "./depth-loss.js";
 import type { DepthMetrics } from "../eval/depth-metrics.js";
+import { defaultProtocol, DepthEvalProtocolSchema, type DepthEvalProtocol } from "../eval/depth-protocol.js";
 import { evaluateDepth, type SetMetrics } from "../eval/evaluate-depth.js";
 import { learningRateAt } from "./lr-schedule.js";
 import { writeMetricsCsv } from "./metrics-history.js";
@@ -40,6 +41,8 @@ export interface TrainDepthOptions {
   firstLayer?: FirstLayer;
   /** Train the back end (default true). */
   trainBackEnd?: boolean;
+  /** How validation and test are scored (default: the data set's, see defaultProtocol); a resumed run keeps its own. */
+  evalProtocol?: DepthEvalProtocol;
   /** Start a new run from these network weights (a run directory or weights directory). */
   initWeightsFrom?: string;
   /** Continue from the run's newest checkpoint. */
@@ -119,6 +122,7 @@ export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepth
     state = loaded.state;
   }
   const depthRange_m = dataset.manifest.depthRange_m;
+  const evalProtocol = DepthEvalProtocolSchema.parse(stored?.evalProtocol ?? options.evalProtocol ?? defaultProtocol(dataset.manifest.source));
   const runConfig: RunConfigFile = {
     format: RUN_CONFIG_FORMAT,
     preset: config.preset,
@@ -128,6 +132,7 @@ export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepth
     firstLayer: firstLayerDescription(net),
     trainBackEnd,
     initWeightsFrom,
+    evalProtocol,
     data: {
       dir: dataset.dir,
       name: dataset.manifest.name,
@@ -156,7 +161,7 @@ export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepth
   };
   const validate = async () => {
     emit({ phase: "validate" });
-    const val = await evaluateDepth(predict, dataset.val, { depthRange_m, limit: train.valSamples, batchSize: train.batchSize });
+    const val = await evaluateDepth(predict, dataset.val, { protocol: evalProtocol, limit: train.valSamples, batchSize: train.batchSize });
     state.history.push({
       step: state.step,
       epoch: schedule.epochOf(Math.max(state.step - 1, 0)),
@@ -211,7 +216,7 @@ export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepth
   optimizer.dispose();
   saveTensors(paths.weights, saved);
   emit({ phase: "test" });
-  const test = await evaluateDepth(predict, dataset.test, { depthRange_m, batchSize: train.batchSize });
+  const test = await evaluateDepth(predict, dataset.test, { protocol: evalProtocol, batchSize: train.batchSize });
   emit({ phase: "baseline" });
   const constants = fitConstantBaselines(dataset.train, depthRange_m);
   tickWall();
@@ -225,11 +230,12 @@ export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepth
     parameterCount: net.parameterCount,
     trainableParameterCount: variableList.reduce((n, v) => n + v.size, 0),
     loss: `scale-invariant log, lambda ${train.silogLambda}`,
+    evalProtocol,
     test,
     finalVal,
     constantBaselines: {
-      mean: { depth_m: constants.mean_m, test: evaluateConstant(constants.mean_m, dataset.test, depthRange_m) },
-      absRelOptimal: { depth_m: constants.absRelOptimal_m, test: evaluateConstant(constants.absRelOptimal_m, dataset.test, depthRange_m) },
+      mean: { depth_m: constants.mean_m, test: evaluateConstant(constants.mean_m, dataset.test, evalProtocol) },
+      absRelOptimal: { depth_m: constants.absRelOptimal_m, test: evaluateConstant(constants.absRelOptimal_m, dataset.test, evalProtocol) },
     },
     weights: "weights",
     finishedAt: new Date().toISOString(),

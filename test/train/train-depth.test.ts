@@ -4,6 +4,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { initEngine } from "../../src/engine/backend.js";
 import { buildDepthNet } from "../../src/models/depth-net.js";
+import { defaultProtocol } from "../../src/eval/depth-protocol.js";
 import { evaluateDepth } from "../../src/eval/evaluate-depth.js";
 import { latestCheckpointDir, loadCheckpoint } from "../../src/train/checkpoint.js";
 import { loadRun } from "../../src/train/load-run.js";
@@ -79,7 +80,7 @@ test("the tiny preset learns: training loss falls and test AbsRel improves on th
   try {
     const config = tinyConfig(dataset, { validateEvery: 20 });
     const untrained = buildDepthNet(config.net);
-    const before = await evaluateDepth((rgb) => untrained.predict(rgb), dataset.test, { depthRange_m: dataset.manifest.depthRange_m });
+    const before = await evaluateDepth((rgb) => untrained.predict(rgb), dataset.test, { protocol: defaultProtocol("synthetic") });
     untrained.dispose();
     const result = await trainDepth({ runDir: join(root, "run"), dataset, config, budget: { steps: 80 } });
     const rows = readFileSync(join(root, "run", "metrics.csv"), "utf8").trim().split("\n").slice(1).map((line) => line.split(",").map(Number));
