@@ -93,3 +93,27 @@ test("the tiny preset learns: training loss falls and test AbsRel improves on th
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("a tiny run on wide 32x96 images trains, scores under the protocol it was given and records it", async () => {
+  await initEngine();
+  const { root, dataset } = await tinyDataset({ height: 32, width: 96 });
+  try {
+    const evalProtocol = { minDepth_m: 1e-3, maxDepth_m: 80, crop: "garg", medianScaling: true } as const;
+    const runDir = join(root, "run");
+    const result = await trainDepth({ runDir, dataset, config: tinyConfig(dataset, { validateEvery: 20 }), budget: { steps: 40 }, evalProtocol });
+    const summary = result.summary!;
+    assert.deepEqual(summary.evalProtocol, evalProtocol);
+    assert.deepEqual(JSON.parse(readFileSync(join(runDir, "config.json"), "utf8")).evalProtocol, evalProtocol);
+    // The summary's test metrics are evaluateDepth's under that protocol, and differ from the uncropped, unscaled ones.
+    const rescored = await evaluateDepth((rgb) => result.net.predict(rgb), dataset.test, { protocol: evalProtocol });
+    assert.equal(summary.test.absRel, rescored.absRel);
+    const plain = await evaluateDepth((rgb) => result.net.predict(rgb), dataset.test, { protocol: defaultProtocol("synthetic") });
+    assert.notEqual(plain.absRel, rescored.absRel);
+    const rows = readFileSync(join(runDir, "metrics.csv"), "utf8").trim().split("\n").slice(1).map((line) => Number(line.split(",")[4]));
+    assert.ok(rows[1] < rows[0], `train loss ${rows.join(" -> ")}`);
+    assert.ok(summary.test.absRel < summary.constantBaselines.mean.test.absRel, `network ${summary.test.absRel} vs train-mean constant ${summary.constantBaselines.mean.test.absRel}`);
+    result.net.dispose();
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
