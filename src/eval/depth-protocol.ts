@@ -29,6 +29,13 @@ export function defaultProtocol(source: DepthSource): DepthEvalProtocol {
   return source === "kitti" ? { ...KITTI_PRESETS.protocol } : { ...PLAIN_PROTOCOL };
 }
 
+/** One line for tables: "ground truth in (0.001, 80) m, garg crop, median scaling". */
+export function describeProtocol(protocol: DepthEvalProtocol): string {
+  const parts = [`ground truth in (${protocol.minDepth_m}, ${protocol.maxDepth_m ?? "inf"}) m`, protocol.crop === "none" ? "whole frame" : `${protocol.crop} crop`];
+  if (protocol.medianScaling) parts.push("median scaling");
+  return parts.join(", ");
+}
+
 /**
  * Crop fractions [top, bottom, left, right] of the frame. Garg et al. 2016 (used by Monodepth2 as its
  * "eigen" crop) and Eigen et al. 2014, both defined on KITTI's 375 x 1242 frames.

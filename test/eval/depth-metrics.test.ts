@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { depthMetrics, DepthMetricsAccumulator } from "../../src/eval/depth-metrics.js";
-import { cropBounds, defaultProtocol, DepthEvalProtocolSchema } from "../../src/eval/depth-protocol.js";
+import { cropBounds, defaultProtocol, DepthEvalProtocolSchema, describeProtocol } from "../../src/eval/depth-protocol.js";
 
 const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} != ${expected}`);
 
@@ -103,6 +103,8 @@ test("a crop scores only the pixels inside it and needs the frame size", () => {
 test("every data set has a default protocol: KITTI's cap, minimum and crop; the plain one elsewhere", () => {
   assert.deepEqual(defaultProtocol("kitti"), { minDepth_m: 1e-3, maxDepth_m: 80, crop: "garg", medianScaling: false });
   assert.deepEqual(defaultProtocol("synthetic"), { minDepth_m: 1e-3, maxDepth_m: null, crop: "none", medianScaling: false });
+  assert.equal(describeProtocol(defaultProtocol("kitti")), "ground truth in (0.001, 80) m, garg crop");
+  assert.equal(describeProtocol({ ...defaultProtocol("nyu"), medianScaling: true }), "ground truth in (0.001, inf) m, whole frame, median scaling");
   assert.equal(DepthEvalProtocolSchema.safeParse({ minDepth_m: 1, maxDepth_m: 0.5, crop: "none", medianScaling: false }).success, false);
 });
 

@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import { execFileSync } from "node:child_process";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -113,6 +114,18 @@ test("a tiny run on wide 32x96 images trains, scores under the protocol it was g
     assert.ok(rows[1] < rows[0], `train loss ${rows.join(" -> ")}`);
     assert.ok(summary.test.absRel < summary.constantBaselines.mean.test.absRel, `network ${summary.test.absRel} vs train-mean constant ${summary.constantBaselines.mean.test.absRel}`);
     result.net.dispose();
+    // The CLI's protocol options name themselves when wrong, before any training.
+    const cli = (...args: string[]) => {
+      try {
+        execFileSync("node", ["bin/optocnn.mjs", "train", "--data", dataset.dir, "--out", join(root, "cli-run"), "--preset", "tiny", ...args], { encoding: "utf8", stdio: "pipe" });
+        return "";
+      } catch (error) {
+        return String((error as { stderr: string }).stderr);
+      }
+    };
+    assert.match(cli("--eval-crop", "kitti"), /--eval-crop: .*"none".*"garg".*"eigen"/);
+    assert.match(cli("--depth-cap-m", "0.0005"), /--depth-cap-m \/ --min-depth-m: the depth cap maxDepth_m must exceed minDepth_m/);
+    assert.equal(existsSync(join(root, "cli-run")), false);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -52,7 +52,7 @@ export function register(program: Command): void {
       const { PRESETS, presetRunConfig } = await import("../../models/depth-net-config.js");
       const { trainDepth } = await import("../../train/train-depth.js");
       const { DEPTH_METRIC_NAMES } = await import("../../eval/depth-metrics.js");
-      const { defaultProtocol, DepthEvalProtocolSchema } = await import("../../eval/depth-protocol.js");
+      const { defaultProtocol, describeProtocol, DepthEvalProtocolSchema } = await import("../../eval/depth-protocol.js");
       const cliProgress = (await import("cli-progress")).default;
 
       const dataset = await openDepthDataset(options.data).catch((error: Error) => {
@@ -123,8 +123,7 @@ export function register(program: Command): void {
         { name: `constant ${summary.constantBaselines.absRelOptimal.depth_m.toFixed(2)} m (AbsRel-optimal)`, metrics: summary.constantBaselines.absRelOptimal.test },
       ];
       console.log(`finished ${summary.steps} steps (${summary.epochs.toFixed(1)} epochs) in ${summary.trainSeconds.toFixed(1)} s of training on ${summary.engine.engine}; ${summary.parameterCount} parameters`);
-      const p = summary.evalProtocol;
-      console.log(`test split (${summary.test.images} images; ground truth in (${p.minDepth_m}, ${p.maxDepth_m ?? "inf"}) m, crop ${p.crop}${p.medianScaling ? ", median scaling" : ""}):`);
+      console.log(`test split (${summary.test.images} images; ${describeProtocol(summary.evalProtocol)}):`);
       console.log(["predictor".padEnd(40), ...DEPTH_METRIC_NAMES.map((k) => k.padStart(8))].join(" "));
       for (const row of rows) console.log([row.name.padEnd(40), ...DEPTH_METRIC_NAMES.map((k) => row.metrics[k].toFixed(4).padStart(8))].join(" "));
       console.log(`run directory: ${options.out}`);
