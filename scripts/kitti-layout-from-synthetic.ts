@@ -4,10 +4,10 @@
  *   <out>/raw/2011_09_26/<drive>/image_02/data/<frame>.png                              8-bit RGB
  *   <out>/depth/{train,val}/<drive>/proj_depth/groundtruth/image_02/<frame>.png       16-bit, metres * 256
  *   <out>/{train,val,test}_files.txt                                                  split files
- * Frames are 96 x 312 (KITTI's aspect); depth is made sparse like a projected lidar scan: nothing in the
+ * Frames are 96 x 312 by default (KITTI's aspect; KITTI's own are 375 x 1242); depth is made sparse like a projected lidar scan: nothing in the
  * top 30 % of rows, and a seeded 30 % of the other pixels kept. Drives 1-8 train, 9 validation, 10 test.
  *
- *   node --import tsx scripts/kitti-layout-from-synthetic.ts <out> [frames per drive, default 32]
+ *   node --import tsx scripts/kitti-layout-from-synthetic.ts <out> [frames per drive, default 32] [HxW, default 96x312]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -16,12 +16,12 @@ import { syntheticSample } from "../src/data/synthetic/generate.js";
 import type { DepthSplitName } from "../src/data/types.js";
 import { createRandom } from "../src/util/random.js";
 
-const [out, framesArg] = process.argv.slice(2);
-if (!out) throw new Error("usage: node --import tsx scripts/kitti-layout-from-synthetic.ts <out> [frames per drive]");
+const [out, framesArg, sizeArg = "96x312"] = process.argv.slice(2);
+if (!out) throw new Error("usage: node --import tsx scripts/kitti-layout-from-synthetic.ts <out> [frames per drive] [HxW]");
 const framesPerDrive = Number(framesArg ?? 32);
 if (!Number.isInteger(framesPerDrive) || framesPerDrive < 1) throw new Error(`frames per drive must be a positive whole number, got ${framesArg}`);
-const HEIGHT = 96;
-const WIDTH = 312;
+if (!/^\d+x\d+$/.test(sizeArg)) throw new Error(`frame size must be HxW, e.g. 375x1242, got ${sizeArg}`);
+const [HEIGHT, WIDTH] = sizeArg.split("x").map(Number);
 const KEPT_FRACTION = 0.3;
 const FIRST_MEASURED_ROW = Math.round(0.3 * HEIGHT);
 
