@@ -39,7 +39,7 @@ export interface RunConfigFile extends DepthRunConfig {
   firstLayer: string;
   trainBackEnd: boolean;
   initWeightsFrom?: string;
-  /** How validation and test were scored; absent in runs written before it existed (they used the plain protocol). */
+  /** How validation and test are scored; absent in older runs (every positive ground-truth pixel, whole frame, no scaling). */
   evalProtocol?: DepthEvalProtocol;
   data: { dir: string; name: string; source: string; height: number; width: number; counts: { train: number; val: number; test: number }; depthRange_m: [number, number] };
   engine: EngineInfo;

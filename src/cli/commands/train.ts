@@ -96,7 +96,7 @@ export function register(program: Command): void {
           budget,
           resume: options.resume,
           initWeightsFrom: options.initFrom,
-          evalProtocol: protocol.data,
+          evalProtocol: options.resume ? undefined : protocol.data,
           signal: controller.signal,
           onProgress: (event) => {
             const payload: Record<string, string | number> = { step: event.step, phase: event.phase === "train" ? "" : event.phase };
