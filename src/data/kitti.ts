@@ -53,11 +53,11 @@ export function parseKittiSplit(text: string, path: string): KittiFrame[] {
       frames.push({ drive, camera: asPath[1] as KittiFrame["camera"], frame: asPath[2].padStart(10, "0") });
       return;
     }
-    const [, index_, side = "l"] = tokens;
-    if (tokens.length > 3 || !/^\d+$/.test(index_ ?? "") || !/^[lr]$/.test(side)) {
+    const [, frameIndex, side = "l"] = tokens;
+    if (tokens.length > 3 || !/^\d+$/.test(frameIndex ?? "") || !/^[lr]$/.test(side)) {
       throw new Error(`${where}: cannot read "${line}"; accepted lines:\n  ${SPLIT_LINE_FORMATS.join("\n  ")}`);
     }
-    frames.push({ drive, camera: side === "l" ? "image_02" : "image_03", frame: index_.padStart(10, "0") });
+    frames.push({ drive, camera: side === "l" ? "image_02" : "image_03", frame: frameIndex.padStart(10, "0") });
   });
   return frames;
 }
