@@ -2,6 +2,7 @@ import type * as tfTypes from "@tensorflow/tfjs";
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { DepthDataset } from "../data/types.js";
+import type { DepthEvalProtocol } from "../eval/depth-protocol.js";
 import type { SetMetrics } from "../eval/evaluate-depth.js";
 import { meanOf, nmse } from "../eval/nmse.js";
 import { writeJsonAtomic } from "../io/atomic.js";
@@ -130,6 +131,7 @@ async function designBank(net: DepthNet, config: DkoConfig, onProgress?: (event:
 }
 
 interface DesignMetrics {
+  evalProtocol: DepthEvalProtocol;
   testImages: number;
   electronic: SetMetrics;
   optical: SetMetrics;
@@ -144,13 +146,15 @@ interface DesignMetrics {
  */
 async function scoreDesign(design: BankDesign, stage1: Stage1Run, dataset: DepthDataset, options: RunDkoOptions & { outDir: string }): Promise<DesignMetrics> {
   const { evaluateDepth } = await import("../eval/evaluate-depth.js");
+  const { defaultProtocol } = await import("../eval/depth-protocol.js");
   const { config, targets, bank } = design;
   const { net } = stage1;
   const stride = net.config.firstLayer.stride;
-  const depthRange_m = net.config.depthRange_m as [number, number];
+  // Scored like the stage-1 run, so electronic and optical numbers compare with its summary.
+  const evalProtocol = stage1.config.evalProtocol ?? defaultProtocol(dataset.manifest.source);
   const testImages = Math.min(config.evaluation.testLimit ?? dataset.test.count, dataset.test.count);
   const score = (label: string, predict: (rgb: tfTypes.Tensor4D) => tfTypes.Tensor4D) =>
-    evaluateDepth(predict, dataset.test, { depthRange_m, limit: testImages, onProgress: (done, total) => options.onProgress?.({ phase: "evaluate", label, done, total }) });
+    evaluateDepth(predict, dataset.test, { protocol: evalProtocol, limit: testImages, onProgress: (done, total) => options.onProgress?.({ phase: "evaluate", label, done, total }) });
   const withKernels = async (label: string, kernels: Float32Array, predictNet: DepthNet = net) => {
     const { layer, kernel } = opticalFirstLayer(kernels, targets.shape, stride, `optical ${label}`);
     try {
@@ -175,9 +179,9 @@ async function scoreDesign(design: BankDesign, stage1: Stage1Run, dataset: Depth
   const fabrication = await scoreDraws("fabrication ", net);
   const finetune =
     config.evaluation.finetuneSteps > 0
-      ? await finetuneBackEnd(nominalKernels, design, stage1, dataset, options, (predictNet) => score("fine-tuned", predictNet), scoreDraws)
+      ? await finetuneBackEnd(nominalKernels, design, stage1, dataset, { ...options, evalProtocol }, (predictNet) => score("fine-tuned", predictNet), scoreDraws)
       : undefined;
-  return { testImages, electronic, optical, opticalQuantised, fabrication, finetune };
+  return { evalProtocol, testImages, electronic, optical, opticalQuantised, fabrication, finetune };
 }
 
 /** Fine-tunes the back end behind the fixed optical layer, then scores it nominal and under the same draws. */
@@ -186,7 +190,7 @@ async function finetuneBackEnd(
   design: BankDesign,
   stage1: Stage1Run,
   dataset: DepthDataset,
-  options: RunDkoOptions & { outDir: string },
+  options: RunDkoOptions & { outDir: string; evalProtocol: DepthEvalProtocol },
   scoreNominal: (predict: (rgb: tfTypes.Tensor4D) => tfTypes.Tensor4D) => Promise<SetMetrics>,
   scoreDraws: (label: string, net: DepthNet) => Promise<{ seed: number; test: SetMetrics }[]>,
 ): Promise<DesignMetrics["finetune"]> {
@@ -202,6 +206,7 @@ async function finetuneBackEnd(
       dataset,
       config: { preset: stage1.config.preset, net: stage1.config.net, train: stage1.config.train },
       budget: { steps },
+      evalProtocol: options.evalProtocol,
       firstLayer: layer,
       initWeightsFrom: options.runDir,
       onProgress: (event) => options.onProgress?.({ phase: "finetune", step: event.step, progress: event.progress }),

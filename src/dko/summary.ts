@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { EngineInfo } from "../engine/backend.js";
+import { DepthEvalProtocolSchema, type DepthEvalProtocol } from "../eval/depth-protocol.js";
 import type { SetMetrics } from "../eval/evaluate-depth.js";
 import { SetMetricsSchema } from "../eval/set-metrics-schema.js";
 import { DkoConfigSchema, type DkoConfig } from "./config.js";
@@ -45,6 +46,8 @@ export interface DkoSummary {
   };
   kernels: (KernelFit & { index: number; active: boolean; wavelength_m: number; scale: number; initialLoss: number; finalLoss: number; kernelEfficiency: number })[];
   metrics: {
+    /** How the test split was scored (the stage-1 run's protocol). */
+    evalProtocol: DepthEvalProtocol;
     testImages: number;
     electronic: SetMetrics;
     optical: SetMetrics;
@@ -72,6 +75,7 @@ const DkoSummarySchema = z
     kernels: z.array(z.object({ index: z.number().int(), active: z.boolean(), wavelength_m: finite, nmse: finite, correlation: finite, energyOutsideKernel: finite }).passthrough()),
     metrics: z
       .object({
+        evalProtocol: DepthEvalProtocolSchema,
         testImages: z.number().int(),
         electronic: SetMetricsSchema,
         optical: SetMetricsSchema,

@@ -1,5 +1,6 @@
 import type { DepthSplit } from "../data/types.js";
 import { DepthMetricsAccumulator } from "./depth-metrics.js";
+import type { DepthEvalProtocol } from "./depth-protocol.js";
 import type { SetMetrics } from "./evaluate-depth.js";
 
 /**
@@ -41,13 +42,13 @@ export function fitConstantBaselines(train: DepthSplit, depthRange_m: readonly [
 }
 
 /** Metrics of predicting `depth_m` everywhere on a split (same conventions as evaluateDepth). */
-export function evaluateConstant(depth_m: number, split: DepthSplit, depthRange_m: readonly [number, number]): SetMetrics {
+export function evaluateConstant(depth_m: number, split: DepthSplit, protocol: DepthEvalProtocol): SetMetrics {
   const accumulator = new DepthMetricsAccumulator();
   let pred = new Float32Array(0);
   for (let i = 0; i < split.count; i++) {
     const gt = split.get(i).depth_m;
     if (pred.length !== gt.length) pred = new Float32Array(gt.length).fill(depth_m);
-    accumulator.add(pred, gt, { depthRange_m });
+    accumulator.add(pred, gt, { protocol, height: split.height, width: split.width });
   }
   return accumulator.result();
 }

@@ -38,6 +38,11 @@ export interface Preset {
   name: PresetName;
   description: string;
   data: SyntheticDataSettings;
+  /**
+   * The model size `optocnn data kitti` converts KITTI to: aspect ~3.3 like its 375 x 1242 frames, height
+   * and width multiples of the preset network's total downsampling (8 tiny, 16 default, 32 paper).
+   */
+  kitti: { height: number; width: number };
   stage1: Stage1Settings;
   dko: DkoSettings;
 }
@@ -55,6 +60,7 @@ export const PRESETS: Record<PresetName, Preset> = {
     name: "tiny",
     description: "CI-sized: 200 scenes of 32x32, a 4-kernel first layer, 64-cell metasurfaces; seconds per stage",
     data: { samples: 200, height: 32, width: 32, seed: 1 },
+    kitti: { height: 32, width: 104 },
     stage1: {
       net: { firstLayer: { kernels: 4, size: 7, stride: 2 }, encoder: [{ channels: 8, blocks: 0 }, { channels: 16, blocks: 0 }], decoderChannels: [16, 8, 8] },
       train: { ...COMMON_TRAIN, batchSize: 4, learningRate: 3e-3, validateEvery: 20, valSamples: 16, checkpointEvery: 20, checkpointSeconds: 60 },
@@ -70,6 +76,7 @@ export const PRESETS: Record<PresetName, Preset> = {
     name: "default",
     description: "the reproduce run: 4000 scenes of 64x64, a 16-kernel first layer, the paper's smaller metasurfaces (513 cells at 1.5 um, 3 mm); minutes on 2 cores",
     data: { samples: 4000, height: 64, width: 64, seed: 1 },
+    kitti: { height: 64, width: 208 },
     stage1: {
       net: {
         firstLayer: { kernels: 16, size: 7, stride: 2 },
@@ -90,6 +97,7 @@ export const PRESETS: Record<PresetName, Preset> = {
     name: "paper",
     description: "the paper's scale: ResNet-18-like encoder with a 64-kernel 7x7 first layer (384 metasurfaces), 1025 cells at 2.5 um, 1 cm; for tfjs-node or the native engine",
     data: { samples: 8000, height: 128, width: 128, seed: 1 },
+    kitti: { height: 192, width: 640 },
     stage1: {
       net: {
         firstLayer: { kernels: 64, size: 7, stride: 2 },

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { DepthDataset } from "../data/types.js";
+import type { DepthEvalProtocol } from "../eval/depth-protocol.js";
 import type { Budget } from "../models/depth-net-config.js";
 import type { DepthRunConfig, RunSummary } from "../train/run-files.js";
 import type { TrainProgress } from "../train/train-depth.js";
@@ -13,6 +14,8 @@ export interface Stage1StageOptions {
   config: DepthRunConfig;
   budget: Budget;
   policy: MismatchPolicy;
+  /** How validation and test are scored (default: the data set's protocol). */
+  evalProtocol?: DepthEvalProtocol;
   /** Start from another run's weights. */
   initWeightsFrom?: string;
   signal?: AbortSignal;
@@ -38,7 +41,7 @@ export async function stage1Stage(options: Stage1StageOptions): Promise<Stage1Ou
   const { trainDepth } = await import("../train/train-depth.js");
   const { readRunSummary } = await import("../train/run-files.js");
   const { dir, dataset } = options;
-  const settings = { data: datasetIdentity(dataset), config: options.config, budget: options.budget, initWeightsFrom: options.initWeightsFrom };
+  const settings = { data: datasetIdentity(dataset), config: options.config, budget: options.budget, initWeightsFrom: options.initWeightsFrom, evalProtocol: options.evalProtocol };
   const action = prepareArtifact({
     dir,
     stage: "stage1",
@@ -59,6 +62,7 @@ export async function stage1Stage(options: Stage1StageOptions): Promise<Stage1Ou
     budget: resume ? undefined : options.budget,
     resume,
     initWeightsFrom: options.initWeightsFrom,
+    evalProtocol: options.evalProtocol,
     signal: options.signal,
     onProgress: options.onProgress,
   });

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { EngineInfo } from "../engine/backend.js";
 import type { Budget, DepthNetConfig, TrainConfig } from "../models/depth-net-config.js";
 import { latestCheckpointDir } from "./checkpoint.js";
+import type { DepthEvalProtocol } from "../eval/depth-protocol.js";
 import type { SetMetrics } from "../eval/evaluate-depth.js";
 
 /**
@@ -38,6 +39,8 @@ export interface RunConfigFile extends DepthRunConfig {
   firstLayer: string;
   trainBackEnd: boolean;
   initWeightsFrom?: string;
+  /** How validation and test are scored; absent in older runs (every positive ground-truth pixel, whole frame, no scaling). */
+  evalProtocol?: DepthEvalProtocol;
   data: { dir: string; name: string; source: string; height: number; width: number; counts: { train: number; val: number; test: number }; depthRange_m: [number, number] };
   engine: EngineInfo;
   createdAt: string;
@@ -54,7 +57,9 @@ export interface RunSummary {
   parameterCount: number;
   trainableParameterCount: number;
   loss: string;
-  /** Full test split; predictions clamped to the data set's depth range. */
+  /** The protocol behind every metric below. */
+  evalProtocol: DepthEvalProtocol;
+  /** Full test split. */
   test: SetMetrics;
   finalVal: SetMetrics;
   /** Constant predictors fitted on the train split, scored on the test split. */

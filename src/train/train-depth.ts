@@ -13,6 +13,7 @@ import { latestCheckpointDir, loadCheckpoint, saveCheckpoint, type TrainState } 
 import { evaluateConstant, fitConstantBaselines } from "../eval/constant-baseline.js";
 import { silogLoss } from "./depth-loss.js";
 import type { DepthMetrics } from "../eval/depth-metrics.js";
+import { defaultProtocol, DepthEvalProtocolSchema, type DepthEvalProtocol } from "../eval/depth-protocol.js";
 import { evaluateDepth, type SetMetrics } from "../eval/evaluate-depth.js";
 import { learningRateAt } from "./lr-schedule.js";
 import { writeMetricsCsv } from "./metrics-history.js";
@@ -40,6 +41,8 @@ export interface TrainDepthOptions {
   firstLayer?: FirstLayer;
   /** Train the back end (default true). */
   trainBackEnd?: boolean;
+  /** How validation and test are scored (default: the data set's, see defaultProtocol); a resumed run keeps its own. */
+  evalProtocol?: DepthEvalProtocol;
   /** Start a new run from these network weights (a run directory or weights directory). */
   initWeightsFrom?: string;
   /** Continue from the run's newest checkpoint. */
@@ -79,8 +82,8 @@ export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepth
   const optimizer = new AdamW(trainable, { weightDecay: train.weightDecay });
   const initWeightsFrom = stored ? stored.initWeightsFrom : options.initWeightsFrom;
   const state = restoreOrInitialise(runDir, net, saved, optimizer, stored !== null, initWeightsFrom);
-  const depthRange_m = dataset.manifest.depthRange_m;
-  writeJsonAtomic(paths.config, runConfigFile(settings, dataset, (options.firstLayer ?? net.firstLayer).description, initWeightsFrom, engine));
+  const evalProtocol = DepthEvalProtocolSchema.parse(stored?.evalProtocol ?? options.evalProtocol ?? defaultProtocol(dataset.manifest.source));
+  writeJsonAtomic(paths.config, { ...runConfigFile(settings, dataset, (options.firstLayer ?? net.firstLayer).description, initWeightsFrom, engine), evalProtocol });
 
   const schedule = new BatchSchedule(dataset.train, train.batchSize, train.seed, train.flip);
   const progressOf = () => Math.max(budget.steps ? state.step / budget.steps : 0, budget.seconds ? state.trainSeconds / budget.seconds : 0);
@@ -96,7 +99,7 @@ export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepth
   };
   const validate = async () => {
     emit({ phase: "validate" });
-    const val = await evaluateDepth(predict, dataset.val, { depthRange_m, limit: train.valSamples, batchSize: train.batchSize });
+    const val = await evaluateDepth(predict, dataset.val, { protocol: evalProtocol, limit: train.valSamples, batchSize: train.batchSize });
     state.history.push({
       step: state.step,
       epoch: schedule.epochOf(Math.max(state.step - 1, 0)),
@@ -151,9 +154,9 @@ export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepth
   optimizer.dispose();
   saveTensors(paths.weights, saved);
   emit({ phase: "test" });
-  const test = await evaluateDepth(predict, dataset.test, { depthRange_m, batchSize: train.batchSize });
+  const test = await evaluateDepth(predict, dataset.test, { protocol: evalProtocol, batchSize: train.batchSize });
   emit({ phase: "baseline" });
-  const constants = constantBaselines(dataset);
+  const constants = constantBaselines(dataset, evalProtocol);
   tickWall();
   const summary: RunSummary = {
     status: "finished",
@@ -165,6 +168,7 @@ export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepth
     parameterCount: net.parameterCount,
     trainableParameterCount: variableList.reduce((n, v) => n + v.size, 0),
     loss: `scale-invariant log, lambda ${train.silogLambda}`,
+    evalProtocol,
     test,
     finalVal,
     constantBaselines: constants,
@@ -265,12 +269,11 @@ function runConfigFile(settings: RunSettings, dataset: DepthDataset, firstLayer:
 }
 
 /** The constant predictors fitted on the train split (mean, AbsRel-optimal), scored on the test split. */
-function constantBaselines(dataset: DepthDataset): RunSummary["constantBaselines"] {
-  const depthRange_m = dataset.manifest.depthRange_m;
-  const constants = fitConstantBaselines(dataset.train, depthRange_m);
+function constantBaselines(dataset: DepthDataset, protocol: DepthEvalProtocol): RunSummary["constantBaselines"] {
+  const constants = fitConstantBaselines(dataset.train, dataset.manifest.depthRange_m);
   return {
-    mean: { depth_m: constants.mean_m, test: evaluateConstant(constants.mean_m, dataset.test, depthRange_m) },
-    absRelOptimal: { depth_m: constants.absRelOptimal_m, test: evaluateConstant(constants.absRelOptimal_m, dataset.test, depthRange_m) },
+    mean: { depth_m: constants.mean_m, test: evaluateConstant(constants.mean_m, dataset.test, protocol) },
+    absRelOptimal: { depth_m: constants.absRelOptimal_m, test: evaluateConstant(constants.absRelOptimal_m, dataset.test, protocol) },
   };
 }
 

@@ -61,13 +61,13 @@ describe("signed kernels", () => {
 });
 
 describe("optical network", () => {
-  test("ideal realised kernels reproduce the electronic network's output", () => {
-    const config = presetNetConfig("tiny", { height: 32, width: 32, depthRange_m: [0.5, 10] }, 3);
+  for (const [height, width] of [[32, 32], [32, 96]]) test(`ideal realised kernels reproduce the electronic network's output on ${height}x${width} images`, () => {
+    const config = presetNetConfig("tiny", { height, width, depthRange_m: [0.5, 10] }, 3);
     const net = buildDepthNet(config);
     const targets = extractKernelTargets(net);
     const ideal = psfsToKernels(padCentred(targets.targets, targets.active.length, 7, 14), 14, targets.scales, targets.shape);
     const { layer, kernel } = opticalFirstLayer(ideal, targets.shape, config.firstLayer.stride, "ideal");
-    const rgb = tf.randomUniform([2, 32, 32, 3], 0, 1, "float32", 5) as tf.Tensor4D;
+    const rgb = tf.randomUniform([2, height, width, 3], 0, 1, "float32", 5) as tf.Tensor4D;
     const electronic = net.predict(rgb).dataSync();
     const optical = net.predict(rgb, layer).dataSync();
     let maxDiff = 0;
@@ -152,7 +152,8 @@ describe("stage 2 run", () => {
     root = mkdtempSync(join(tmpdir(), "optocnn-dko-"));
     dataDir = join(root, "data");
     runDir = join(root, "stage1");
-    await generateSyntheticDataset({ dir: dataDir, height: 32, width: 32, counts: { train: 32, val: 8, test: 8 }, seed: 7 });
+    // Wide frames, as KITTI's: the whole stage-2 run (synthesis, scoring, fine-tuning) on non-square images.
+    await generateSyntheticDataset({ dir: dataDir, height: 32, width: 96, counts: { train: 32, val: 8, test: 8 }, seed: 7 });
     const dataset = await openDepthDataset(dataDir);
     const result = await trainDepth({
       runDir,
@@ -182,6 +183,9 @@ describe("stage 2 run", () => {
     assert.ok(summary.metrics.opticalQuantised);
     assert.ok(Number.isFinite(summary.metrics.optical.absRel) && Number.isFinite(summary.metrics.electronic.absRel));
     assert.ok(stored.engine.engine);
+    // Scored like the stage-1 run (plain protocol on a synthetic set), and it says so.
+    assert.deepEqual(stored.metrics.evalProtocol, JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8")).evalProtocol);
+    assert.equal(stored.metrics.evalProtocol.crop, "none");
     // Fine-tuning trained only the back end behind the frozen optical layer, in its own run directory.
     assert.equal(summary.metrics.finetune?.fabrication.length, 2);
     assert.ok(Number.isFinite(summary.metrics.finetune?.test.absRel));

@@ -41,6 +41,41 @@ test("the first-layer / back-end split reproduces the full network exactly", asy
   net.dispose();
 });
 
+test("on wide 32x96 and 64x208 images the output and every weight gradient equal the cpu backend's", async () => {
+  // Batch 1: the cpu reference's ResizeNearestNeighborGrad mixes up images after the first of a batch.
+  const engine = await initEngine();
+  for (const [preset, height, width] of [["tiny", 32, 96], ["default", 64, 208]] as const) {
+    const net = buildDepthNet(presetNetConfig(preset, { height, width, depthRange_m: [0.5, 80] }, 1));
+    for (const v of net.variables.values()) v.assign(tf.add(v, tf.randomNormal(v.shape, 0, 0.05, "float32", 9)));
+    const rgb = tf.randomUniform([1, height, width, 3], 0, 1, "float32", 3) as tf.Tensor4D;
+    // A ground truth that varies along both axes differently, so a swapped or flipped axis changes the loss.
+    const truth = tf.tidy(() => tf.exp(tf.add(tf.mul(tf.linspace(0, 1, height).reshape([1, height, 1, 1]), 2), tf.mul(tf.linspace(0, 1, width).reshape([1, 1, width, 1]), 1))));
+    const step = () => {
+      const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(tf.log(net.predict(rgb)), tf.log(truth)))) as tf.Scalar, net.trainableWeights);
+      const out = { loss: value.dataSync()[0], grads: new Map(Object.entries(grads).map(([name, g]) => [name, Float32Array.from(g.dataSync())])), depth: net.predict(rgb) };
+      assert.deepEqual(out.depth.shape, [1, height, width, 1]);
+      const depth = Float32Array.from(out.depth.dataSync());
+      tf.dispose([value, out.depth, ...Object.values(grads)]);
+      return { ...out, depth };
+    };
+    const onEngine = step();
+    await tf.setBackend("cpu");
+    const onCpu = step();
+    await tf.setBackend(engine.backend);
+    assert.ok(Math.abs(onEngine.loss - onCpu.loss) <= 1e-5 * onCpu.loss, `${preset} loss ${onEngine.loss} vs ${onCpu.loss}`);
+    for (let i = 0; i < onCpu.depth.length; i++) assert.ok(Math.abs(onEngine.depth[i] - onCpu.depth[i]) <= 1e-4 * onCpu.depth[i], `${preset} depth ${i}`);
+    for (const [name, expected] of onCpu.grads) {
+      const actual = onEngine.grads.get(name)!;
+      const scale = expected.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      assert.ok(scale > 0, `${preset} ${name}: zero gradient proves nothing`);
+      const worst = actual.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i])), 0);
+      assert.ok(worst <= 1e-4 * scale, `${preset} gradient of ${name}: worst difference ${worst} at scale ${scale}`);
+    }
+    tf.dispose([rgb, truth]);
+    net.dispose();
+  }
+});
+
 test("the same seed builds the same network; parameter count adds up", async () => {
   await initEngine();
   const a = buildDepthNet(presetNetConfig("tiny", data, 0));

@@ -9,13 +9,13 @@ import { presetNetConfig } from "../../src/pipeline/preset-configs.js";
 import type { DepthRunConfig } from "../../src/train/run-files.js";
 
 /**
- * A fresh temp directory holding a small 32x32 synthetic RGB-D set (64/16/16 samples); the caller
- * removes `root`.
+ * A fresh temp directory holding a small synthetic RGB-D set (64/16/16 samples, 32x32 unless a size is
+ * given); the caller removes `root`.
  */
-export async function tinyDataset(): Promise<{ root: string; dataset: DepthDataset }> {
+export async function tinyDataset(size = { height: 32, width: 32 }): Promise<{ root: string; dataset: DepthDataset }> {
   const root = mkdtempSync(join(tmpdir(), "optocnn-train-"));
   const dir = join(root, "data");
-  await generateSyntheticDataset({ dir, height: 32, width: 32, counts: { train: 64, val: 16, test: 16 }, seed: 7 });
+  await generateSyntheticDataset({ dir, ...size, counts: { train: 64, val: 16, test: 16 }, seed: 7 });
   return { root, dataset: await openDepthDataset(dir) };
 }
 

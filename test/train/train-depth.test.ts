@@ -1,9 +1,11 @@
 import { test } from "node:test";
+import { execFileSync } from "node:child_process";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { initEngine } from "../../src/engine/backend.js";
 import { buildDepthNet } from "../../src/models/depth-net.js";
+import { defaultProtocol } from "../../src/eval/depth-protocol.js";
 import { evaluateDepth } from "../../src/eval/evaluate-depth.js";
 import { latestCheckpointDir, loadCheckpoint } from "../../src/train/checkpoint.js";
 import { loadRun } from "../../src/train/load-run.js";
@@ -79,7 +81,7 @@ test("the tiny preset learns: training loss falls and test AbsRel improves on th
   try {
     const config = tinyConfig(dataset, { validateEvery: 20 });
     const untrained = buildDepthNet(config.net);
-    const before = await evaluateDepth((rgb) => untrained.predict(rgb), dataset.test, { depthRange_m: dataset.manifest.depthRange_m });
+    const before = await evaluateDepth((rgb) => untrained.predict(rgb), dataset.test, { protocol: defaultProtocol("synthetic") });
     untrained.dispose();
     const result = await trainDepth({ runDir: join(root, "run"), dataset, config, budget: { steps: 80 } });
     const rows = readFileSync(join(root, "run", "metrics.csv"), "utf8").trim().split("\n").slice(1).map((line) => line.split(",").map(Number));
@@ -88,6 +90,42 @@ test("the tiny preset learns: training loss falls and test AbsRel improves on th
     const after = result.summary!.test.absRel;
     assert.ok(after < 0.8 * before.absRel, `test AbsRel ${before.absRel} -> ${after}`);
     result.net.dispose();
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("a tiny run on wide 32x96 images trains, scores under the protocol it was given and records it", async () => {
+  await initEngine();
+  const { root, dataset } = await tinyDataset({ height: 32, width: 96 });
+  try {
+    const evalProtocol = { minDepth_m: 1e-3, maxDepth_m: 80, crop: "garg", medianScaling: true } as const;
+    const runDir = join(root, "run");
+    const result = await trainDepth({ runDir, dataset, config: tinyConfig(dataset, { validateEvery: 20 }), budget: { steps: 40 }, evalProtocol });
+    const summary = result.summary!;
+    assert.deepEqual(summary.evalProtocol, evalProtocol);
+    assert.deepEqual(JSON.parse(readFileSync(join(runDir, "config.json"), "utf8")).evalProtocol, evalProtocol);
+    // The summary's test metrics are evaluateDepth's under that protocol, and differ from the uncropped, unscaled ones.
+    const rescored = await evaluateDepth((rgb) => result.net.predict(rgb), dataset.test, { protocol: evalProtocol });
+    assert.equal(summary.test.absRel, rescored.absRel);
+    const plain = await evaluateDepth((rgb) => result.net.predict(rgb), dataset.test, { protocol: defaultProtocol("synthetic") });
+    assert.notEqual(plain.absRel, rescored.absRel);
+    const rows = readFileSync(join(runDir, "metrics.csv"), "utf8").trim().split("\n").slice(1).map((line) => Number(line.split(",")[4]));
+    assert.ok(rows[1] < rows[0], `train loss ${rows.join(" -> ")}`);
+    assert.ok(summary.test.absRel < summary.constantBaselines.mean.test.absRel, `network ${summary.test.absRel} vs train-mean constant ${summary.constantBaselines.mean.test.absRel}`);
+    result.net.dispose();
+    // The CLI's protocol options name themselves when wrong, before any training.
+    const cli = (...args: string[]) => {
+      try {
+        execFileSync("node", ["bin/optocnn.mjs", "train", "--data", dataset.dir, "--out", join(root, "cli-run"), "--preset", "tiny", ...args], { encoding: "utf8", stdio: "pipe" });
+        return "";
+      } catch (error) {
+        return String((error as { stderr: string }).stderr);
+      }
+    };
+    assert.match(cli("--eval-crop", "kitti"), /--eval-crop: .*"none".*"garg".*"eigen"/);
+    assert.match(cli("--depth-cap-m", "0.0005"), /--depth-cap-m \/ --min-depth-m: the depth cap maxDepth_m must exceed minDepth_m/);
+    assert.equal(existsSync(join(root, "cli-run")), false);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

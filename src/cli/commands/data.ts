@@ -35,7 +35,7 @@ async function withProgress<T>(label: string, work: (onProgress: (done: number, 
 }
 
 export function register(program: Command): void {
-  const data = program.command("data").description("create and inspect RGB-D data sets (synthetic, NYU Depth v2) and check Fashion-MNIST");
+  const data = program.command("data").description("create and inspect RGB-D data sets (synthetic, NYU Depth v2, KITTI) and check Fashion-MNIST");
 
   data
     .command("synthetic")
@@ -97,6 +97,43 @@ export function register(program: Command): void {
         }),
       );
       console.log(JSON.stringify(manifest, null, 2));
+    });
+
+  data
+    .command("kitti")
+    .description("convert KITTI depth (raw RGB frames + 16-bit depth PNGs) to a data set at the model size, frames chosen by split files, streaming frame by frame")
+    .requiredOption("--raw <dir>", "KITTI raw data root: <raw>/<date>/<drive>/image_02/data/<frame>.png")
+    .requiredOption("--depth <dir>", "depth root (data_depth_annotated): <depth>/{train,val}/<drive>/proj_depth/<kind>/image_02/<frame>.png")
+    .requiredOption("--train-split <file>", "frames for training, one per line (Monodepth2 `<date>/<drive> <frame> l|r`, Eigen/BTS image paths, or depth-completion paths)")
+    .requiredOption("--val-split <file>", "frames for validation (same formats)")
+    .requiredOption("--test-split <file>", "frames for test, e.g. the Eigen test list (same formats)")
+    .requiredOption("--out <dir>", "output directory (must not exist unless --force)")
+    .option("--preset <name>", `take the output size of a preset (${PRESET_NAMES.map((n) => `${n} ${PRESETS[n].kitti.height}x${PRESETS[n].kitti.width}`).join(", ")})`, defaultPresetName())
+    .option("--size <HxW>", "output size, overriding --preset (centred crop to this aspect ratio, then area resize)")
+    .option("--depth-kind <kind>", "groundtruth (data_depth_annotated) or velodyne_raw (data_depth_velodyne)", "groundtruth")
+    .option("--skip-missing", "leave out listed frames whose RGB or depth file is absent (counted on stderr) instead of failing")
+    .option("--name <name>", "data set name in the manifest (default: directory name)")
+    .option("--force", "replace an existing output directory")
+    .action(async (raw) => {
+      const options = parseOptions(
+        z.object({
+          raw: z.string().min(1), depth: z.string().min(1), trainSplit: z.string().min(1), valSplit: z.string().min(1), testSplit: z.string().min(1),
+          out: z.string().min(1), preset: PresetNameSchema, size: sizeSchema.optional(),
+          depthKind: z.enum(["groundtruth", "velodyne_raw"]), skipMissing: z.boolean().optional(), name: z.string().optional(), force: z.boolean().optional(),
+        }),
+        raw,
+      );
+      const { convertKitti } = await import("../../data/kitti.js");
+      const { manifest, skipped } = await withProgress("kitti", (onProgress) =>
+        convertKitti({
+          rawDir: options.raw, depthDir: options.depth, depthKind: options.depthKind,
+          splits: { train: options.trainSplit, val: options.valSplit, test: options.testSplit },
+          dir: options.out, name: options.name, ...(options.size ?? PRESETS[options.preset].kitti),
+          skipMissing: options.skipMissing, overwrite: options.force, onProgress,
+        }),
+      );
+      console.log(JSON.stringify(manifest, null, 2));
+      if (options.skipMissing) console.error(`left out listed frames without files: ${JSON.stringify(skipped)}`);
     });
 
   data

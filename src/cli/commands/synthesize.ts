@@ -143,7 +143,8 @@ export function register(program: Command): void {
       if (m.opticalQuantised) rows.push([`optical (${config.evaluation.quantiseLevels} levels)`, m.opticalQuantised]);
       m.fabrication.forEach((f, d) => rows.push([`optical, fabrication draw ${d}`, f.test]));
       if (m.finetune) rows.push([`fine-tuned ${m.finetune.steps} steps`, m.finetune.test]);
-      console.log(`test split (${m.testImages} images):`);
+      const { describeProtocol } = await import("../../eval/depth-protocol.js");
+      console.log(`test split (${m.testImages} images; ${describeProtocol(m.evalProtocol)}):`);
       console.log(`${"network".padEnd(32)} ${"AbsRel".padStart(8)} ${"RMSE".padStart(8)} ${"delta1".padStart(8)}`);
       for (const [name, r] of rows) console.log(`${name.padEnd(32)} ${r.absRel.toFixed(4).padStart(8)} ${r.rmse.toFixed(4).padStart(8)} ${r.delta1.toFixed(4).padStart(8)}`);
       console.log(`outputs: ${outDir}`);

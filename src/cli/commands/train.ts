@@ -16,6 +16,10 @@ const TrainOptions = z
     batchSize: z.coerce.number().int().positive("must be a positive whole number").optional(),
     lr: z.coerce.number().positive("must be a positive learning rate").optional(),
     initFrom: z.string().min(1).optional(),
+    evalCrop: z.enum(["none", "garg", "eigen"]).optional(),
+    depthCapM: z.union([z.literal("none"), z.coerce.number().positive("must be a positive depth in metres, or none")]).optional(),
+    minDepthM: z.coerce.number().min(0, "must be a depth >= 0 in metres").optional(),
+    medianScaling: z.boolean().optional(),
   })
   .refine((o) => !(o.resume && o.initFrom), { path: ["initFrom"], message: "cannot be combined with --resume" });
 
@@ -33,6 +37,10 @@ export function register(program: Command): void {
     .option("--batch-size <n>", "override the preset's batch size")
     .option("--lr <x>", "override the preset's peak learning rate")
     .option("--init-from <dir>", "start from the weights of another run (or weights directory)")
+    .option("--eval-crop <crop>", "score only pixels inside this crop: garg, eigen or none (default: garg on KITTI, none elsewhere)")
+    .option("--depth-cap-m <m>", "ignore ground truth at or beyond this depth and clamp predictions to it, or none (default: 80 on KITTI, none elsewhere)")
+    .option("--min-depth-m <m>", "ignore ground truth at or below this depth and clamp predictions up to it (default 0.001)")
+    .option("--median-scaling", "scale each prediction by median(gt) / median(pred) before scoring (for scale-ambiguous predictions)")
     .option("--force", "replace a run in --out that was made with other settings")
     .action(async (raw) => {
       const parsed = parseOptions(TrainOptions, raw);
@@ -49,6 +57,7 @@ export function register(program: Command): void {
       const { stage1Stage } = await import("../../pipeline/stage1-stage.js");
       const { trainDepth } = await import("../../train/train-depth.js");
       const { DEPTH_METRIC_NAMES } = await import("../../eval/depth-metrics.js");
+      const { defaultProtocol, describeProtocol, DepthEvalProtocolSchema } = await import("../../eval/depth-protocol.js");
       const cliProgress = (await import("cli-progress")).default;
 
       const dataset = await openDepthDataset(options.data).catch((error: Error) => {
@@ -56,9 +65,18 @@ export function register(program: Command): void {
       });
       const budgetGiven = options.steps !== undefined || options.seconds !== undefined;
       const budget = budgetGiven ? { steps: options.steps, seconds: options.seconds } : options.resume ? undefined : PRESETS[options.preset].stage1.budget;
-      if (options.resume && (options.seed !== undefined || options.batchSize !== undefined || options.lr !== undefined)) {
-        console.warn("optocnn train: --resume continues with the run's config.json; --seed, --batch-size and --lr are ignored");
+      const protocolGiven = options.evalCrop !== undefined || options.depthCapM !== undefined || options.minDepthM !== undefined || options.medianScaling !== undefined;
+      if (options.resume && (options.seed !== undefined || options.batchSize !== undefined || options.lr !== undefined || protocolGiven)) {
+        console.warn("optocnn train: --resume continues with the run's config.json; --seed, --batch-size, --lr and the evaluation options are ignored");
       }
+      const base = defaultProtocol(dataset.manifest.source);
+      const protocol = DepthEvalProtocolSchema.safeParse({
+        minDepth_m: options.minDepthM ?? base.minDepth_m,
+        maxDepth_m: options.depthCapM === undefined ? base.maxDepth_m : options.depthCapM === "none" ? null : options.depthCapM,
+        crop: options.evalCrop ?? base.crop,
+        medianScaling: options.medianScaling ?? base.medianScaling,
+      });
+      if (!protocol.success) throw new Error(`--depth-cap-m / --min-depth-m: ${protocol.error.issues[0].message}`);
       const config = presetRunConfig(options.preset, dataset.manifest, { seed: options.seed, batchSize: options.batchSize, learningRate: options.lr });
 
       const controller = new AbortController();
@@ -94,6 +112,7 @@ export function register(program: Command): void {
             config,
             budget: budget ?? PRESETS[options.preset].stage1.budget,
             policy: options.force ? "recompute" : "refuse",
+            evalProtocol: protocol.data,
             initWeightsFrom: options.initFrom,
             signal: controller.signal,
             onProgress,
@@ -117,7 +136,7 @@ export function register(program: Command): void {
         { name: `constant ${summary.constantBaselines.absRelOptimal.depth_m.toFixed(2)} m (AbsRel-optimal)`, metrics: summary.constantBaselines.absRelOptimal.test },
       ];
       console.log(`finished ${summary.steps} steps (${summary.epochs.toFixed(1)} epochs) in ${summary.trainSeconds.toFixed(1)} s of training on ${summary.engine.engine}; ${summary.parameterCount} parameters`);
-      console.log(`test split (${summary.test.images} images):`);
+      console.log(`test split (${summary.test.images} images; ${describeProtocol(summary.evalProtocol)}):`);
       console.log(["predictor".padEnd(40), ...DEPTH_METRIC_NAMES.map((k) => k.padStart(8))].join(" "));
       for (const row of rows) console.log([row.name.padEnd(40), ...DEPTH_METRIC_NAMES.map((k) => row.metrics[k].toFixed(4).padStart(8))].join(" "));
       console.log(`run directory: ${options.out}`);
