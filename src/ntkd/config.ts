@@ -142,7 +142,7 @@ const FABRICATION: z.infer<typeof NtkdFabricationSchema> = {
   shiftRms_px: 0.5,
   noiseStd: 0.01,
   finetuneFraction: 0.1,
-  finetuneSteps: 60,
+  finetuneSteps: 40,
   sweepRms_rad: [0, 0.2, 0.4, 0.8, 1.2],
 };
 
@@ -170,11 +170,11 @@ export const NTKD_PRESETS: Record<NtkdPresetName, { description: string } & Omit
     data: { datasets: ["mnist", "fashion-mnist"], trainLimit: 8000, testLimit: 2000 },
     optics: { cells: 32, cellPitch_m: 2e-6, distance_m: 0.3e-3, sensorPitch_m: 2.74e-6, wavelength_m: 550e-9, fitWindowFactor: 2, subsamplesPerPixel: 2, initNoise_rad: 1 },
     student: { kernels: 8, kernelSize: 7, pool: 4, hidden: 128 },
-    teacher: { channels: [16, 32], hidden: 64, steps: 150, learningRate: 2e-3 },
-    training: { steps: 150, batchSize: 64, learningRate: 2e-3, opticsLearningRate: 0.05, seeds: [0, 1, 2] },
+    teacher: { channels: [16, 32], hidden: 64, steps: 120, learningRate: 2e-3 },
+    training: { steps: 120, batchSize: 64, learningRate: 2e-3, opticsLearningRate: 0.05, seeds: [0, 1, 2] },
     loss: LOSS,
     dko: { stage1Fraction: 0.5, synthesisSteps: 60, synthesisLearningRate: 0.1 },
-    estimate: { trainSamples: 800, validationSamples: 300, testSamples: 1000, projections: 64, ridges: [1e-4, 1e-3, 1e-2, 1e-1, 1, 10], kernelCounts: [1, 2, 4, 8] },
+    estimate: { trainSamples: 600, validationSamples: 200, testSamples: 600, projections: 32, ridges: [1e-4, 1e-3, 1e-2, 1e-1, 1, 10], kernelCounts: [1, 2, 4, 8] },
     layout: { arraySide_m: 0.42e-3, spacing_m: 10e-6, sensorPixels: 1024 },
     fabrication: FABRICATION,
   },

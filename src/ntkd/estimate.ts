@@ -23,8 +23,6 @@ export interface AccuracyEstimate {
   seconds: number;
 }
 
-const CHUNK = 500;
-
 function subset(set: ClassificationSet, start: number, count: number): ClassificationSet {
   const end = Math.min(set.count, start + count);
   if (end <= start) throw new Error(`estimate: the set has ${set.count} images, none left after ${start}; lower estimate.trainSamples / validationSamples`);
@@ -66,26 +64,25 @@ export function ntkAccuracyEstimate(options: { config: NtkdConfig; kernels: numb
   const net = student.trainable();
   const directions = randomDirections(net.variables.map((v) => v.shape), e.projections, "orthogonal", options.seed * 16 + 9);
   const P = e.projections * CLASSES;
-  const features = (set: ClassificationSet): Float32Array => {
-    const out = new Float32Array(set.count * P);
-    for (let begin = 0; begin < set.count; begin += CHUNK) {
-      const part = subset(set, begin, CHUNK);
-      const phi = tf.tidy(() => {
-        const images = tf.tensor4d(part.images, [part.count, 28, 28, 1]);
-        return ntkFeatures((p) => net.apply(images, p), net.variables, directions, config.loss.step);
-      });
-      out.set(phi.dataSync(), begin * P);
-      phi.dispose();
-    }
-    return out;
-  };
-  let phiFit: Float32Array, phiValidation: Float32Array, phiTest: Float32Array;
+  // All images in one pass: each direction's PSFs are simulated once.
+  const all = [fit, validation, test];
+  const images = new Float32Array(all.reduce((a, set) => a + set.images.length, 0));
+  all.reduce((offset, set) => (images.set(set.images, offset), offset + set.images.length), 0);
+  let phi: Float32Array;
   try {
-    [phiFit, phiValidation, phiTest] = [features(fit), features(validation), features(test)];
+    const features = tf.tidy(() => {
+      const batch = tf.tensor4d(images, [images.length / (28 * 28), 28, 28, 1]);
+      return ntkFeatures((p) => net.apply(batch, p), net.variables, directions, config.loss.step);
+    });
+    phi = Float32Array.from(features.dataSync());
+    features.dispose();
   } finally {
     disposeDirections(directions);
     student.dispose();
   }
+  const phiFit = phi.subarray(0, fit.count * P);
+  const phiValidation = phi.subarray(fit.count * P, (fit.count + validation.count) * P);
+  const phiTest = phi.subarray((fit.count + validation.count) * P);
   const n = fit.count;
   const kernel = gram(phiFit, n, phiFit, n, P);
   let meanDiagonal = 0;
