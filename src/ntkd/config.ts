@@ -41,7 +41,7 @@ export const NtkdStudentSchema = z.object({
 
 export const NtkdTeacherSchema = z.object({
   /** Channels of the two 3x3 convolution layers and width of the hidden fully connected layer. */
-  channels: z.tuple([positiveInt, positiveInt]),
+  channels: z.array(positiveInt).length(2, "teacher.channels: give the channels of the two convolution layers, e.g. [16, 32]"),
   hidden: positiveInt,
   steps: positiveInt,
   learningRate: z.number().positive(),
@@ -174,7 +174,7 @@ export const NTKD_PRESETS: Record<NtkdPresetName, { description: string } & Omit
     training: { steps: 120, batchSize: 64, learningRate: 2e-3, opticsLearningRate: 0.05, seeds: [0, 1, 2] },
     loss: LOSS,
     dko: { stage1Fraction: 0.5, synthesisSteps: 60, synthesisLearningRate: 0.1 },
-    estimate: { trainSamples: 600, validationSamples: 200, testSamples: 600, projections: 32, ridges: [1e-4, 1e-3, 1e-2, 1e-1, 1, 10], kernelCounts: [1, 2, 4, 8] },
+    estimate: { trainSamples: 400, validationSamples: 200, testSamples: 400, projections: 16, ridges: [1e-4, 1e-3, 1e-2, 1e-1, 1, 10], kernelCounts: [2, 4, 8] },
     layout: { arraySide_m: 0.42e-3, spacing_m: 10e-6, sensorPixels: 1024 },
     fabrication: FABRICATION,
   },

@@ -42,8 +42,9 @@ export function uniqueName(base: string): string {
  * Strided convolutions rather than max pooling: the engine's convolutions (oneDNN) are far faster than
  * its pooling gradients.
  */
-export function createTeacher(options: { channels: [number, number]; hidden: number }, seed: number): Trainable {
+export function createTeacher(options: { channels: readonly number[]; hidden: number }, seed: number): Trainable {
   const [c1, c2] = options.channels;
+  if (options.channels.length !== 2) throw new Error(`teacher.channels: give the channels of the two convolution layers, got [${options.channels.join(", ")}]`);
   const flat = 7 * 7 * c2;
   const variables = [
     heNormal([3, 3, 1, c1], 9, seed * 16 + 1, uniqueName("teacher.conv1")),
