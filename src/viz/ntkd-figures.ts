@@ -75,7 +75,7 @@ export function ntkdFigures(summary: NtkdSummary, outDir: string): { name: strin
     const first = d.seeds[0];
     figures.push({ name: `${d.name}-confusion-ntkd`, figure: confusionFigure(first.modes.ntkd.confusion, `${d.name}: NTKD student, seed ${first.seed}`) });
     const psfs = readNpy(join(outDir, d.name, "psfs-ntkd.npy"));
-    figures.push({ name: `${d.name}-psfs-ntkd`, figure: psfFigure(psfs.data as Float32Array, psfs.shape[0], psfs.shape[1], `${d.name}: learned PSFs (NTKD), positive row over negative row`) });
+    figures.push({ name: `${d.name}-psfs-ntkd`, figure: psfFigure(psfs.data as Float32Array, psfs.shape[0], psfs.shape[1], `${d.name}: NTKD PSFs, + over -`) });
   }
   return figures;
 }
