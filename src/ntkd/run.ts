@@ -74,8 +74,9 @@ function loadDataset(name: NtkdDataset, data: NtkdConfig["data"]): Promise<{ tra
 export async function runNtkd(options: { outDir: string; config: NtkdConfig; onProgress?: (event: NtkdProgress) => void }) {
   const wallStart = performance.now();
   const tf = await import("@tensorflow/tfjs");
-  const { initEngine, engineInfo } = await import("../engine/backend.js");
-  const { initComplexOps, complexOpsInfo } = await import("../engine/complex/select.js");
+  const { initEngine } = await import("../engine/backend.js");
+  const { initComplexOps } = await import("../engine/complex/select.js");
+  const { runEnvironment } = await import("../engine/run-environment.js");
   const { ntkAccuracyEstimate } = await import("./estimate.js");
   const { createTeacher, disposeTrainable, parameterCount } = await import("./networks.js");
   const { OpticalStudent } = await import("./optical-student.js");
@@ -208,10 +209,7 @@ export async function runNtkd(options: { outDir: string; config: NtkdConfig; onP
       dko: `electronic stage 1 (${Math.round(100 * config.dko.stage1Fraction)} % of the steps), metasurfaces fitted to its kernels, back end trained behind them`,
     },
     datasets,
-    engine: engineInfo(),
-    complexOps: complexOpsInfo(),
-    wallSeconds: (performance.now() - wallStart) / 1000,
-    peakRss_bytes: process.resourceUsage().maxRSS * 1024,
+    ...runEnvironment(wallStart),
   };
   writeJsonAtomic(join(outDir, "summary.json"), summary);
   return { outDir, summary };
