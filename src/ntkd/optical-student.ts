@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { DkoOptics } from "../dko/config.js";
 import { OpticsBank } from "../dko/optics-bank.js";
+import { centreIndex } from "../optics/grid.js";
 import type { PsfModel } from "../optics/psf-model.js";
 import { psfFunction } from "../optics/tf-bridge.js";
 import type { NtkdOptics } from "./config.js";
@@ -34,11 +35,12 @@ export function wrapPhase(phase: Float32Array): Float32Array {
   return phase.map((p) => p - twoPi * Math.floor((p + Math.PI) / twoPi));
 }
 
-/** Sub-image kernels [k, k, 1, B] from PSF windows [B, M, M]: centre crop, rotated by 180 degrees. */
+/** Sub-image kernels [k, k, 1, B] from PSF windows [B, M, M]: centre crop, rotated by 180 degrees (psfsToKernels without the signs and gains). */
 export function subImageKernels(psfs: tf.Tensor3D, kernelSize: number): tf.Tensor4D {
   return tf.tidy(() => {
     const [B, M] = psfs.shape;
-    const start = Math.floor((M - kernelSize) / 2);
+    // The same centred crop as src/optics/grid.ts cropCentred: the optical axis is pixel centreIndex(M).
+    const start = centreIndex(M) - centreIndex(kernelSize);
     const crop = tf.slice(psfs, [0, start, start], [B, kernelSize, kernelSize]);
     return tf.transpose(tf.reverse(crop, [1, 2]), [1, 2, 0]).expandDims(2) as tf.Tensor4D;
   });
