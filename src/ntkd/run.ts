@@ -73,7 +73,6 @@ function loadDataset(name: NtkdDataset, data: NtkdConfig["data"]): Promise<{ tra
  */
 export async function runNtkd(options: { outDir: string; config: NtkdConfig; onProgress?: (event: NtkdProgress) => void }) {
   const wallStart = performance.now();
-  const tf = await import("@tensorflow/tfjs");
   const { initEngine } = await import("../engine/backend.js");
   const { initComplexOps } = await import("../engine/complex/select.js");
   const { runEnvironment } = await import("../engine/run-environment.js");
@@ -196,7 +195,6 @@ export async function runNtkd(options: { outDir: string; config: NtkdConfig; onP
       fabrication,
       seeds,
     });
-    tf.disposeVariables();
   }
 
   const summary = {

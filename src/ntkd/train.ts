@@ -106,7 +106,9 @@ export function evaluate(predict: (images: tf.Tensor4D) => tf.Tensor2D, set: Cla
   const confusion = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
   let correct = 0;
   for (const batch of classificationBatches(set, { batchSize })) {
-    const predicted = tf.tidy(() => predict(batch.images).argMax(1)).dataSync();
+    const argmax = tf.tidy(() => predict(batch.images).argMax(1));
+    const predicted = argmax.dataSync();
+    argmax.dispose();
     const labels = batch.labels.dataSync();
     for (let i = 0; i < predicted.length; i++) {
       confusion[labels[i]][predicted[i]]++;
