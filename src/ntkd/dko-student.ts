@@ -41,8 +41,10 @@ export async function trainDkoStudent(options: { config: NtkdConfig; train: Clas
         initNoise_rad: config.optics.initNoise_rad,
       },
     });
-    student.phases.assign(tf.tensor3d(synthesis.params, student.phases.shape as [number, number, number]));
-    student.scales.assign(tf.tensor1d(targets.scales));
+    tf.tidy(() => {
+      student.phases.assign(tf.tensor3d(synthesis.params, student.phases.shape as [number, number, number]));
+      student.scales.assign(tf.tensor1d(targets.scales));
+    });
     student.backEnd.assign(electronic.backEnd);
     const subKernels = student.currentSubKernels();
     const stage2 = await trainNetwork({

@@ -24,11 +24,12 @@ export function heNormal(shape: number[], fanIn: number, seed: number, name: str
   const normal = gaussianSampler(seed);
   const size = shape.reduce((a, b) => a * b, 1);
   const std = Math.sqrt(2 / fanIn);
-  return tf.variable(tf.tensor(Float32Array.from({ length: size }, () => std * normal()), shape), true, name);
+  // tf.variable shares the initial tensor's data; tidy frees the initial tensor itself.
+  return tf.tidy(() => tf.variable(tf.tensor(Float32Array.from({ length: size }, () => std * normal()), shape), true, name));
 }
 
 export function zeros(shape: number[], name: string): tf.Variable {
-  return tf.variable(tf.zeros(shape), true, name);
+  return tf.tidy(() => tf.variable(tf.zeros(shape), true, name));
 }
 
 let uniqueCounter = 0;

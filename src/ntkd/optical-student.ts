@@ -65,8 +65,8 @@ export class OpticalStudent {
     this.psf = psfFunction(this.model);
     const N = optics.cells;
     const start = wrapPhase(this.bank.initialParams(optics.initNoise_rad, seed * 16 + 8));
-    this.phases = tf.variable(tf.tensor3d(start, [this.bank.count, N, N]), true, uniqueName("student.phases"));
-    this.scales = tf.variable(tf.ones([this.bank.count]), true, uniqueName("student.scales"));
+    this.phases = tf.tidy(() => tf.variable(tf.tensor3d(start, [this.bank.count, N, N]), true, uniqueName("student.phases")));
+    this.scales = tf.tidy(() => tf.variable(tf.ones([this.bank.count]), true, uniqueName("student.scales")));
     this.backEnd = new BackEnd(student, seed);
   }
 

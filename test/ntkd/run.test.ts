@@ -1,3 +1,4 @@
+import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +13,12 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 test("optocnn ntkd on the tiny preset: summary.json with every mode, the estimate and the fabrication study", async () => {
   const config = ntkdConfig("tiny");
+  const { initEngine } = await import("../../src/engine/backend.js");
+  await initEngine();
+  const tensorsBefore = tf.memory().numTensors;
   const { outDir } = await runNtkd({ outDir: dir, config });
+  // Every network, optimiser, direction and PSF tensor of the run is freed.
+  assert.equal(tf.memory().numTensors, tensorsBefore);
   const summary = JSON.parse(readFileSync(join(outDir, "summary.json"), "utf8")) as NtkdSummary;
   assert.equal(summary.format, NTKD_SUMMARY_FORMAT);
   assert.equal(summary.datasets.length, 1);
