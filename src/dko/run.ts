@@ -238,8 +238,7 @@ function writeDesignArrays(outDir: string, design: BankDesign): void {
 }
 
 async function dkoSummary(design: BankDesign, metrics: DesignMetrics, options: RunDkoOptions, wallStart: number): Promise<DkoSummary> {
-  const { engineInfo } = await import("../engine/backend.js");
-  const { complexOpsInfo } = await import("../engine/complex/select.js");
+  const { runEnvironment } = await import("../engine/run-environment.js");
   const { config, bank, synthesis, targets, fits, efficiencies } = design;
   const isActive = (_: unknown, b: number) => targets.active[b];
   const activeFits = fits.filter(isActive);
@@ -287,9 +286,6 @@ async function dkoSummary(design: BankDesign, metrics: DesignMetrics, options: R
       ...metrics,
       fabricationMeanAbsRel: metrics.fabrication.length ? meanOf(metrics.fabrication.map((f) => f.test.absRel)) : undefined,
     },
-    engine: engineInfo(),
-    complexOps: complexOpsInfo(),
-    wallSeconds: (performance.now() - wallStart) / 1000,
-    peakRss_bytes: process.resourceUsage().maxRSS * 1024,
+    ...runEnvironment(wallStart),
   };
 }

@@ -10,6 +10,7 @@ export interface Layout {
   dataDir: string;
   stage1Dir: string;
   dkoDir: string;
+  ntkdDir: string;
   figuresDir: string;
 }
 
@@ -20,6 +21,7 @@ export function presetLayout(preset: Preset, root: string = PROJECT_ROOT): Layou
     dataDir: join(root, "data", `synth${height === width ? height : `${height}x${width}`}-${preset.name}`),
     stage1Dir: join(runs, "stage1"),
     dkoDir: join(runs, "dko"),
+    ntkdDir: join(runs, "ntkd"),
     // Tests point figures elsewhere, so a test run never mixes with a reproduce run's exports.
     figuresDir: process.env.OPTOCNN_FIGURES_DIR || join(root, "figures"),
   };

@@ -1,11 +1,13 @@
 import type { DepthDataset } from "../data/types.js";
 import type { DkoSummary } from "../dko/summary.js";
+import type { NtkdSummary } from "../ntkd/run.js";
 import type { RunSummary } from "../train/run-files.js";
 import type { MismatchPolicy } from "./artifact.js";
 import { syntheticDataStage } from "./data-stage.js";
 import { dkoStage } from "./dko-stage.js";
 import { presetLayout, type Layout } from "./layout.js";
-import { presetDkoConfig, presetRunConfig } from "./preset-configs.js";
+import { ntkdStage } from "./ntkd-stage.js";
+import { presetDkoConfig, presetNtkdConfig, presetRunConfig } from "./preset-configs.js";
 import { defaultPresetName, presetNamed, type Preset } from "./presets.js";
 import { stage1Stage } from "./stage1-stage.js";
 
@@ -20,6 +22,8 @@ export interface PresetPipeline {
   data(): Promise<DepthDataset>;
   stage1(): Promise<RunSummary>;
   dko(): Promise<DkoSummary>;
+  /** The classification track (independent of the depth stages). */
+  ntkd(): Promise<NtkdSummary>;
 }
 
 export function presetPipeline(
@@ -33,6 +37,7 @@ export function presetPipeline(
   let dataset: Promise<DepthDataset> | null = null;
   let stage1: Promise<RunSummary> | null = null;
   let dko: Promise<DkoSummary> | null = null;
+  let ntkd: Promise<NtkdSummary> | null = null;
   const pipeline: PresetPipeline = {
     preset,
     layout,
@@ -59,6 +64,11 @@ export function presetPipeline(
       (dko ??= pipeline.stage1().then(async () => {
         const result = await dkoStage({ dir: layout.dkoDir, stage1Dir: layout.stage1Dir, dataDir: layout.dataDir, config: presetDkoConfig(preset.name), policy, log });
         log(`DKO: ${result.reused ? "reused" : "synthesised"} ${layout.dkoDir}`);
+        return result.summary;
+      })),
+    ntkd: () =>
+      (ntkd ??= ntkdStage({ dir: layout.ntkdDir, config: presetNtkdConfig(preset.name), policy, log }).then((result) => {
+        log(`NTKD: ${result.reused ? "reused" : "ran"} ${layout.ntkdDir}`);
         return result.summary;
       })),
   };

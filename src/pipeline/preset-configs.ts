@@ -1,4 +1,5 @@
 import { resolveDkoConfig, type DkoConfig, type DkoOverrides } from "../dko/config.js";
+import { resolveNtkdConfig, type NtkdConfig, type NtkdOverrides } from "../ntkd/config.js";
 import { completeNetConfig, type DepthNetConfig, type TrainConfig } from "../models/depth-net-config.js";
 import { PRESETS, type PresetName } from "./presets.js";
 
@@ -27,4 +28,9 @@ export function presetRunConfig(
 /** A preset's DKO settings with overrides, validated (errors name the field, e.g. "optics.cells"). */
 export function presetDkoConfig(preset: PresetName, overrides: DkoOverrides = {}): DkoConfig {
   return resolveDkoConfig({ preset, ...PRESETS[preset].dko }, overrides);
+}
+
+/** A preset's NTKD settings with overrides, validated (errors name the field, e.g. "student.kernelSize"). */
+export function presetNtkdConfig(preset: PresetName, overrides: NtkdOverrides = {}): NtkdConfig {
+  return resolveNtkdConfig(preset, PRESETS[preset].ntkd, overrides);
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { DkoEvaluation, DkoOptics, DkoOptimiser } from "../dko/config.js";
 import type { Budget, DepthNetConfig, TrainConfig } from "../models/depth-net-config.js";
+import type { NtkdSettings } from "../ntkd/config.js";
 import { RGB_WAVELENGTHS_M } from "../optics/kernels.js";
 
 /**
@@ -45,10 +46,55 @@ export interface Preset {
   kitti: { height: number; width: number };
   stage1: Stage1Settings;
   dko: DkoSettings;
+  /** NTKD on MNIST / Fashion-MNIST (src/ntkd): the classification track, independent of the depth stages. */
+  ntkd: NtkdSettings;
 }
 
 const COMMON_TRAIN = { warmupFraction: 0.03, finalLrFraction: 0.05, weightDecay: 0, silogLambda: 0.85, flip: true, seed: 0 };
 const DKO_EVALUATION: DkoEvaluation = { fabricationDraws: 3, finetuneSteps: 0 };
+
+const NTKD_LOSS: NtkdSettings["loss"] = { kdTemperature: 4, kdWeight: 0.7, alpha: 1, beta: 1, ntkSamples: 32, projections: 2, step: 1e-2, normalise: true };
+const NTKD_FABRICATION: NtkdSettings["fabrication"] = {
+  phaseRms_rad: 0.3,
+  gainRms: 0.1,
+  shiftRms_px: 0.5,
+  noiseStd: 0.01,
+  finetuneFraction: 0.1,
+  finetuneSteps: 40,
+  sweepRms_rad: [0, 0.2, 0.4, 0.8, 1.2],
+};
+
+/** CI-sized NTKD: MNIST only, 600 training images, 2 kernels, 24 x 24 cells, 1 seed; well under a minute. */
+const NTKD_TINY: NtkdSettings = {
+  data: { datasets: ["mnist"], trainLimit: 600, testLimit: 300 },
+  optics: { cells: 24, cellPitch_m: 2e-6, distance_m: 0.2e-3, sensorPitch_m: 2.74e-6, wavelength_m: 550e-9, fitWindowFactor: 2, subsamplesPerPixel: 2, initNoise_rad: 1 },
+  student: { kernels: 2, kernelSize: 5, pool: 4, hidden: 16 },
+  teacher: { channels: [4, 8], hidden: 16, steps: 30, learningRate: 3e-3 },
+  training: { steps: 15, batchSize: 32, learningRate: 3e-3, opticsLearningRate: 0.05, seeds: [0] },
+  loss: { ...NTKD_LOSS, ntkSamples: 16 },
+  dko: { stage1Fraction: 0.5, synthesisSteps: 20, synthesisLearningRate: 0.1 },
+  estimate: { trainSamples: 120, validationSamples: 60, testSamples: 100, projections: 8, ridges: [1e-3, 1e-1, 10], kernelCounts: [1, 2] },
+  layout: { arraySide_m: 0.3e-3, spacing_m: 10e-6, sensorPixels: 256 },
+  fabrication: { ...NTKD_FABRICATION, finetuneSteps: 5, sweepRms_rad: [0, 0.5] },
+};
+
+/**
+ * NTKD on MNIST and Fashion-MNIST: 8 kernels of 7x7 + 2 FC (~0.05 M parameters), 32 x 32 cells, 3 seeds;
+ * minutes on 2 cores. The optics put the diffraction spot lambda z / D near one 2.74 um sensor pixel and
+ * sample the focusing chirp without aliasing (z >= D dx / lambda).
+ */
+const NTKD_DEFAULT: NtkdSettings = {
+  data: { datasets: ["mnist", "fashion-mnist"], trainLimit: 8000, testLimit: 2000 },
+  optics: { cells: 32, cellPitch_m: 2e-6, distance_m: 0.3e-3, sensorPitch_m: 2.74e-6, wavelength_m: 550e-9, fitWindowFactor: 2, subsamplesPerPixel: 2, initNoise_rad: 1 },
+  student: { kernels: 8, kernelSize: 7, pool: 4, hidden: 128 },
+  teacher: { channels: [16, 32], hidden: 64, steps: 120, learningRate: 2e-3 },
+  training: { steps: 120, batchSize: 64, learningRate: 2e-3, opticsLearningRate: 0.05, seeds: [0, 1, 2] },
+  loss: NTKD_LOSS,
+  dko: { stage1Fraction: 0.5, synthesisSteps: 60, synthesisLearningRate: 0.1 },
+  estimate: { trainSamples: 400, validationSamples: 200, testSamples: 400, projections: 16, ridges: [1e-4, 1e-3, 1e-2, 1e-1, 1, 10], kernelCounts: [2, 4, 8] },
+  layout: { arraySide_m: 0.42e-3, spacing_m: 10e-6, sensorPixels: 1024 },
+  fabrication: NTKD_FABRICATION,
+};
 
 /*
  * DKO geometries: the lens chirp of a focus at distance z is sampled without aliasing when
@@ -71,6 +117,7 @@ export const PRESETS: Record<PresetName, Preset> = {
       optimiser: { learningRate: 0.1, weightDecay: 0, steps: 150, patience: 20, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 },
       evaluation: { ...DKO_EVALUATION, fabricationDraws: 2 },
     },
+    ntkd: NTKD_TINY,
   },
   default: {
     name: "default",
@@ -92,6 +139,7 @@ export const PRESETS: Record<PresetName, Preset> = {
       optimiser: { learningRate: 0.3, weightDecay: 0, steps: 80, patience: 10, tolerance: 2e-3, seed: 0, initNoise_rad: 0.5 },
       evaluation: DKO_EVALUATION,
     },
+    ntkd: NTKD_DEFAULT,
   },
   paper: {
     name: "paper",
@@ -112,6 +160,8 @@ export const PRESETS: Record<PresetName, Preset> = {
       optimiser: { learningRate: 0.05, weightDecay: 0, steps: 500, patience: 50, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 },
       evaluation: DKO_EVALUATION,
     },
+    // The paper's NTKD students are the default's (MNIST: 8 kernels of 7x7 + 2 FC).
+    ntkd: NTKD_DEFAULT,
   },
 };
 

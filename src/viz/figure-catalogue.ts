@@ -6,6 +6,8 @@
 export interface CatalogueEntry {
   notebook: string;
   caption: string;
+  /** Presets whose runs make this figure, when not all (e.g. a data set only the larger presets use). */
+  presets?: readonly string[];
 }
 
 export const FIGURE_CATALOGUE = {
@@ -19,11 +21,21 @@ export const FIGURE_CATALOGUE = {
   "03-psf-windows": { notebook: "03-dko", caption: "PSF fit windows: unit-sum target against the realised PSF, per metasurface" },
   "03-fit-error": { notebook: "03-dko", caption: "Histogram of the per-metasurface PSF fit error (NMSE over the fit window)" },
   "03-energy-outside-kernel": { notebook: "03-dko", caption: "Share of each PSF's light that falls outside the kernel window, against wavelength" },
+  "06-accuracy-per-mode": { notebook: "06-ntkd", caption: "NTKD: test accuracy of the teacher and of the optical students per training mode (mean and spread over seeds)" },
+  "06-estimate-vs-measured": { notebook: "06-ntkd", caption: "NTKD: accuracy estimated before training (NTK ridge regression) against the trained students" },
+  "06-accuracy-vs-fabrication-rms": { notebook: "06-ntkd", caption: "NTKD: student accuracy against the rms phase error of fabrication" },
+  "06-mnist-confusion-ntkd": { notebook: "06-ntkd", caption: "NTKD: confusion matrix of the MNIST NTKD student" },
+  "06-mnist-psfs-ntkd": { notebook: "06-ntkd", caption: "NTKD: the learned PSFs of the MNIST student (positive over negative parts)" },
+  "06-fashion-mnist-confusion-ntkd": { notebook: "06-ntkd", caption: "NTKD: confusion matrix of the Fashion-MNIST NTKD student", presets: ["default", "paper"] },
+  "06-fashion-mnist-psfs-ntkd": { notebook: "06-ntkd", caption: "NTKD: the learned PSFs of the Fashion-MNIST student", presets: ["default", "paper"] },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type FigureName = keyof typeof FIGURE_CATALOGUE;
 
-/** The figure names a notebook (by file stem, e.g. "02-train-cnn") promises. */
-export function figuresOf(notebook: string): FigureName[] {
-  return (Object.keys(FIGURE_CATALOGUE) as FigureName[]).filter((name) => FIGURE_CATALOGUE[name].notebook === notebook);
+/** The figure names a notebook (by file stem, e.g. "02-train-cnn") promises on a preset. */
+export function figuresOf(notebook: string, preset: string): FigureName[] {
+  return (Object.keys(FIGURE_CATALOGUE) as FigureName[]).filter((name) => {
+    const entry: CatalogueEntry = FIGURE_CATALOGUE[name];
+    return entry.notebook === notebook && (!entry.presets || entry.presets.includes(preset));
+  });
 }

@@ -43,7 +43,7 @@ test("every notebook runs headless on the tiny preset and writes the figures it 
       const stem = basename(notebook, ".ipynb");
       const result = await runNotebook(notebook, { root: PROJECT_ROOT, outDir, timeoutSeconds: 600, env: { OPTOCNN_PRESET: "tiny", OPTOCNN_FIGURES_DIR: outDir } });
       assert.ok(result.ok, `${stem} failed:\n${result.error}`);
-      if (chromium) for (const name of figuresOf(stem)) for (const format of FIGURE_FORMATS) assertValidImage(join(outDir, `${name}.${format}`));
+      if (chromium) for (const name of figuresOf(stem, "tiny")) for (const format of FIGURE_FORMATS) assertValidImage(join(outDir, `${name}.${format}`));
       if (stem !== "00-smoke") continue;
       const html = readFileSync(result.html, "utf8");
       // The conv cell computes the centre of a box-filtered ramp; 12 proves tfjs ran inside the kernel.

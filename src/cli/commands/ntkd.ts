@@ -1,0 +1,86 @@
+import type { Command } from "commander";
+import { z } from "zod";
+import { parseOptions } from "../options.js";
+import { PRESET_NAMES, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
+
+const count = (what: string) => z.coerce.number().int("must be a whole number").positive(`must be a positive number of ${what}`).optional();
+const NtkdOptions = z.object({
+  out: z.string().min(1, "give an output directory").optional(),
+  preset: PresetNameSchema,
+  force: z.boolean().optional(),
+  datasets: z.string().regex(/^\s*(mnist|fashion-mnist)(\s*,\s*(mnist|fashion-mnist))*\s*$/, "must be a comma-separated list of mnist, fashion-mnist").optional(),
+  seeds: z.string().regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, "must be a comma-separated list of whole numbers, e.g. 0,1,2").optional(),
+  steps: count("steps"),
+  kernels: count("kernels"),
+  trainLimit: count("images"),
+  testLimit: count("images"),
+  fashionMnistDir: z.string().min(1).optional(),
+  figures: z.boolean(),
+});
+
+export function register(program: Command): void {
+  program
+    .command("ntkd")
+    .description("NTKD: optical students (metasurface PSFs + digital back end) trained without transfer, with KD, with NTKD and by DKO; accuracy estimate; fabrication study")
+    .option("--preset <name>", `NTKD settings of a preset (${PRESET_NAMES.join(", ")}; src/pipeline/presets.ts): tiny is CI-sized, default runs MNIST + Fashion-MNIST with 3 seeds`, defaultPresetName())
+    .option("--out <dir>", "output directory: summary.json, learned PSFs, figures/ (default: runs/<preset>/ntkd)")
+    .option("--force", "replace an NTKD result in --out that was made with other settings")
+    .option("--datasets <list>", "data sets, comma-separated: mnist, fashion-mnist")
+    .option("--seeds <list>", "seeds, comma-separated (e.g. 0,1,2)")
+    .option("--steps <n>", "training steps per mode (the same budget for every mode)")
+    .option("--kernels <n>", "signed optical kernels of the student (2 metasurfaces each)")
+    .option("--train-limit <n>", "training images kept per data set")
+    .option("--test-limit <n>", "test images kept per data set")
+    .option("--fashion-mnist-dir <dir>", "Fashion-MNIST IDX directory (default: Debian's dataset-fashion-mnist)")
+    .option("--no-figures", "skip the PNG figures (they need Chromium)")
+    .action(async (raw) => {
+      const options = parseOptions(NtkdOptions, raw);
+      const { presetNtkdConfig } = await import("../../pipeline/preset-configs.js");
+      const { layoutOf } = await import("../../pipeline/layout.js");
+      let config;
+      try {
+        config = presetNtkdConfig(options.preset, {
+          data: {
+            datasets: options.datasets?.split(",").map((d) => d.trim() as "mnist" | "fashion-mnist"),
+            trainLimit: options.trainLimit,
+            testLimit: options.testLimit,
+            fashionMnistDir: options.fashionMnistDir,
+          },
+          training: { steps: options.steps, seeds: options.seeds?.split(",").map(Number) },
+          student: { kernels: options.kernels },
+        });
+      } catch (error) {
+        throw new Error(`${(error as Error).message}\n(set by --preset ${options.preset} and the options given)`);
+      }
+      const { ntkdStage } = await import("../../pipeline/ntkd-stage.js");
+      let current = "";
+      const { outDir, summary, reused } = await ntkdStage({
+        dir: options.out ?? layoutOf(options.preset).ntkdDir,
+        config,
+        policy: options.force ? "recompute" : "refuse",
+        log: (line) => console.error(line),
+        onProgress: (event) => {
+          const key = `${event.dataset} seed ${event.seed} ${event.phase}`;
+          if (key !== current) console.error(key);
+          current = key;
+        },
+      });
+      if (reused) console.log(`${outDir} already holds this NTKD result (same settings); nothing to run`);
+      if (options.figures) {
+        const { exportNtkdFigures } = await import("../../viz/ntkd-figures.js");
+        const { findChromium } = await import("../../viz/static-export.js");
+        if (findChromium()) console.log(`figures: ${(await exportNtkdFigures(summary, outDir)).length} PNGs in ${outDir}/figures`);
+        else console.warn("optocnn ntkd: no Chromium found, figures skipped (apt-get install chromium)");
+      }
+      const pct = (s: { mean: number; std: number }) => `${(100 * s.mean).toFixed(1)} ± ${(100 * s.std).toFixed(1)}`;
+      for (const d of summary.datasets) {
+        console.log(`${d.name} (${d.trainImages} train / ${d.testImages} test images, ${config.training.seeds.length} seed(s)), test accuracy % (mean ± std):`);
+        const a = d.accuracy;
+        console.log(`  teacher ${pct(a.teacher)} | no transfer ${pct(a.none)} | KD ${pct(a.kd)} | NTKD ${pct(a.ntkd)} | DKO ${pct(a.dko)}`);
+        const f = d.fabrication;
+        console.log(`  fabricated NTKD student (phase rms ${f.phaseRms_rad} rad + sensor errors): before ${pct(f.fabricated)} | task fine-tune ${pct(f.finetuneTask)} | NTKD fine-tune ${pct(f.finetuneNtkd)}`);
+        console.log(`  estimate (NTK ridge, ${d.estimateVsMeasured.kernels} kernels) ${(100 * d.estimateVsMeasured.estimate).toFixed(1)} %; layout fits ${d.layout.signedKernels} signed kernels`);
+      }
+      console.log(`outputs: ${outDir} (${summary.wallSeconds.toFixed(0)} s)`);
+    });
+}

@@ -1,0 +1,247 @@
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { z } from "zod";
+import { join, resolve } from "node:path";
+import type { ClassificationSet } from "../data/types.js";
+import { writeJsonAtomic } from "../io/atomic.js";
+import { writeNpy } from "../io/npy.js";
+import { NtkdConfigSchema, type NtkdConfig } from "./config.js";
+import { layoutCapacity } from "./layout.js";
+
+export const NTKD_SUMMARY_FORMAT = "optocnn-ntkd/1";
+export const NTKD_MODES = ["none", "kd", "ntkd", "dko"] as const;
+export type NtkdMode = (typeof NTKD_MODES)[number];
+export type NtkdDataset = NtkdConfig["data"]["datasets"][number];
+
+export interface NtkdProgress {
+  dataset: NtkdDataset;
+  seed: number;
+  /** "estimate", "teacher", a mode, or "fabrication". */
+  phase: string;
+  step: number;
+  steps: number;
+}
+
+export interface Spread {
+  mean: number;
+  /** Sample standard deviation over seeds (0 for one seed). */
+  std: number;
+  values: number[];
+}
+
+export interface ScoredNetwork {
+  accuracy: number;
+  /** confusion[true][predicted] on the test images. */
+  confusion: number[][];
+  seconds: number;
+  parameters: number;
+}
+
+export interface SeedResult {
+  seed: number;
+  teacher: ScoredNetwork;
+  modes: Record<NtkdMode, ScoredNetwork & { synthesis?: Record<string, number> }>;
+  fabrication: import("./fabrication-study.js").FabricationResult;
+}
+
+export function spread(values: number[]): Spread {
+  const mean = values.reduce((a, v) => a + v, 0) / values.length;
+  const std = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : 0;
+  return { mean, std, values };
+}
+
+function loadDataset(name: NtkdDataset, data: NtkdConfig["data"]): Promise<{ train: ClassificationSet; test: ClassificationSet }> {
+  if (name === "mnist") {
+    return import("../data/mnist.js").then(({ loadMnist }) => ({
+      train: loadMnist({ split: "train", limit: data.trainLimit }),
+      test: loadMnist({ split: "test", limit: data.testLimit }),
+    }));
+  }
+  return import("../data/fashion-mnist.js").then(({ loadFashionMnist }) => ({
+    train: loadFashionMnist({ dir: data.fashionMnistDir, split: "train", limit: data.trainLimit }),
+    test: loadFashionMnist({ dir: data.fashionMnistDir, split: "test", limit: data.testLimit }),
+  }));
+}
+
+/**
+ * The NTKD experiment: per data set, the accuracy estimate before training (NTK kernel ridge regression
+ * of the student architecture for each kernel count, and the layout rule's capacity), then per seed the
+ * teacher, the four student modes with the same step budget, and the fabrication study of the NTKD
+ * student. Writes into outDir:
+ *   summary.json                               accuracies per data set, mode and seed, mean and spread;
+ *                                              estimate vs measured; fabrication before/after
+ *   <dataset>/psfs-<mode>.npy [2K, M, M]       learned PSF windows of seed 0 (none, kd, ntkd, dko)
+ *   <dataset>/phases-ntkd.npy [2K, N, N]       the NTKD student's metasurface phases (seed 0)
+ */
+export async function runNtkd(options: { outDir: string; config: NtkdConfig; onProgress?: (event: NtkdProgress) => void }) {
+  const wallStart = performance.now();
+  const { initEngine } = await import("../engine/backend.js");
+  const { initComplexOps } = await import("../engine/complex/select.js");
+  const { runEnvironment } = await import("../engine/run-environment.js");
+  const { ntkAccuracyEstimate } = await import("./estimate.js");
+  const { createTeacher, disposeTrainable, parameterCount } = await import("./networks.js");
+  const { OpticalStudent } = await import("./optical-student.js");
+  const { trainNetwork, evaluate } = await import("./train.js");
+  const { trainDkoStudent } = await import("./dko-student.js");
+  const { fabricationStudy } = await import("./fabrication-study.js");
+  const { config, onProgress } = options;
+  const outDir = resolve(options.outDir);
+  if (existsSync(join(outDir, "summary.json"))) throw new Error(`out: ${outDir} already holds an NTKD result (summary.json); choose another --out or remove it`);
+  mkdirSync(outDir, { recursive: true });
+  await initEngine();
+  await initComplexOps();
+
+  const { training, loss } = config;
+  const datasets = [];
+  for (const name of config.data.datasets) {
+    const { train, test } = await loadDataset(name, config.data);
+    mkdirSync(join(outDir, name), { recursive: true });
+    const layout = layoutCapacity({
+      arraySide_m: config.layout.arraySide_m,
+      spacing_m: config.layout.spacing_m,
+      aperture_m: config.optics.cells * config.optics.cellPitch_m,
+      sensorPitch_m: config.optics.sensorPitch_m,
+      sensorPixels: config.layout.sensorPixels,
+      imagePixels: 28,
+      kernelSize: config.student.kernelSize,
+    });
+    const kernelCounts = [...new Set([...config.estimate.kernelCounts, config.student.kernels])].sort((a, b) => a - b);
+    const estimates = kernelCounts.map((kernels, i) => {
+      onProgress?.({ dataset: name, seed: 0, phase: "estimate", step: i, steps: kernelCounts.length });
+      return { ...ntkAccuracyEstimate({ config, kernels, train, test, seed: 0 }), fitsLayout: kernels <= layout.signedKernels };
+    });
+
+    const seeds: SeedResult[] = [];
+    for (const seed of training.seeds) {
+      const progress = (phase: string, steps: number) => (step: number) => onProgress?.({ dataset: name, seed, phase, step, steps });
+      const teacher = createTeacher(config.teacher, seed);
+      const teacherRun = await trainNetwork({
+        net: teacher,
+        set: train,
+        objective: { kind: "task" },
+        steps: config.teacher.steps,
+        batchSize: training.batchSize,
+        learningRate: config.teacher.learningRate,
+        opticsLearningRate: training.opticsLearningRate,
+        seed,
+        onStep: progress("teacher", config.teacher.steps),
+      });
+      const teacherEval = evaluate((images) => teacher.apply(images, teacher.variables), test);
+      const modes = {} as SeedResult["modes"];
+      let ntkdStudent: InstanceType<typeof OpticalStudent> | null = null;
+      for (const mode of NTKD_MODES) {
+        const onStep = progress(mode, training.steps);
+        if (mode === "dko") {
+          const dko = await trainDkoStudent({ config, train, seed, onStep });
+          const net = dko.student.behindFixedOptics(dko.subKernels);
+          const evaluation = evaluate((images) => net.apply(images, net.variables), test);
+          const parameters = parameterCount(dko.student.trainable().variables);
+          modes.dko = { ...evaluation, seconds: dko.seconds, parameters, synthesis: { ...dko.synthesis, stage1Steps: dko.stage1Steps } };
+          if (seed === training.seeds[0]) writeNpy(join(outDir, name, "psfs-dko.npy"), { data: dko.student.model.forward(Float32Array.from(dko.student.phases.dataSync())), shape: [dko.student.bank.count, dko.student.bank.windowPixels, dko.student.bank.windowPixels] });
+          dko.subKernels.dispose();
+          dko.student.dispose();
+          continue;
+        }
+        const student = new OpticalStudent(config.optics, config.student, seed);
+        const net = student.trainable();
+        const objective =
+          mode === "none"
+            ? ({ kind: "task" } as const)
+            : mode === "kd"
+              ? ({ kind: "kd", teacher, temperature: loss.kdTemperature, weight: loss.kdWeight } as const)
+              : ({ kind: "ntkd", teacher, alpha: loss.alpha, beta: loss.beta, samples: loss.ntkSamples, projections: loss.projections, step: loss.step, normalise: loss.normalise } as const);
+        const run = await trainNetwork({ net, set: train, objective, steps: training.steps, batchSize: training.batchSize, learningRate: training.learningRate, opticsLearningRate: training.opticsLearningRate, seed, onStep });
+        modes[mode] = { ...evaluate((images) => net.apply(images, net.variables), test), seconds: run.seconds, parameters: parameterCount(net.variables) };
+        if (seed === training.seeds[0]) {
+          const phases = Float32Array.from(student.phases.dataSync());
+          const { count, windowPixels: M } = student.bank;
+          writeNpy(join(outDir, name, `psfs-${mode}.npy`), { data: student.model.forward(phases), shape: [count, M, M] });
+          if (mode === "ntkd") writeNpy(join(outDir, name, "phases-ntkd.npy"), { data: phases, shape: [count, config.optics.cells, config.optics.cells] });
+        }
+        if (mode === "ntkd") ntkdStudent = student;
+        else student.dispose();
+      }
+      onProgress?.({ dataset: name, seed, phase: "fabrication", step: 0, steps: 1 });
+      const fabrication = await fabricationStudy({ config, student: ntkdStudent!, teacher, train, test, seed });
+      ntkdStudent!.dispose();
+      seeds.push({ seed, teacher: { ...teacherEval, seconds: teacherRun.seconds, parameters: parameterCount(teacher.variables) }, modes, fabrication });
+      disposeTrainable(teacher);
+    }
+
+    const over = (pick: (s: (typeof seeds)[number]) => number) => spread(seeds.map(pick));
+    const accuracy = {
+      teacher: over((s) => s.teacher.accuracy),
+      ...Object.fromEntries(NTKD_MODES.map((mode) => [mode, over((s) => s.modes[mode].accuracy)])),
+    } as Record<"teacher" | NtkdMode, Spread>;
+    const fabrication = {
+      phaseRms_rad: config.fabrication.phaseRms_rad,
+      design: over((s) => s.fabrication.design),
+      fabricated: over((s) => s.fabrication.fabricated),
+      finetuneTask: over((s) => s.fabrication.finetuneTask),
+      finetuneNtkd: over((s) => s.fabrication.finetuneNtkd),
+      sweep: config.fabrication.sweepRms_rad.map((rms, i) => ({ phaseRms_rad: rms, accuracy: over((s) => s.fabrication.sweep[i].accuracy) })),
+    };
+    const trained = estimates.find((e) => e.kernels === config.student.kernels)!;
+    datasets.push({
+      name,
+      trainImages: train.count,
+      testImages: test.count,
+      layout,
+      estimates,
+      estimateVsMeasured: {
+        kernels: config.student.kernels,
+        estimate: trained.accuracy,
+        measured: Object.fromEntries(NTKD_MODES.map((mode) => [mode, accuracy[mode].mean])) as Record<NtkdMode, number>,
+      },
+      accuracy,
+      fabrication,
+      seeds,
+    });
+  }
+
+  const summary = {
+    format: NTKD_SUMMARY_FORMAT,
+    config,
+    modes: {
+      none: "optical student, task loss only",
+      kd: `Hinton KD: (1 - ${loss.kdWeight}) task + ${loss.kdWeight} T^2 KL, T = ${loss.kdTemperature}`,
+      ntkd: `${loss.alpha} task + ${loss.beta} MSE(teacher NTK, student NTK)${loss.normalise ? " (each NTK / its mean diagonal)" : ""}, ${loss.projections} orthogonal projections, ${loss.ntkSamples} images per NTK`,
+      dko: `electronic stage 1 (${Math.round(100 * config.dko.stage1Fraction)} % of the steps), metasurfaces fitted to its kernels, back end trained behind them`,
+    },
+    datasets,
+    ...runEnvironment(wallStart),
+  };
+  writeJsonAtomic(join(outDir, "summary.json"), summary);
+  return { outDir, summary };
+}
+
+export type NtkdSummary = Awaited<ReturnType<typeof runNtkd>>["summary"];
+
+const SpreadSchema = z.object({ mean: z.number(), std: z.number(), values: z.array(z.number()) }).passthrough();
+
+/** What a reader of summary.json relies on; the rest passes through unchecked. */
+const NtkdSummarySchema = z
+  .object({
+    format: z.literal(NTKD_SUMMARY_FORMAT),
+    config: NtkdConfigSchema,
+    datasets: z.array(
+      z.object({ name: z.string(), accuracy: z.object(Object.fromEntries(["teacher", ...NTKD_MODES].map((m) => [m, SpreadSchema]))).passthrough() }).passthrough(),
+    ),
+  })
+  .passthrough();
+
+/** Reads <dir>/summary.json through the schema; errors name the file and the field. */
+export function readNtkdSummary(dir: string): NtkdSummary {
+  const path = join(dir, "summary.json");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new Error(`${path} cannot be read as JSON (${(error as Error).message}); rerun \`optocnn ntkd\` into a new --out`);
+  }
+  const parsed = NtkdSummarySchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${path} is not an NTKD summary of this optocnn: ${issue.path.join(".") || "(top level)"}: ${issue.message}`);
+  }
+  return parsed.data as unknown as NtkdSummary;
+}
