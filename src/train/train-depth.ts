@@ -134,7 +134,7 @@ export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepth
     if (!Number.isFinite(loss)) {
       const kept = latestCheckpointDir(runDir);
       throw new Error(
-        `training diverged at step ${state.step} (loss ${loss}, learning rate ${learningRate.toExponential(2)}): ${kept ? `the checkpoint ${kept} is kept, but resuming repeats the same steps` : "nothing was kept"}; train again with a lower --lr (e.g. ${(train.learningRate / 10).toExponential(1)}) into a new --out, or with --force`,
+        `training diverged at step ${state.step} (loss ${loss}, learning rate ${learningRate.toExponential(2)}): ${kept ? `the checkpoint ${kept} is kept, but resuming repeats the same steps` : "nothing was kept"}; train again with a lower --lr than ${train.learningRate}${kept ? " into a new --out (or with --force)" : ""}`,
       );
     }
     state.trainSeconds += (performance.now() - started) / 1000;
