@@ -85,6 +85,7 @@ const CASES: BadInput[] = [
   { name: "train: --out holds another run, no --force", setup: copyRun, args: () => ["train", "--preset", "tiny", "--data", F("ds"), "--out", "run", "--steps", "7"], message: /was made with other settings:.*budget\.steps: 2 -> 7.*Pass --force/s },
   { name: "train: --force on a folder that is not a run", setup: (d) => { mkdirSync(join(d, "thesis")); writeFileSync(join(d, "thesis", "thesis.txt"), "years of work"); }, args: () => ["train", "--preset", "tiny", "--data", F("ds"), "--out", "thesis", "--force"], message: /not an optocnn stage1 result/ },
   { name: "train: --resume where there is no run", setup: (d) => mkdirSync(join(d, "empty")), args: () => ["train", "--preset", "tiny", "--data", F("ds"), "--out", "empty", "--resume"], message: /nothing to resume \(no config\.json\)/ },
+  { name: "train: image size not a multiple of the network's downsampling", args: () => ["train", "--preset", "tiny", "--data", F("ds30"), "--out", "r"], message: /inputHeight 30 must be a multiple of the total downsampling 8; resize the data/ },
   { name: "train: --init-from with --resume", args: () => ["train", "--preset", "tiny", "--data", F("ds"), "--out", "r", "--resume", "--init-from", F("run")], message: /--init-from: cannot be combined with --resume/ },
   // synthesize
   { name: "synthesize: optics that cannot form the kernel", args: () => ["synthesize", "--preset", "tiny", "--run", F("run"), "--data", F("ds"), "--out", "dko", "--cell-pitch-um", "0.01", "--distance-mm", "1000"], message: /cannot form the 7x7 kernels: the smallest spot .* is lambda z \/ D = .* wider than a whole kernel/ },
@@ -113,8 +114,12 @@ before(async () => {
   file.create_dataset({ name: "images", data: new Uint8Array(10 * 3 * 8 * 8), shape: [10, 3, 8, 8], dtype: "<B" });
   file.create_dataset({ name: "depths", data: new Float32Array(10 * 8 * 8).fill(NaN), shape: [10, 8, 8], dtype: "<f" });
   file.close();
-  const data = await runCli(["data", "synthetic", "--preset", "tiny", "--count", "20", "--out", F("ds")], root);
+  const [data, data30] = await Promise.all([
+    runCli(["data", "synthetic", "--preset", "tiny", "--count", "20", "--out", F("ds")], root),
+    runCli(["data", "synthetic", "--preset", "tiny", "--count", "20", "--size", "30x30", "--out", F("ds30")], root),
+  ]);
   assert.equal(data.code, 0, data.stderr);
+  assert.equal(data30.code, 0, data30.stderr);
   const train = await runCli(["train", "--preset", "tiny", "--data", F("ds"), "--out", F("run"), "--steps", "2"], root);
   assert.equal(train.code, 0, train.stderr);
   // A checkpoint at the last step, as an interrupted or finished run has.
@@ -125,7 +130,7 @@ test(`${CASES.length} kinds of bad input: exit 1, a message naming the flag or f
   assert.ok(CASES.length >= 40);
   const fixturesBefore = snapshot(fixtures);
   const failures: string[] = [];
-  await inPool(CASES, 3, async (kind) => {
+  await inPool(CASES, 4, async (kind) => {
     const dir = join(root, `case-${CASES.indexOf(kind)}`);
     mkdirSync(dir);
     kind.setup?.(dir);

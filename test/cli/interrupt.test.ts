@@ -7,15 +7,19 @@ import { after, test } from "node:test";
 import { PROJECT, runCli, type CliResult } from "./cli-harness.js";
 
 /**
- * Kills real `train` (SIGTERM) and `synthesize` (SIGINT) processes mid-run, once their first checkpoint
- * exists, and resumes them with the same command: the results must equal an uninterrupted run's bit
- * for bit. The interrupted and uninterrupted runs go concurrently.
+ * Kills real `train` (SIGTERM) and `synthesize` (SIGINT) processes mid-run and resumes them with the
+ * same command: the results must equal an uninterrupted run's bit for bit. The signal goes 1.5 s after
+ * the run directory is started; the stop is honoured at the next step boundary (a checkpoint at the
+ * current step), so an early signal still interrupts at step >= 1. Interrupted and uninterrupted runs
+ * go concurrently.
  */
 const root = mkdtempSync(join(tmpdir(), "optocnn-interrupt-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-/** Starts the CLI and sends `signal` once `ready()` holds (polled), returning its result. */
-function runAndSignal(args: string[], ready: () => boolean, signal: NodeJS.Signals): Promise<CliResult> {
+/** Starts the CLI and sends `signal` 1.5 s after `started()` first holds (polled), returning its result. */
+function runAndSignal(args: string[], started: () => boolean, signal: NodeJS.Signals): Promise<CliResult> {
+  let startedAt = 0;
+  const ready = () => (startedAt ||= started() ? Date.now() : 0) > 0 && Date.now() - startedAt >= 1500;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(PROJECT, "bin", "optocnn.mjs"), ...args], { cwd: root, env: { ...process.env, OPTOCNN_QUIET: "1" }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -56,11 +60,10 @@ function assertSameArrays(a: string, b: string): void {
 test("a train killed by SIGTERM and a synthesize killed by SIGINT resume to the uninterrupted results", { timeout: 900_000 }, async () => {
   const data = await runCli(["data", "synthetic", "--preset", "tiny", "--count", "40", "--out", "ds"], root);
   assert.equal(data.code, 0, data.stderr);
-  // The tiny preset checkpoints every 20 steps; 60 steps leave 40 after the first checkpoint to stop in.
-  const train = (out: string) => ["train", "--preset", "tiny", "--data", "ds", "--out", out, "--steps", "60"];
+  const train = (out: string) => ["train", "--preset", "tiny", "--data", "ds", "--out", out, "--steps", "30"];
   const [whole, killed] = await Promise.all([
     runCli(train("whole"), root),
-    runAndSignal(train("killed"), () => existsSync(join(root, "killed", "checkpoints", "latest.json")), "SIGTERM"),
+    runAndSignal(train("killed"), () => existsSync(join(root, "killed", "config.json")), "SIGTERM"),
   ]);
   assert.equal(whole.code, 0, whole.stderr);
   assert.equal(killed.code, 130, `SIGTERM: exit ${killed.code}\n${killed.stderr}`);
@@ -72,11 +75,10 @@ test("a train killed by SIGTERM and a synthesize killed by SIGINT resume to the 
   const metrics = (dir: string) => (JSON.parse(readFileSync(join(root, dir, "summary.json"), "utf8")) as { test: unknown }).test;
   assert.deepEqual(metrics("killed"), metrics("whole"));
 
-  // Stage 2 on the finished run: checkpoints every 10 synthesis steps, 40 steps at most.
-  const synthesize = (out: string) => ["synthesize", "--preset", "tiny", "--run", "whole", "--data", "ds", "--out", out, "--steps", "40", "--test-limit", "4"];
+  const synthesize = (out: string) => ["synthesize", "--preset", "tiny", "--run", "whole", "--data", "ds", "--out", out, "--steps", "20", "--test-limit", "4"];
   const [wholeDko, killedDko] = await Promise.all([
     runCli(synthesize("dko-whole"), root),
-    runAndSignal(synthesize("dko-killed"), () => existsSync(join(root, "dko-killed", "synthesis-checkpoint", "state.json")), "SIGINT"),
+    runAndSignal(synthesize("dko-killed"), () => existsSync(join(root, "dko-killed", "provenance.json")), "SIGINT"),
   ]);
   assert.ok(wholeDko.code === 0 || wholeDko.code === 2, wholeDko.stderr);
   assert.equal(killedDko.code, 130, `SIGINT: exit ${killedDko.code}\n${killedDko.stderr}`);
