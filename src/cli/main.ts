@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { formatError } from "./errors.js";
 
 /**
  * The `optocnn` command. Each file in ./commands exports `register(program)` and adds one
@@ -25,6 +26,6 @@ const program = await buildProgram();
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  console.error(`optocnn: ${(error as Error).message}`);
+  console.error(`optocnn: ${formatError(error)}`);
   process.exitCode = 1;
 }

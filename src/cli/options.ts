@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { zodIssueLines } from "./errors.js";
 
 /**
  * Validates CLI options with a zod schema; on failure throws one error naming each bad option
@@ -7,10 +8,5 @@ import type { z } from "zod";
 export function parseOptions<T extends z.ZodTypeAny>(schema: T, raw: unknown): z.infer<T> {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
-    const key = issue.path.map(String).join(".");
-    const flag = key ? `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : "options";
-    return `${flag}: ${issue.message}`;
-  });
-  throw new Error(`invalid options:\n  ${lines.join("\n  ")}`);
+  throw new Error(`invalid options:\n  ${zodIssueLines(result.error.issues).join("\n  ")}`);
 }

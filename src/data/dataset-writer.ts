@@ -41,6 +41,7 @@ export async function writeDepthDataset(
     throw new Error(`${dir} already exists and is not empty; choose another output directory or allow overwriting (--force)`);
   }
   mkdirSync(dirname(dir), { recursive: true });
+  removeStaleSiblings(dir);
   const partial = join(dirname(dir), `.${basename(dir)}.partial-${process.pid}-${Date.now()}`);
   mkdirSync(partial);
   const total = counts.train + counts.val + counts.test;
@@ -61,7 +62,7 @@ export async function writeDepthDataset(
           }
           for (let k = 0; k < rgb8.length; k++) rgb8[k] = Math.round(Math.min(1, Math.max(0, sample.rgb[k])) * 255);
           for (const d of sample.depth_m) {
-            if (d > 0) {
+            if (d > 0 && d < Infinity) {
               if (d < minDepth) minDepth = d;
               if (d > maxDepth) maxDepth = d;
             }
@@ -78,13 +79,16 @@ export async function writeDepthDataset(
       rgbWriter.close();
       depthWriter.close();
     }
+    if (!Number.isFinite(minDepth)) {
+      throw new Error(`no pixel of the ${total} samples has a valid depth (all are NaN, infinite or <= 0), so nothing could be trained or scored; check the depth source (nothing was written to ${dir})`);
+    }
     const manifest: DepthManifest = {
       name: spec.name ?? basename(dir),
       source: spec.source,
       height,
       width,
       counts: { ...counts },
-      depthRange_m: Number.isFinite(minDepth) ? [minDepth, maxDepth] : [0, 0],
+      depthRange_m: [minDepth, maxDepth],
       ...(spec.seed === undefined ? {} : { seed: spec.seed }),
       ...(spec.generatorVersion === undefined ? {} : { generatorVersion: spec.generatorVersion }),
       createdAt: new Date().toISOString(),
@@ -104,5 +108,23 @@ export async function writeDepthDataset(
   } catch (error) {
     rmSync(partial, { recursive: true, force: true });
     throw error;
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Removes the hidden partial and set-aside folders of earlier writers of `dir` that are no longer running. */
+function removeStaleSiblings(dir: string): void {
+  const prefix = `.${basename(dir)}.`;
+  for (const name of readdirSync(dirname(dir))) {
+    const match = name.startsWith(prefix) ? /^(?:partial|old)-(\d+)-\d+$/.exec(name.slice(prefix.length)) : null;
+    if (match && Number(match[1]) !== process.pid && !isRunning(Number(match[1]))) rmSync(join(dirname(dir), name), { recursive: true, force: true });
   }
 }

@@ -1,5 +1,12 @@
 import { adamStepAt, adamUpdateFlat, type AdamHyperparameters } from "../engine/adam-step.js";
 
+/** The moments and update count, for checkpoints. */
+export interface FlatAdamState {
+  m: Float32Array;
+  v: Float32Array;
+  t: number;
+}
+
 /**
  * Adam(W) on one flat Float32Array of parameters (all metasurfaces at once): the optics lives on typed
  * arrays, so this is the tensor optimiser's formula (src/engine/adam-step.ts) without tensors.
@@ -12,6 +19,21 @@ export class FlatAdamW {
   constructor(size: number, private readonly options: AdamHyperparameters & { learningRate: number }) {
     this.m = new Float32Array(size);
     this.v = new Float32Array(size);
+  }
+
+  /** Copies of the moments and the update count. */
+  state(): FlatAdamState {
+    return { m: Float32Array.from(this.m), v: Float32Array.from(this.v), t: this.t };
+  }
+
+  /** Continues from a saved state (same parameter count). */
+  restore(state: FlatAdamState): void {
+    if (state.m.length !== this.m.length || state.v.length !== this.v.length) {
+      throw new Error(`FlatAdamW.restore: the state holds ${state.m.length} moments, the optimiser ${this.m.length}`);
+    }
+    this.m.set(state.m);
+    this.v.set(state.v);
+    this.t = state.t;
   }
 
   /** Updates params in place (inactive entries, e.g. metasurfaces without a kernel part, come with zero gradient). */

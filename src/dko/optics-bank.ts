@@ -1,5 +1,6 @@
 import { gaussianSampler } from "../optics/fabrication.js";
 import { Grid } from "../optics/grid.js";
+import { checkKernelResolvable } from "../optics/kernel-resolution.js";
 import { bankWavelengths_m, type KernelBankShape } from "../optics/kernels.js";
 import { PhaseMetasurface, type MetasurfaceModel } from "../optics/metasurface.js";
 import { loadNanopillarLut, NanopillarMetasurface } from "../optics/nanopillar-lut.js";
@@ -25,6 +26,7 @@ export class OpticsBank {
     this.kernelSize = shape.kernelSize;
     this.windowPixels = optics.fitWindowFactor * shape.kernelSize;
     this.count = this.wavelengths_m.length;
+    checkKernelResolvable({ ...optics, wavelengths_m: this.wavelengths_m, kernelSize: shape.kernelSize });
     this.subsamplesPerPixel = optics.subsamplesPerPixel ?? nyquistSubsamples({ ...optics, wavelengths_m: this.wavelengths_m });
   }
 

@@ -16,8 +16,12 @@ import { kernelEfficiencies, kernelFits, type KernelFit } from "./fit-metrics.js
 import { OpticsBank } from "./optics-bank.js";
 import { opticalFirstLayer } from "./optical-layer.js";
 import { DKO_SUMMARY_FORMAT, type DkoSummary } from "./summary.js";
+import { directoryCheckpointHook, removeSynthesisCheckpoint, type SynthesisCheckpointHook } from "./synthesis-checkpoint.js";
 import { synthesizeMetasurfaces, type SynthesisProgress, type SynthesisResult } from "./synthesize.js";
 import { extractKernelTargets, type KernelTargets } from "./targets.js";
+
+/** Synthesis steps between checkpoints (a checkpoint of a 513-cell bank is a few MB). */
+const SYNTHESIS_CHECKPOINT_EVERY = 10;
 
 type Stage1Run = Awaited<ReturnType<typeof import("../train/load-run.js").loadRun>>;
 
@@ -45,6 +49,8 @@ export interface RunDkoOptions {
   outDir?: string;
   config: DkoConfig;
   onProgress?: (event: DkoProgress) => void;
+  /** Stops the synthesis after the current step with a checkpoint in outDir (throws SynthesisInterrupted); a rerun resumes from it. */
+  signal?: AbortSignal;
 }
 
 export async function runDko(options: RunDkoOptions): Promise<{ outDir: string; summary: DkoSummary }> {
@@ -67,11 +73,12 @@ export async function runDko(options: RunDkoOptions): Promise<{ outDir: string; 
   const stage1 = await loadRun(options.runDir);
   try {
     const dataset = await openDepthDataset(options.dataDir);
-    const design = await designBank(stage1.net, options.config, options.onProgress);
+    const design = await designBank(stage1.net, options.config, options.onProgress, directoryCheckpointHook(outDir, SYNTHESIS_CHECKPOINT_EVERY, options.signal));
     const metrics = await scoreDesign(design, stage1, dataset, { ...options, outDir });
     writeDesignArrays(outDir, design);
     const summary = await dkoSummary(design, metrics, options, wallStart);
     writeJsonAtomic(join(outDir, "summary.json"), summary);
+    removeSynthesisCheckpoint(outDir);
     return { outDir, summary };
   } finally {
     stage1.net.dispose();
@@ -98,7 +105,7 @@ interface BankDesign {
 }
 
 /** Stage 2 proper: targets from the first layer, synthesis (no images, no network), realised kernels. */
-async function designBank(net: DepthNet, config: DkoConfig, onProgress?: (event: DkoProgress) => void): Promise<BankDesign> {
+async function designBank(net: DepthNet, config: DkoConfig, onProgress?: (event: DkoProgress) => void, checkpoint?: SynthesisCheckpointHook): Promise<BankDesign> {
   const targets = extractKernelTargets(net);
   const bank = new OpticsBank(config.optics, targets.shape);
   const windowTargets = padCentred(targets.targets, bank.count, bank.kernelSize, bank.windowPixels);
@@ -111,6 +118,7 @@ async function designBank(net: DepthNet, config: DkoConfig, onProgress?: (event:
     initialParams: bank.initialParams(config.optimiser.initNoise_rad, config.optimiser.seed),
     optimiser: config.optimiser,
     onProgress: (event) => onProgress?.({ phase: "synthesize", ...event }),
+    checkpoint,
   });
   const synthesisSeconds = (performance.now() - synthesisStart) / 1000;
   const synthesisPeakRss_bytes = process.resourceUsage().maxRSS * 1024;

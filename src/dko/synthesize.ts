@@ -1,6 +1,7 @@
 import type { PsfModel } from "../optics/psf-model.js";
 import { FlatAdamW } from "./adam.js";
 import type { DkoOptimiser } from "./config.js";
+import { SynthesisInterrupted, type SynthesisCheckpointHook } from "./synthesis-checkpoint.js";
 
 export interface SynthesisProgress {
   step: number;
@@ -41,6 +42,8 @@ export async function synthesizeMetasurfaces(options: {
   initialParams: Float32Array;
   optimiser: DkoOptimiser;
   onProgress?: (event: SynthesisProgress) => void;
+  /** Resume from and save checkpoints; a stop signal saves one and throws SynthesisInterrupted. */
+  checkpoint?: SynthesisCheckpointHook;
 }): Promise<SynthesisResult> {
   const start = performance.now();
   const { model, targets, active, optimiser } = options;
@@ -63,6 +66,18 @@ export async function synthesizeMetasurfaces(options: {
   let sinceImprovement = 0;
   let stoppedEarly = false;
   let step = 0;
+  const restored = options.checkpoint?.restore();
+  if (restored) {
+    if (restored.params.length !== params.length || restored.bestLoss.length !== B) throw new Error(`the synthesis checkpoint holds another bank (${restored.bestLoss.length} metasurfaces, ${restored.params.length} parameters); remove it to start afresh`);
+    ({ step, bestMean, sinceImprovement } = restored);
+    params.set(restored.params);
+    best.set(restored.best);
+    bestPsfs.set(restored.bestPsfs);
+    bestLoss.set(restored.bestLoss);
+    initialLoss.set(restored.initialLoss);
+    history.push(...restored.history);
+    adam.restore(restored.adam);
+  }
 
   // One forward per step scores the current parameters; the update follows, so the final parameters
   // are scored by one more forward after the loop.
@@ -105,6 +120,11 @@ export async function synthesizeMetasurfaces(options: {
     const gradParams = vjp(gradPsf);
     for (let b = 0; b < B; b++) if (!active[b]) gradParams.fill(0, b * plane, (b + 1) * plane);
     adam.step(params, gradParams);
+    const hook = options.checkpoint;
+    if (hook && ((step + 1) % hook.every === 0 || hook.signal?.aborted)) {
+      hook.save({ step: step + 1, params, best, bestPsfs, bestLoss, initialLoss, adam: adam.state(), history, bestMean, sinceImprovement });
+      if (hook.signal?.aborted) throw new SynthesisInterrupted(step + 1);
+    }
     // Let progress bars redraw and signals arrive between steps.
     await new Promise((resolve) => setImmediate(resolve));
   }

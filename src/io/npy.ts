@@ -59,7 +59,33 @@ export function encodeNpy(array: NpyArray): Uint8Array {
   return out;
 }
 
-/** Decodes `.npy` bytes (versions 1-3, little-endian, C order). `source` names the file in errors. */
+/**
+ * Values of a Fortran-ordered (column-major) array in C (row-major) order, as numpy presents them: the
+ * element at index (i0, ..., ik) is read from offset i0 + d0 * (i1 + d1 * (i2 + ...)).
+ */
+export function fortranToC<T extends NpyData>(data: T, shape: readonly number[]): T {
+  const out = new (data.constructor as new (length: number) => T)(data.length);
+  const rank = shape.length;
+  const fortranStride = new Array<number>(rank);
+  for (let k = 0, stride = 1; k < rank; k++) {
+    fortranStride[k] = stride;
+    stride *= shape[k];
+  }
+  const index = new Array<number>(rank).fill(0);
+  for (let c = 0; c < data.length; c++) {
+    let offset = 0;
+    for (let k = 0; k < rank; k++) offset += index[k] * fortranStride[k];
+    out[c] = data[offset];
+    // Advance the row-major index: last axis fastest.
+    for (let k = rank - 1; k >= 0; k--) {
+      if (++index[k] < shape[k]) break;
+      index[k] = 0;
+    }
+  }
+  return out;
+}
+
+/** Decodes `.npy` bytes (versions 1-3, little-endian, C or Fortran order; returned in C order). `source` names the file in errors. */
 export function decodeNpy(bytes: Uint8Array, source = "npy data"): NpyArray {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
   if (bytes.length < 10 || magic.some((m, i) => bytes[i] !== m)) {
@@ -74,7 +100,6 @@ export function decodeNpy(bytes: Uint8Array, source = "npy data"): NpyArray {
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeText === undefined) throw new Error(`${source}: unreadable .npy header ${header.trim()}`);
-  if (fortran === "True") throw new Error(`${source}: Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray`);
   const dtype = DTYPES[descr];
   if (!dtype) {
     throw new Error(`${source}: dtype ${descr} is not supported; convert with .astype(numpy.float32) (supported: ${Object.keys(DTYPES).join(", ")})`);
@@ -88,7 +113,8 @@ export function decodeNpy(bytes: Uint8Array, source = "npy data"): NpyArray {
   }
   // A fresh, aligned copy (Buffer.slice would share the file buffer, at an arbitrary offset).
   const copy = new Uint8Array(bytes.subarray(dataStart, dataStart + byteLength));
-  return { data: new dtype.ctor(copy.buffer), shape };
+  const data = new dtype.ctor(copy.buffer);
+  return { data: fortran === "True" && shape.length > 1 ? fortranToC(data, shape) : data, shape };
 }
 
 export function readNpy(path: string): NpyArray {
@@ -99,6 +125,15 @@ export function readNpy(path: string): NpyArray {
     throw new Error(`${path}: cannot read .npy file (${(error as Error).message})`);
   }
   return decodeNpy(bytes, path);
+}
+
+/** Whether `path` is a readable float32 .npy (what optocnn writes for PSFs and kernels). */
+export function isFloat32Npy(path: string): boolean {
+  try {
+    return readNpy(path).data instanceof Float32Array;
+  } catch {
+    return false;
+  }
 }
 
 /** Writes atomically, so an interrupted run never leaves a half-written array. */

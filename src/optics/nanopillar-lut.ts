@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { readJsonFile } from "../io/json-file.js";
 import { join } from "node:path";
 import { z } from "zod";
 import type { CellResponse, MetasurfaceModel } from "./metasurface.js";
@@ -169,14 +170,17 @@ function parseCsv(text: string, source: string): NanopillarLut {
 
 /** Loads a table from JSON or CSV (by extension); default: the shipped TiO2 model table. */
 export function loadNanopillarLut(path = DEFAULT_NANOPILLAR_LUT): NanopillarLut {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new Error(`${path}: cannot read nanopillar table (${(error as Error).message})`);
+  const fix = "give a nanopillar table as JSON {radius_m, wavelength_m, amplitude, phase_rad} or CSV";
+  if (path.toLowerCase().endsWith(".csv")) {
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      throw new Error(`${path}: cannot read the nanopillar table (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ${fix}`);
+    }
+    return parseCsv(text, path);
   }
-  if (path.toLowerCase().endsWith(".csv")) return parseCsv(text, path);
-  const parsed = jsonSchema.safeParse(JSON.parse(text));
+  const parsed = jsonSchema.safeParse(readJsonFile(path, "nanopillar table", fix));
   if (!parsed.success) {
     throw new Error(`${path}: not a nanopillar table: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { inspectArtifact } from "./provenance.js";
 
@@ -51,4 +51,22 @@ export function prepareArtifact(request: ArtifactRequest): ArtifactAction {
   log(`${dir} ${why}\nrecomputing it`);
   rmSync(dir, { recursive: true, force: true });
   return "create";
+}
+
+/**
+ * Runs the work that fills a newly created artifact directory; if it fails before leaving anything
+ * resumable (`hasProgress`, e.g. a checkpoint), the directory is put back as it was before (absent or
+ * empty), so a corrected rerun is not refused and a resume does not repeat the failure.
+ */
+export async function rollBackOnFailure<T>(dir: string, action: ArtifactAction, hasProgress: (dir: string) => boolean, work: () => Promise<T>): Promise<T> {
+  const existedEmpty = action === "create" && existsSync(dir);
+  try {
+    return await work();
+  } catch (error) {
+    if (action === "create" && !hasProgress(dir)) {
+      rmSync(dir, { recursive: true, force: true });
+      if (existedEmpty) mkdirSync(dir);
+    }
+    throw error;
+  }
 }

@@ -1,9 +1,10 @@
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { DkoConfig } from "../dko/config.js";
 import type { DkoProgress } from "../dko/run.js";
 import type { DkoSummary } from "../dko/summary.js";
-import { prepareArtifact, type MismatchPolicy } from "./artifact.js";
+import { SYNTHESIS_CHECKPOINT_DIR } from "../dko/synthesis-checkpoint.js";
+import { prepareArtifact, rollBackOnFailure, type MismatchPolicy } from "./artifact.js";
 import { readProvenance, writeProvenance } from "./provenance.js";
 
 export interface DkoStageOptions {
@@ -14,12 +15,14 @@ export interface DkoStageOptions {
   policy: MismatchPolicy;
   onProgress?: (event: DkoProgress) => void;
   log?: (line: string) => void;
+  /** Stops the synthesis with a checkpoint (throws SynthesisInterrupted); the same call later resumes it. */
+  signal?: AbortSignal;
 }
 
 /**
  * DKO stage 2 on a finished stage-1 run: metasurfaces, realised kernels and the optical network's
  * metrics. A result with the same settings (same stage-1 run, data and DKO config) is reused; an
- * unfinished one (interrupted before its summary) is started again.
+ * unfinished one (interrupted before its summary) resumes from its synthesis checkpoint.
  */
 export async function dkoStage(options: DkoStageOptions): Promise<{ summary: DkoSummary; reused: boolean }> {
   const { runDko } = await import("../dko/run.js");
@@ -38,9 +41,9 @@ export async function dkoStage(options: DkoStageOptions): Promise<{ summary: Dko
     log: options.log,
   });
   if (action === "reuse") return { summary: readDkoSummary(dir), reused: true };
-  // Synthesis has no checkpoints: an unfinished result starts again.
-  if (action === "resume") rmSync(dir, { recursive: true, force: true });
-  writeProvenance(dir, "dko", settings);
-  const { summary } = await runDko({ runDir: options.stage1Dir, dataDir: options.dataDir, outDir: dir, config: options.config, onProgress: options.onProgress });
+  const { summary } = await rollBackOnFailure(dir, action, (d) => existsSync(join(d, SYNTHESIS_CHECKPOINT_DIR)), () => {
+    if (action === "create") writeProvenance(dir, "dko", settings);
+    return runDko({ runDir: options.stage1Dir, dataDir: options.dataDir, outDir: dir, config: options.config, onProgress: options.onProgress, signal: options.signal });
+  });
   return { summary, reused: false };
 }

@@ -5,7 +5,8 @@ import type { DepthEvalProtocol } from "../eval/depth-protocol.js";
 import type { Budget } from "../models/depth-net-config.js";
 import type { DepthRunConfig, RunSummary } from "../train/run-files.js";
 import type { TrainProgress } from "../train/train-depth.js";
-import { prepareArtifact, type MismatchPolicy } from "./artifact.js";
+import { latestCheckpointDir } from "../train/checkpoint.js";
+import { prepareArtifact, rollBackOnFailure, type MismatchPolicy } from "./artifact.js";
 import { readProvenance, writeProvenance } from "./provenance.js";
 
 export interface Stage1StageOptions {
@@ -53,18 +54,20 @@ export async function stage1Stage(options: Stage1StageOptions): Promise<Stage1Ou
     log: options.log,
   });
   if (action === "reuse") return { status: "finished", summary: readRunSummary(dir)!, reused: true };
-  if (action === "create") writeProvenance(dir, "stage1", settings);
   const resume = action === "resume" && existsSync(join(dir, "config.json"));
-  const result = await trainDepth({
-    runDir: dir,
-    dataset,
-    config: resume ? undefined : options.config,
-    budget: resume ? undefined : options.budget,
-    resume,
-    initWeightsFrom: options.initWeightsFrom,
-    evalProtocol: options.evalProtocol,
-    signal: options.signal,
-    onProgress: options.onProgress,
+  const result = await rollBackOnFailure(dir, action, (d) => latestCheckpointDir(d) !== null, () => {
+    if (action === "create") writeProvenance(dir, "stage1", settings);
+    return trainDepth({
+      runDir: dir,
+      dataset,
+      config: resume ? undefined : options.config,
+      budget: resume ? undefined : options.budget,
+      resume,
+      initWeightsFrom: options.initWeightsFrom,
+      evalProtocol: options.evalProtocol,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
   });
   result.net.dispose();
   if (result.status === "interrupted") return { status: "interrupted", step: result.step };

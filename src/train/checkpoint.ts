@@ -1,7 +1,8 @@
 import type * as tf from "@tensorflow/tfjs";
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync, mkdirSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, rmSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeJsonAtomic } from "../io/atomic.js";
+import { readJsonFile } from "../io/json-file.js";
 import { loadTensors, saveTensors } from "../models/weights-io.js";
 import type { MetricsRow } from "./metrics-history.js";
 
@@ -40,7 +41,8 @@ export function saveCheckpoint(runDir: string, weights: ReadonlyMap<string, tf.T
   const root = checkpointsDir(runDir);
   const name = `step-${String(state.step).padStart(8, "0")}`;
   const partial = join(root, `.${name}.partial-${process.pid}`);
-  rmSync(partial, { recursive: true, force: true });
+  // Partial checkpoints of killed processes (and our own earlier attempt) are never complete: remove them.
+  if (existsSync(root)) for (const f of readdirSync(root)) if (/^\.step-\d+\.partial-/.test(f)) rmSync(join(root, f), { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
   saveTensors(join(partial, "weights"), weights);
   saveTensors(join(partial, "optimizer"), optimizer);
@@ -54,11 +56,21 @@ export function saveCheckpoint(runDir: string, weights: ReadonlyMap<string, tf.T
   return final;
 }
 
-/** Directory of the newest complete checkpoint, or null when the run has none. */
+/**
+ * Directory of the newest complete checkpoint, or null when the run has none. Without latest.json (never
+ * written, or deleted by the user after damage) the highest complete step-N directory is the newest.
+ */
 export function latestCheckpointDir(runDir: string): string | null {
-  const pointer = join(checkpointsDir(runDir), "latest.json");
-  if (!existsSync(pointer)) return null;
-  const { checkpoint } = JSON.parse(readFileSync(pointer, "utf8")) as { checkpoint: string };
+  const root = checkpointsDir(runDir);
+  const pointer = join(root, "latest.json");
+  if (!existsSync(pointer)) {
+    const complete = existsSync(root) ? readdirSync(root).filter((f) => /^step-\d+$/.test(f) && existsSync(join(root, f, "state.json"))).sort() : [];
+    return complete.length ? join(root, complete[complete.length - 1]) : null;
+  }
+  const { checkpoint } = readJsonFile<{ checkpoint?: unknown }>(pointer, "checkpoint pointer", `delete it and rerun with --resume: the newest checkpoints/step-* directory is then used`);
+  if (typeof checkpoint !== "string" || !/^step-\d+$/.test(checkpoint)) {
+    throw new Error(`${pointer}: the checkpoint pointer names no step-N directory; delete it and rerun with --resume: the newest checkpoints/step-* directory is then used`);
+  }
   return join(checkpointsDir(runDir), checkpoint);
 }
 
@@ -67,6 +79,6 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
     dir,
     weights: loadTensors(join(dir, "weights")),
     optimizer: loadTensors(join(dir, "optimizer")),
-    state: JSON.parse(readFileSync(join(dir, "state.json"), "utf8")) as TrainState,
+    state: readJsonFile<TrainState>(join(dir, "state.json"), "checkpoint state", `delete ${dir} and checkpoints/latest.json, then rerun with --resume to continue from the previous checkpoint`),
   };
 }

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { readJsonFile } from "../io/json-file.js";
 import { join } from "node:path";
 import type { EngineInfo } from "../engine/backend.js";
 import type { Budget, DepthNetConfig, TrainConfig } from "../models/depth-net-config.js";
@@ -42,7 +43,10 @@ export interface RunConfigFile extends DepthRunConfig {
   /** How validation and test are scored; absent in older runs (every positive ground-truth pixel, whole frame, no scaling). */
   evalProtocol?: DepthEvalProtocol;
   data: { dir: string; name: string; source: string; height: number; width: number; counts: { train: number; val: number; test: number }; depthRange_m: [number, number] };
+  /** The engine the run started on. */
   engine: EngineInfo;
+  /** Engine of each segment of a resumed run, from the step it started at (the first is `engine`). */
+  engineSegments?: { fromStep: number; engine: EngineInfo }[];
   createdAt: string;
 }
 
@@ -71,14 +75,14 @@ export interface RunSummary {
 export function readRunConfig(runDir: string): RunConfigFile {
   const path = runPaths(runDir).config;
   if (!existsSync(path)) throw new Error(`${runDir}: not a run directory (no config.json)`);
-  const config = JSON.parse(readFileSync(path, "utf8")) as RunConfigFile;
+  const config = readJsonFile<RunConfigFile>(path, "run configuration", `it cannot be repaired automatically; train into a new --out (or pass --force to replace ${runDir})`);
   if (config.format !== RUN_CONFIG_FORMAT) throw new Error(`${path}: format "${config.format}", expected "${RUN_CONFIG_FORMAT}"`);
   return config;
 }
 
 export function readRunSummary(runDir: string): RunSummary | null {
   const path = runPaths(runDir).summary;
-  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as RunSummary) : null;
+  return existsSync(path) ? readJsonFile<RunSummary>(path, "run summary", `delete it and rerun \`optocnn train --resume --out ${runDir}\` to evaluate the run again`) : null;
 }
 
 /**

@@ -82,8 +82,11 @@ export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepth
   const optimizer = new AdamW(trainable, { weightDecay: train.weightDecay });
   const initWeightsFrom = stored ? stored.initWeightsFrom : options.initWeightsFrom;
   const state = restoreOrInitialise(runDir, net, saved, optimizer, stored !== null, initWeightsFrom);
+  if (stored && budget.steps !== undefined && state.step > budget.steps) {
+    throw new Error(`${runDir} is at step ${state.step}, past the budget of ${budget.steps} steps asked for; a budget cannot move before where the run is: give --steps above ${state.step}, or omit it to keep the run's own (${stored.budget.steps ?? "none"})`);
+  }
   const evalProtocol = DepthEvalProtocolSchema.parse(stored?.evalProtocol ?? options.evalProtocol ?? defaultProtocol(dataset.manifest.source));
-  writeJsonAtomic(paths.config, { ...runConfigFile(settings, dataset, (options.firstLayer ?? net.firstLayer).description, initWeightsFrom, engine), evalProtocol });
+  writeJsonAtomic(paths.config, { ...runConfigFile(settings, dataset, (options.firstLayer ?? net.firstLayer).description, initWeightsFrom, engine, state.step), evalProtocol });
 
   const schedule = new BatchSchedule(dataset.train, train.batchSize, train.seed, train.flip);
   const progressOf = () => Math.max(budget.steps ? state.step / budget.steps : 0, budget.seconds ? state.trainSeconds / budget.seconds : 0);
@@ -131,7 +134,12 @@ export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepth
     optimizer.apply(new Map([...trainable].map(([name, v]) => [name, grads[v.name]])), learningRate);
     const loss = (await value.data())[0];
     tf.dispose([value, ...Object.values(grads), batch.rgb, batch.depth, batch.mask]);
-    if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${state.step} (loss ${loss}); lower the learning rate`);
+    if (!Number.isFinite(loss)) {
+      const kept = latestCheckpointDir(runDir);
+      throw new Error(
+        `training diverged at step ${state.step} (loss ${loss}, learning rate ${learningRate.toExponential(2)}): ${kept ? `the checkpoint ${kept} is kept, but resuming repeats the same steps` : "nothing was kept"}; train again with a lower --lr than ${train.learningRate}${kept ? " into a new --out (or with --force)" : ""}`,
+      );
+    }
     state.trainSeconds += (performance.now() - started) / 1000;
     state.step++;
     state.lossSum += loss;
@@ -245,14 +253,26 @@ function restoreOrInitialise(runDir: string, net: DepthNet, saved: Map<string, t
     return { step: 0, trainSeconds: 0, wallSeconds: 0, lossSum: 0, lossCount: 0, history: [] };
   }
   const loaded = loadCheckpoint(checkpoint);
+  for (const [name, tensor] of loaded.weights) {
+    if (!tensor.dataSync().every(Number.isFinite)) {
+      tf.dispose([...loaded.weights.values(), ...loaded.optimizer.values()]);
+      throw new Error(
+        `${checkpoint}: weight "${name}" holds NaN or infinite values, so the checkpoint is damaged (a finite loss is checked before every save); delete ${checkpoint} and checkpoints/latest.json, then rerun with --resume to continue from the previous checkpoint, or train afresh with --force`,
+      );
+    }
+  }
   assignTensors(saved, loaded.weights, `${checkpoint}/weights`);
   optimizer.restore(loaded.optimizer, loaded.state.step, `${checkpoint}/optimizer`);
   tf.dispose([...loaded.weights.values(), ...loaded.optimizer.values()]);
   return loaded.state;
 }
 
-function runConfigFile(settings: RunSettings, dataset: DepthDataset, firstLayer: string, initWeightsFrom: string | undefined, engine: RunConfigFile["engine"]): RunConfigFile {
+function runConfigFile(settings: RunSettings, dataset: DepthDataset, firstLayer: string, initWeightsFrom: string | undefined, engine: RunConfigFile["engine"], step: number): RunConfigFile {
   const { manifest } = dataset;
+  // A resumed run keeps the engine it started on and records each change of engine from its step on.
+  const segments = settings.stored?.engineSegments ?? (settings.stored ? [{ fromStep: 0, engine: settings.stored.engine }] : []);
+  const last = segments[segments.length - 1];
+  const engineSegments = last && last.engine.engine === engine.engine && last.engine.backend === engine.backend ? segments : [...segments, { fromStep: step, engine }];
   return {
     format: RUN_CONFIG_FORMAT,
     preset: settings.preset,
@@ -263,7 +283,8 @@ function runConfigFile(settings: RunSettings, dataset: DepthDataset, firstLayer:
     trainBackEnd: settings.trainBackEnd,
     initWeightsFrom,
     data: { dir: dataset.dir, name: manifest.name, source: manifest.source, height: manifest.height, width: manifest.width, counts: manifest.counts, depthRange_m: manifest.depthRange_m },
-    engine,
+    engine: settings.stored?.engine ?? engine,
+    engineSegments,
     createdAt: settings.stored?.createdAt ?? new Date().toISOString(),
   };
 }

@@ -205,7 +205,7 @@ describe("stage 2 run", () => {
     };
     assert.match(cli("--run", join(root, "missing"), "--data", dataDir), /--run .*missing.*no config\.json/);
     assert.match(cli("--run", runDir, "--data", dataDir, "--cells", "-3"), /--cells: must be at least 8/);
-    assert.match(cli("--run", runDir, "--data", dataDir, "--wavelengths-nm", "640,550"), /--wavelengths-nm: must be three wavelengths/);
+    assert.match(cli("--run", runDir, "--data", dataDir, "--wavelengths-nm", "640,550"), /--wavelengths-nm: must be 3 numbers in nanometres separated by commas/);
     assert.match(cli("--run", runDir, "--data", dataDir, "--preset", "tiny", "--metasurface", "nanopillar", "--quantise-levels", "4"), /evaluation\.quantiseLevels/);
     assert.ok(!existsSync(join(runDir, "dko", "summary.json")));
   });

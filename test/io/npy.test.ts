@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeNpy, encodeNpy, readNpy, writeNpy } from "../../src/io/npy.js";
+import { decodeNpy, encodeNpy, fortranToC, readNpy, writeNpy } from "../../src/io/npy.js";
 
 test("npy round trip keeps dtype, shape and values; header is 64-byte aligned", () => {
   const data = new Float32Array([1.5, -2, 3.25, 4, 5, 6]);
@@ -53,4 +53,24 @@ np.save("${dir}/theirs.npy", np.arange(12, dtype=np.float64).reshape(2, 3, 2) * 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a Fortran-ordered .npy (numpy.save of a transposed array) reads in C order, as numpy shows it", () => {
+  // The 2 x 3 array [[0, 1, 2], [10, 11, 12]] stored column-major: 0, 10, 1, 11, 2, 12.
+  const columnMajor = new Float32Array([0, 10, 1, 11, 2, 12]);
+  const bytes = encodeNpy({ data: columnMajor, shape: [2, 3] });
+  const text = new TextDecoder("latin1").decode(bytes);
+  const at = text.indexOf("False");
+  // "True " keeps the header length (and so the 64-byte alignment) unchanged.
+  bytes.set(new TextEncoder().encode("True "), at);
+  const back = decodeNpy(bytes, "f.npy");
+  assert.deepEqual(back.shape, [2, 3]);
+  assert.deepEqual(Array.from(back.data), [0, 1, 2, 10, 11, 12]);
+  // Rank 3: element (i, j, k) sits at i + 2 (j + 3 k) in column-major storage.
+  const shape = [2, 3, 4];
+  const stored = new Int32Array(24);
+  for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 4; k++) stored[i + 2 * (j + 3 * k)] = 100 * i + 10 * j + k;
+  const rowMajor = Array.from(fortranToC(stored, shape));
+  assert.deepEqual(rowMajor.slice(0, 5), [0, 1, 2, 3, 10]);
+  assert.equal(rowMajor[23], 123);
 });

@@ -71,7 +71,7 @@ test("optocnn psf writes a unit-sum PSF and validate-optics writes passing JSON"
     assert.ok(data.every((v) => v >= 0));
     // The lens focuses on axis: the peak is the centre sample.
     assert.equal(data.indexOf(Math.max(...data)), 16 * N + 16);
-    assert.throws(() => cli(["psf", "--phase", join(dir, "phase.npy"), "--wavelength-nm", "0.55", "--pitch-um", "2", "--distance-mm", "1", "--method", "asm", "--out", join(dir, "x.npy")]), /--wavelength-nm is in nanometres/);
+    assert.throws(() => cli(["psf", "--phase", join(dir, "phase.npy"), "--wavelength-nm", "0.55", "--pitch-um", "2", "--distance-mm", "1", "--method", "asm", "--out", join(dir, "x.npy")]), /--wavelength-nm: is in nanometres .*looks like micrometres: give 550/);
     cli(["validate-optics", "--out", join(dir, "checks.json")]);
     const checks = JSON.parse(readFileSync(join(dir, "checks.json"), "utf8")) as { name: string; pass: boolean }[];
     assert.ok(checks.length >= 15 && checks.every((c) => c.pass));

@@ -50,7 +50,7 @@ export function register(program: Command): void {
     .action(async (raw) => {
       const options = parseOptions(
         z.object({
-          preset: PresetNameSchema, out: z.string().min(1).optional(), count: z.coerce.number().int().min(1).max(10_000_000).optional(), size: sizeSchema.optional(),
+          preset: PresetNameSchema, out: z.string().min(1).optional(), count: z.coerce.number().int("must be a whole number").min(10, "must be at least 10: the 80/10/10 split gives val and test one sample each from 10 samples on, and train needs all three").max(10_000_000, "must be at most 10,000,000").optional(), size: sizeSchema.optional(),
           seed: z.coerce.number().int().min(0).max(2 ** 32 - 1).optional(), name: z.string().optional(), force: z.boolean().optional(),
         }),
         raw,
@@ -74,13 +74,13 @@ export function register(program: Command): void {
     .command("nyu")
     .description("convert the NYU Depth v2 labeled .mat (MATLAB v7.3 / HDF5) to a data set at the model size, streaming frame by frame")
     .requiredOption("--mat <file>", "nyu_depth_v2_labeled.mat")
-    .requiredOption("--out <dir>", "output directory (must not exist unless --force)")
+    .requiredOption("--out <dir>", "output directory (must not exist, or hold an optocnn data set and --force)")
     .option("--size <HxW>", "output size (centred crop to this aspect ratio, then area resize)", "64x64")
     .option("--crop <mode>", "eigen: drop the unregistered border first (Eigen et al. crop); none: whole frame", "eigen")
     .option("--val-fraction <f>", "fraction of frames for validation (contiguous block after train)", "0.1")
     .option("--test-fraction <f>", "fraction of frames for test (last contiguous block)", "0.1")
     .option("--name <name>", "data set name in the manifest (default: directory name)")
-    .option("--force", "replace an existing output directory")
+    .option("--force", "replace an optocnn data set made with other settings (never a folder optocnn did not make)")
     .action(async (raw) => {
       const options = parseOptions(
         z.object({
@@ -89,13 +89,37 @@ export function register(program: Command): void {
         }),
         raw,
       );
+      const { existsSync, statSync } = await import("node:fs");
+      const { join, resolve } = await import("node:path");
+      if (!existsSync(options.mat) || !statSync(options.mat).isFile()) throw new Error(`--mat ${options.mat}: no such file; give the path of nyu_depth_v2_labeled.mat`);
       const { convertNyu } = await import("../../data/nyu.js");
-      const manifest = await withProgress("nyu", (onProgress) =>
-        convertNyu({
-          matPath: options.mat, dir: options.out, name: options.name, ...options.size, crop: options.crop,
-          valFraction: options.valFraction, testFraction: options.testFraction, overwrite: options.force, onProgress,
-        }),
+      const { openDepthDataset } = await import("../../data/depth-dataset.js");
+      const { prepareArtifact, rollBackOnFailure } = await import("../../pipeline/artifact.js");
+      const { writeProvenance } = await import("../../pipeline/provenance.js");
+      const source = statSync(options.mat);
+      const settings = {
+        source: "nyu", mat: resolve(options.mat), matBytes: source.size, matModified: source.mtime.toISOString(), ...options.size,
+        crop: options.crop, valFraction: options.valFraction, testFraction: options.testFraction, name: options.name,
+      };
+      // --force replaces only an optocnn data set (manifest.json); any other folder is refused.
+      const action = prepareArtifact({
+        dir: options.out, stage: "data", settings, policy: options.force ? "recompute" : "refuse", markers: ["manifest.json"],
+        isFinished: (d) => existsSync(join(d, "manifest.json")), forceHint: "--force", log: (line) => console.error(line),
+      });
+      if (action === "reuse") {
+        console.log(JSON.stringify((await openDepthDataset(options.out)).manifest, null, 2));
+        console.error(`${options.out} already holds this data set (same settings); nothing to do`);
+        return;
+      }
+      const manifest = await rollBackOnFailure(options.out, action, () => false, () =>
+        withProgress("nyu", (onProgress) =>
+          convertNyu({
+            matPath: options.mat, dir: options.out, name: options.name, ...options.size, crop: options.crop,
+            valFraction: options.valFraction, testFraction: options.testFraction, overwrite: true, onProgress,
+          }),
+        ),
       );
+      writeProvenance(options.out, "data", settings);
       console.log(JSON.stringify(manifest, null, 2));
     });
 

@@ -1,37 +1,26 @@
 import type { Command } from "commander";
 import { z } from "zod";
+import { parseOptions } from "../options.js";
+import { MICROMETRES, MILLIMETRES, NANOMETRES, quantity } from "../units.js";
 
 const PsfOptionsSchema = z.object({
-  phase: z.string().min(1, "--phase needs a .npy file"),
+  phase: z.string().min(1, "needs a .npy file"),
   amplitude: z.string().min(1).optional(),
-  wavelengthNm: z.coerce
-    .number()
-    .min(100, "--wavelength-nm is in nanometres (100..20000), e.g. 550; a value below 100 looks like micrometres")
-    .max(20000, "--wavelength-nm is in nanometres (100..20000), e.g. 550"),
-  pitchUm: z.coerce
-    .number()
-    .min(0.01, "--pitch-um is in micrometres (0.01..1000), e.g. 2.5; a smaller value looks like metres or millimetres")
-    .max(1000, "--pitch-um is in micrometres (0.01..1000), e.g. 2.5; a larger value looks like nanometres"),
-  distanceMm: z.coerce
-    .number()
-    .min(1e-4, "--distance-mm is in millimetres (1e-4..1000), e.g. 10")
-    .max(1000, "--distance-mm is in millimetres (1e-4..1000), e.g. 10; a larger value looks like micrometres"),
-  method: z.enum(["asm", "fresnel", "fraunhofer"], { message: "--method must be asm, fresnel or fraunhofer" }),
-  padding: z.coerce.number().int("--padding must be an integer").min(1, "--padding must be at least 1").default(2),
-  out: z.string().min(1, "--out needs a file name"),
+  wavelengthNm: quantity(NANOMETRES(100, 20000)),
+  pitchUm: quantity(MICROMETRES(0.01, 1000)),
+  distanceMm: quantity(MILLIMETRES(1e-4, 1000)),
+  method: z.enum(["asm", "fresnel", "fraunhofer"], { message: "must be asm, fresnel or fraunhofer" }),
+  padding: z.coerce.number().int("must be a whole number").min(1, "must be at least 1").max(64, "must be at most 64 (the FFT grid is padding x N per side)").default(2),
+  convergenceTolerance: z.coerce.number().positive("must be a positive L1 distance").max(2, "must be at most 2 (the largest L1 distance of two unit-sum PSFs)").default(0.02),
+  force: z.boolean().optional(),
+  out: z.string().min(1, "needs a file name"),
 });
-
-const OPTION_NAMES: Record<string, string> = {
-  wavelengthNm: "wavelength-nm",
-  pitchUm: "pitch-um",
-  distanceMm: "distance-mm",
-};
 
 export function register(program: Command): void {
   program
     .command("psf")
     .description(
-      "PSF (intensity) of a phase map: unit amplitude over the grid (or --amplitude), propagated by the band-limited angular spectrum, Fresnel or a lens focus (fraunhofer) with zero-padding; central N x N samples, normalised to unit sum",
+      "PSF (intensity) of a phase map: unit amplitude over the grid (or --amplitude), propagated by the band-limited angular spectrum, Fresnel or a lens focus (fraunhofer) with zero-padding; central N x N samples, normalised to unit sum. For asm and fresnel the PSF is recomputed at twice the padding and the L1 change (light wrapping around the padded window) is reported; above --convergence-tolerance a warning says so",
     )
     .requiredOption("--phase <file>", "phase map in radians, .npy [N, N] or a stack [B, N, N]")
     .option("--amplitude <file>", "incident amplitude map .npy [N, N] (default: 1 everywhere)")
@@ -39,46 +28,57 @@ export function register(program: Command): void {
     .requiredOption("--pitch-um <um>", "cell (sample) pitch of the phase map in micrometres")
     .requiredOption("--distance-mm <mm>", "propagation distance (focal length for fraunhofer) in millimetres")
     .requiredOption("--method <method>", "asm | fresnel (transfer function or impulse response, by the sampling rule) | fraunhofer (focal plane of an ideal lens of focal length distance)")
-    .option("--padding <factor>", "zero-padding factor of the FFT grid", "2")
+    .option("--padding <factor>", "zero-padding factor of the FFT grid (1..64)", "2")
+    .option("--convergence-tolerance <l1>", "largest accepted L1 change of the unit-sum PSF when the padding doubles", "0.02")
     .requiredOption("--out <file>", "output PSF .npy (float32, same shape as the phase)")
+    .option("--force", "replace an existing PSF .npy at --out")
     .action(async (raw: Record<string, unknown>) => {
-      const parsed = PsfOptionsSchema.safeParse(raw);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const key = String(issue.path[0] ?? "");
-        throw new Error(`psf: --${OPTION_NAMES[key] ?? key}: ${issue.message}`);
-      }
-      const options = parsed.data;
+      const options = parseOptions(PsfOptionsSchema, raw);
+      const { checkOutputFile, writeOutput } = await import("../output-file.js");
+      const { isFloat32Npy } = await import("../../io/npy.js");
+      checkOutputFile({
+        flag: "--out", path: options.out, force: options.force, what: "PSF .npy", isOwnOutput: isFloat32Npy,
+        inputs: [{ flag: "--phase", path: options.phase }, { flag: "--amplitude", path: options.amplitude }],
+      });
       const { initComplexOps } = await import("../../engine/complex/select.js");
       const { readMapStack, writeMapStack } = await import("../../optics/arrays-io.js");
       const { PhaseMetasurface } = await import("../../optics/metasurface.js");
       const { createFullFieldPsfModel } = await import("../../optics/psf-model.js");
+      const { checkPaddedGridMemory, paddingConvergence } = await import("../../optics/padding-convergence.js");
       const { ops, fallbacks } = await initComplexOps();
       const phase = readMapStack(options.phase, "phase map");
       let aperture: Float32Array | undefined;
       if (options.amplitude) {
         const amplitude = readMapStack(options.amplitude, "amplitude map");
         if (amplitude.batch !== 1 || amplitude.size !== phase.size) {
-          throw new Error(`psf: --amplitude ${options.amplitude} must be one ${phase.size}x${phase.size} map like the phase, got ${amplitude.batch} of ${amplitude.size}x${amplitude.size}`);
+          throw new Error(`--amplitude ${options.amplitude} must be one ${phase.size}x${phase.size} map like the phase, got ${amplitude.batch} of ${amplitude.size}x${amplitude.size}`);
         }
         aperture = amplitude.data;
       }
-      const model = createFullFieldPsfModel(
-        {
-          cells: phase.size,
-          cellPitch_m: options.pitchUm * 1e-6,
-          distance_m: options.distanceMm * 1e-3,
-          wavelengths_m: new Array<number>(phase.batch).fill(options.wavelengthNm * 1e-9),
-          metasurface: new PhaseMetasurface(),
-          method: options.method === "fraunhofer" ? "lens-focus" : options.method,
-          padding: options.padding,
-          aperture,
-          normalisation: "unit-sum",
-        },
-        ops,
-      );
+      checkPaddedGridMemory(phase.batch, phase.size, options.padding, "--padding");
+      const modelAt = (padding: number) =>
+        createFullFieldPsfModel(
+          {
+            cells: phase.size,
+            cellPitch_m: options.pitchUm * 1e-6,
+            distance_m: options.distanceMm * 1e-3,
+            wavelengths_m: new Array<number>(phase.batch).fill(options.wavelengthNm * 1e-9),
+            metasurface: new PhaseMetasurface(),
+            method: options.method === "fraunhofer" ? "lens-focus" : options.method,
+            padding,
+            aperture,
+            normalisation: "unit-sum",
+          },
+          ops,
+        );
+      const model = modelAt(options.padding);
       const psf = model.forward(phase.data);
-      writeMapStack(options.out, psf, phase.batch, model.windowPixels);
+      const convergence = paddingConvergence({
+        psf, batch: phase.batch, padding: options.padding, tolerance: options.convergenceTolerance, model,
+        cells: phase.size, recompute: (padding) => { const m = modelAt(padding); return { psf: m.forward(phase.data), outputPitch_m: m.operator.outputPitch_m }; },
+      });
+      writeOutput("--out", options.out, () => writeMapStack(options.out, psf, phase.batch, model.windowPixels));
+      if (convergence.status === "not-converged") console.warn(`optocnn psf: warning: ${convergence.message}`);
       const { FullFieldPropagator } = await import("../../optics/propagation.js");
       const operator = model.operator;
       console.log(
@@ -89,6 +89,7 @@ export function register(program: Command): void {
             method: operator instanceof FullFieldPropagator ? operator.method : options.method,
             outputPitch_m: operator.outputPitch_m,
             padding: options.padding,
+            convergence,
             complexOps: ops.name,
             complexOpsFallbacks: fallbacks,
           },

@@ -26,13 +26,13 @@ const TrainOptions = z
 export function register(program: Command): void {
   program
     .command("train")
-    .description("train the electronic depth CNN on a depth data set (resumable; Ctrl-C keeps the last checkpoint)")
+    .description("train the electronic depth CNN on a depth data set (resumable; Ctrl-C or SIGTERM writes a checkpoint and stops)")
     .option("--preset <name>", `network, schedule and default directories: ${PRESET_NAMES.join(", ")} (src/pipeline/presets.ts)`, defaultPresetName())
     .option("--data <dir>", "depth data set directory (default: the preset's, as made by `optocnn data synthetic --preset <name>`)")
     .option("--out <dir>", "run directory: config.json, metrics.csv, summary.json, weights/, checkpoints/ (default: runs/<preset>/stage1)")
     .option("--steps <n>", "training budget in steps (default: the preset's)")
     .option("--seconds <s>", "training budget in seconds of training time (with --steps: whichever ends first)")
-    .option("--resume", "continue the run in --out from its last checkpoint (its config.json wins)")
+    .option("--resume", "continue the run in --out from its last checkpoint with its config.json (--seed, --batch-size, --lr and another --preset are refused; --steps may extend the budget)")
     .option("--seed <n>", "seed of the weight initialisation and data order (default 0)")
     .option("--batch-size <n>", "override the preset's batch size")
     .option("--lr <x>", "override the preset's peak learning rate")
@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .option("--min-depth-m <m>", "ignore ground truth at or below this depth and clamp predictions up to it (default 0.001)")
     .option("--median-scaling", "scale each prediction by median(gt) / median(pred) before scoring (for scale-ambiguous predictions)")
     .option("--force", "replace a run in --out that was made with other settings")
-    .action(async (raw) => {
+    .action(async (raw, command: Command) => {
       const parsed = parseOptions(TrainOptions, raw);
       const { existsSync } = await import("node:fs");
       const { join } = await import("node:path");
@@ -66,8 +66,17 @@ export function register(program: Command): void {
       const budgetGiven = options.steps !== undefined || options.seconds !== undefined;
       const budget = budgetGiven ? { steps: options.steps, seconds: options.seconds } : options.resume ? undefined : PRESETS[options.preset].stage1.budget;
       const protocolGiven = options.evalCrop !== undefined || options.depthCapM !== undefined || options.minDepthM !== undefined || options.medianScaling !== undefined;
-      if (options.resume && (options.seed !== undefined || options.batchSize !== undefined || options.lr !== undefined || protocolGiven)) {
-        console.warn("optocnn train: --resume continues with the run's config.json; --seed, --batch-size, --lr and the evaluation options are ignored");
+      if (options.resume) {
+        const fixed = (["seed", "batchSize", "lr"] as const).filter((k) => options[k] !== undefined).map((k) => (k === "batchSize" ? "--batch-size" : `--${k}`));
+        if (protocolGiven) fixed.push("the evaluation options");
+        if (fixed.length) {
+          throw new Error(`${fixed.join(", ")} cannot change on --resume: the run continues with the settings in ${join(options.out, "config.json")} so that it ends as an uninterrupted run would; drop ${fixed.length > 1 ? "them" : "it"}, or train a new run into another --out`);
+        }
+        const { readRunConfig } = await import("../../train/run-files.js");
+        const stored = existsSync(join(options.out, "config.json")) ? readRunConfig(options.out) : null;
+        if (stored && command.getOptionValueSource("preset") === "cli" && stored.preset !== options.preset) {
+          throw new Error(`--preset ${options.preset} cannot change on --resume: ${options.out} is a "${stored.preset ?? "custom"}" run; drop --preset, or train a ${options.preset} run into another --out`);
+        }
       }
       const base = defaultProtocol(dataset.manifest.source);
       const protocol = DepthEvalProtocolSchema.safeParse({
@@ -80,12 +89,13 @@ export function register(program: Command): void {
       const config = presetRunConfig(options.preset, dataset.manifest, { seed: options.seed, batchSize: options.batchSize, learningRate: options.lr });
 
       const controller = new AbortController();
-      const onSigint = () => {
+      const onSignal = (signal: NodeJS.Signals) => {
         if (controller.signal.aborted) process.exit(130);
         controller.abort();
-        console.error("\noptocnn train: stopping after this step and writing a checkpoint (Ctrl-C again to quit at once)");
+        console.error(`\noptocnn train: ${signal}: stopping after this step and writing a checkpoint (again to quit at once)`);
       };
-      process.on("SIGINT", onSigint);
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
       const bar = new cliProgress.SingleBar(
         { format: "train |{bar}| {percentage}% | step {step} | loss {loss} | lr {lr} | val AbsRel {absRel} | {phase}", hideCursor: true },
         cliProgress.Presets.shades_classic,
@@ -121,7 +131,8 @@ export function register(program: Command): void {
         }
       } finally {
         bar.stop();
-        process.off("SIGINT", onSigint);
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
       }
       if (result.status === "interrupted") {
         console.log(`interrupted at step ${result.step}; checkpoint written. Continue with the same command, or:\n  optocnn train --data ${options.data} --out ${options.out} --resume`);

@@ -1,9 +1,21 @@
 import type { Command } from "commander";
 import { z } from "zod";
+import { parseOptions } from "../options.js";
 
 const ValidateOpticsSchema = z.object({
-  out: z.string().min(1, "--out needs a file name"),
+  out: z.string().min(1, "needs a file name"),
+  force: z.boolean().optional(),
 });
+
+/** Whether a file holds a validate-optics result: a JSON array of {name, value, expected, tolerance, pass}. */
+function isValidationJson(path: string, read: (path: string) => string): boolean {
+  try {
+    const parsed = JSON.parse(read(path)) as unknown;
+    return Array.isArray(parsed) && parsed.every((r) => r && typeof r === "object" && "name" in r && "pass" in r && "tolerance" in r);
+  } catch {
+    return false;
+  }
+}
 
 export function register(program: Command): void {
   program
@@ -12,20 +24,26 @@ export function register(program: Command): void {
       "run the optics physics checks (Airy zero, energy conservation, Fresnel square aperture, quantised gratings, adjoint dot-products, finite-difference gradients, Marechal) and write [{name, value, expected, tolerance, pass}]",
     )
     .requiredOption("--out <file>", "output JSON file (written atomically)")
+    .option("--force", "replace an existing validate-optics JSON at --out")
     .action(async (raw: Record<string, unknown>) => {
-      const parsed = ValidateOpticsSchema.safeParse(raw);
-      if (!parsed.success) throw new Error(`validate-optics: --out: ${parsed.error.issues[0].message}`);
+      const options = parseOptions(ValidateOpticsSchema, raw);
+      const { readFileSync } = await import("node:fs");
+      const { checkOutputFile, writeOutput } = await import("../output-file.js");
+      checkOutputFile({
+        flag: "--out", path: options.out, force: options.force, inputs: [], what: "validate-optics JSON",
+        isOwnOutput: (path) => isValidationJson(path, (p) => readFileSync(p, "utf8")),
+      });
       const { initComplexOps } = await import("../../engine/complex/select.js");
       const { runOpticsValidation } = await import("../../optics/validation.js");
       const { writeJsonAtomic } = await import("../../io/atomic.js");
       const { ops } = await initComplexOps();
       const results = runOpticsValidation(ops);
-      writeJsonAtomic(parsed.data.out, results);
+      writeOutput("--out", options.out, () => writeJsonAtomic(options.out, results));
       for (const r of results) {
         console.log(`${r.pass ? "pass" : "FAIL"}  ${r.name}: ${r.value.toPrecision(6)} (expected ${r.expected.toPrecision(6)} +- ${r.tolerance})`);
       }
       const failed = results.filter((r) => !r.pass).length;
-      console.log(`${results.length - failed}/${results.length} checks passed (complex ops: ${ops.name}); wrote ${parsed.data.out}`);
+      console.log(`${results.length - failed}/${results.length} checks passed (complex ops: ${ops.name}); wrote ${options.out}`);
       if (failed > 0) process.exitCode = 1;
     });
 }

@@ -1,0 +1,21 @@
+import { readFileSync } from "node:fs";
+
+/**
+ * Reads and parses a JSON file; a missing, unreadable or damaged file is reported with its path, what it
+ * is and how to recover (`fix`), never as a bare parse position.
+ */
+export function readJsonFile<T = unknown>(path: string, what: string, fix: string): T {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(`${path}: cannot read the ${what} (${code === "ENOENT" ? "it does not exist" : code === "EISDIR" ? "it is a directory" : code ?? (error as Error).message}); ${fix}`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    const state = text.trim().length === 0 ? "is empty" : "is not valid JSON (damaged or cut short)";
+    throw new Error(`${path}: the ${what} ${state}; ${fix}`);
+  }
+}
