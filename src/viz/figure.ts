@@ -93,7 +93,7 @@ export function heatmapGrid(
   const hasTitles = images.some((image) => image.title) || !!options.columnTitles;
   // Panels wide enough for their titles (10 px font).
   const longestTitle = Math.max(0, ...images.map((image) => image.title?.length ?? 0), ...(options.columnTitles ?? []).map((t) => t.length));
-  const panel = Math.max(options.panelSize_px ?? 100, 6 * longestTitle + 12);
+  const panel = Math.max(options.panelSize_px ?? 100, 7 * longestTitle + 12);
   const left = options.rowTitles ? 70 : 10;
   const top = (options.title ? 40 : 10) + (hasTitles ? 20 : 0);
   const data: Record<string, unknown>[] = [];
@@ -177,7 +177,8 @@ export function physicalPanels(
       showscale: i === 0, ...(i === 0 ? { colorbar: colorbar(options.colorbarTitle) } : {}),
     });
     layout[`xaxis${name}`] = axis(options.xLabel, { domain: [i * width + (i ? gap / 2 : 0), (i + 1) * width - gap / 2], anchor: `y${name}` });
-    layout[`yaxis${name}`] = axis(i === 0 ? options.yLabel : "", { scaleanchor: `x${name}`, anchor: `x${name}`, autorange: "reversed" });
+    // Later panels share the first one's y axis: labelled once, ticks not repeated between panels.
+    layout[`yaxis${name}`] = axis(i === 0 ? options.yLabel : "", { scaleanchor: `x${name}`, anchor: `x${name}`, autorange: "reversed", ...(i > 0 ? { matches: "y", showticklabels: false } : {}) });
     if (panel.title) annotations.push({ text: panel.title, x: (i + 0.5) * width, y: 1, xref: "paper", yref: "paper", yanchor: "bottom", showarrow: false, font: { size: 12 } });
     for (const box of panel.boxes ?? []) {
       const [x0, y0, x1, y1] = box.bounds;
