@@ -79,7 +79,6 @@ export interface SensitivityOptions {
   fabricationSeeds: number[];
   /** Phase levels; 0 = continuous. Skipped for nanopillar banks (their radii are already discrete). */
   quantiseLevels: number[];
-  onPoint?: (point: SensitivityPoint) => void;
 }
 
 export async function sensitivitySweeps(design: DkoDesign, scorer: KernelScorer, options: SensitivityOptions): Promise<SensitivityPoint[]> {
@@ -89,9 +88,7 @@ export async function sensitivitySweeps(design: DkoDesign, scorer: KernelScorer,
     const psfs = bankPsfs(design, params, detuning_m);
     const kernels = psfsToKernels(psfs, M, design.scales, design.shape);
     const metrics = await scorer.score(kernels, `${sweep} ${setting}${seed === null ? "" : ` seed ${seed}`}`);
-    const point = { sweep, setting, seed, fitNmse: meanFitNmse(design, psfs), absRel: metrics.absRel };
-    points.push(point);
-    options.onPoint?.(point);
+    points.push({ sweep, setting, seed, fitNmse: meanFitNmse(design, psfs), absRel: metrics.absRel });
   };
   const phaseBank = design.bank.metasurface instanceof PhaseMetasurface;
   for (const detuning_nm of options.detunings_nm) {

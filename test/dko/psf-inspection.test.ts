@@ -5,7 +5,9 @@ import type { DkoConfig } from "../../src/dko/config.js";
 import { metasurfaceRole, type DkoDesign } from "../../src/dko/design-files.js";
 import { OpticsBank } from "../../src/dko/optics-bank.js";
 import { crossTalkFractions, sensorArray, sensorMosaic, subImagePsfs } from "../../src/dko/sensor-array.js";
-import { detunedPhase, meanFitNmse } from "../../src/dko/sensitivity.js";
+import { detunedPhase, meanFitNmse, sensitivitySweeps } from "../../src/dko/sensitivity.js";
+import type { KernelScorer } from "../../src/dko/kernel-scorer.js";
+import type { SetMetrics } from "../../src/eval/evaluate-depth.js";
 import type { DkoSummary } from "../../src/dko/summary.js";
 import { initComplexOps } from "../../src/engine/complex/select.js";
 import { metasurfaceIndex } from "../../src/optics/kernels.js";
@@ -126,6 +128,30 @@ describe("sensitivity and the ASM check", () => {
     assert.equal(meanFitNmse(design, disturbed), 0);
     design.summary.kernels[0].active = true;
     assert.ok(Math.abs(meanFitNmse(design, disturbed) - 1 / design.bank.count) < 1e-6);
+  });
+
+  test("sweeps: zero error at the design point, growing away from it, one draw at zero rms", async () => {
+    const design = lensDesign();
+    const scored: string[] = [];
+    // Stands in for the network: AbsRel = summed |kernel weight|, so each point's kernels reach the scorer.
+    const scorer: KernelScorer = {
+      testImages: 1,
+      score: async (kernels, label) => {
+        scored.push(label);
+        return { absRel: kernels.reduce((a, v) => a + Math.abs(v), 0) } as SetMetrics;
+      },
+      dispose: () => {},
+    };
+    const points = await sensitivitySweeps(design, scorer, { detunings_nm: [0, 10, 40], fabricationRms: [0, 0.5], fabricationSeeds: [1, 2], quantiseLevels: [2, 0] });
+    assert.deepEqual(points.map((p) => `${p.sweep} ${p.setting} ${p.seed}`), ["wavelength 0 null", "wavelength 10 null", "wavelength 40 null", "fabrication 0 1", "fabrication 0.5 1", "fabrication 0.5 2", "quantisation 2 null", "quantisation 0 null"]);
+    assert.equal(scored.length, points.length);
+    const fit = (sweep: string, setting: number) => points.find((p) => p.sweep === sweep && p.setting === setting)!.fitNmse;
+    for (const [sweep, setting] of [["wavelength", 0], ["fabrication", 0], ["quantisation", 0]] as const) assert.ok(fit(sweep, setting) < 1e-10, `${sweep} ${setting}: ${fit(sweep, setting)}`);
+    assert.ok(fit("wavelength", 10) > 0 && fit("wavelength", 40) > fit("wavelength", 10), `detuning: ${fit("wavelength", 10)}, ${fit("wavelength", 40)}`);
+    // A binary lens still focuses (40 % of the light, the rest mostly spread wide), so the unit-sum window shape changes little.
+    assert.ok(fit("quantisation", 2) > 1e-5, `2-level phase: ${fit("quantisation", 2)}`);
+    const draws = points.filter((p) => p.sweep === "fabrication" && p.setting === 0.5);
+    assert.ok(draws[0].fitNmse > 0 && draws[0].fitNmse !== draws[1].fitNmse, "seeded draws differ");
   });
 
   test("where the paraxial model holds, the angular spectrum agrees with the Fresnel window", () => {
