@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes a fresh clone ready for `npm test` (mode "test") or `npm run reproduce` (mode "reproduce"):
+# Makes a fresh clone ready for `npm test` (mode "test"), `npm run reproduce` (mode "reproduce") or
+# `npm run lab` (mode "lab", which also needs Jupyter's notebook server):
 # system packages via apt-get when running as root (otherwise a message naming them), then `npm ci`
 # when node_modules is missing or older than package-lock.json, then the native addon when it can build.
 set -euo pipefail
@@ -17,6 +18,14 @@ fi
 # System packages: native engine (oneDNN, FFT), fashion-mnist for the classification track,
 # Jupyter + Chromium for notebooks and static figures.
 packages=(g++ make libdnnl-dev libkissfft-dev dataset-fashion-mnist jupyter-nbconvert jupyter-client chromium)
+if [ "$mode" = lab ]; then
+  # The classic notebook server: Debian's jupyter-notebook, or whichever package apt offers it under.
+  server=jupyter-notebook
+  for candidate in jupyter-notebook python3-notebook; do
+    if apt-cache policy "$candidate" 2>/dev/null | grep -q 'Candidate: [0-9]'; then server=$candidate; break; fi
+  done
+  packages+=("$server")
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -51,5 +60,8 @@ fi
 
 if [ "$mode" = reproduce ]; then
   command -v jupyter >/dev/null || { say "jupyter-nbconvert is required for notebooks: apt-get install jupyter-nbconvert jupyter-client"; exit 1; }
+fi
+if [ "$mode" = lab ]; then
+  jupyter notebook --version >/dev/null 2>&1 || { say "Jupyter's notebook server is required: apt-get install jupyter-notebook"; exit 1; }
 fi
 exit 0

@@ -5,9 +5,9 @@ import { PROJECT_ROOT } from "../io/paths.js";
 
 /**
  * Runs the numbered notebooks (default: the project's notebooks/, HTML into figures/) in order, stopping
- * at the first failure; returns whether all passed.
+ * at the first failure; returns whether all passed, the notebooks run and where their exports went.
  */
-export async function runNotebooks(options: { dir?: string; out?: string; timeout: number; only?: string; preset: string }): Promise<boolean> {
+export async function runNotebooks(options: { dir?: string; out?: string; timeout: number; only?: string; preset: string }): Promise<{ ok: boolean; notebooks: string[]; out: string }> {
   const missing = jupyterMissingReason();
   if (missing) throw new Error(missing);
   const dir = options.dir ?? join(PROJECT_ROOT, "notebooks");
@@ -25,9 +25,9 @@ export async function runNotebooks(options: { dir?: string; out?: string; timeou
     });
     if (!result.ok) {
       process.stderr.write(`FAILED after ${result.seconds.toFixed(1)} s\n${result.error}\n`);
-      return false;
+      return { ok: false, notebooks, out };
     }
     process.stderr.write(`ok in ${result.seconds.toFixed(1)} s -> ${result.html}\n`);
   }
-  return true;
+  return { ok: true, notebooks, out };
 }

@@ -39,7 +39,7 @@ export function estimateFigure(summary: NtkdSummary): Figure {
 
 export function confusionFigure(confusion: number[][], title: string): Figure {
   return {
-    data: [{ type: "heatmap", z: confusion, x: confusion.map((_, i) => String(i)), y: confusion.map((_, i) => String(i)), colorscale: "Blues" }],
+    data: [{ type: "heatmap", z: confusion, x: confusion.map((_, i) => String(i)), y: confusion.map((_, i) => String(i)), colorscale: "Blues", colorbar: { title: { text: "test images" } } }],
     layout: paperLayout({ title: { text: title }, xaxis: { title: { text: "predicted" } }, yaxis: { title: { text: "true" }, autorange: "reversed" }, width: 480, height: 440 }),
   };
 }
@@ -47,7 +47,7 @@ export function confusionFigure(confusion: number[][], title: string): Figure {
 /** Learned PSF windows [2K, M, M]: positive parts on the first row, negative parts on the second. */
 export function psfFigure(psfs: Float32Array, count: number, windowPixels: number, title: string): Figure {
   const images = stackImages(psfs, windowPixels, Array.from({ length: count }, (_, b) => b));
-  return heatmapGrid(images, { cols: count / 2, title });
+  return heatmapGrid(images, { cols: count / 2, title, scale: "linear", colorbarTitle: "share of the window's light" });
 }
 
 export function fabricationSweepFigure(summary: NtkdSummary): Figure {

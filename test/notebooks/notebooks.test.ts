@@ -6,8 +6,13 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { jupyterMissingReason, listNotebooks, runNotebook } from "../../src/pipeline/notebook-runner.js";
 import { PROJECT_ROOT } from "../../src/io/paths.js";
-import { figuresOf } from "../../src/viz/figure-catalogue.js";
+import { FIGURE_CATALOGUE, figuresOf } from "../../src/viz/figure-catalogue.js";
+import { indexLinks } from "../../src/viz/figure-index.js";
+import { SHARED_PLOTLY_FILE } from "../../src/viz/notebook-display.js";
+import { publishNotebookExports } from "../../src/viz/publish-exports.js";
 import { FIGURE_FORMATS } from "../../src/viz/save-figures.js";
+import { tablesOf } from "../../src/viz/save-tables.js";
+import { TABLE_CATALOGUE, TABLE_FORMATS } from "../../src/viz/table-catalogue.js";
 import { findChromium } from "../../src/viz/static-export.js";
 
 /** Width and height from a PNG's IHDR chunk, or null when the bytes are not a PNG. */
@@ -30,7 +35,13 @@ function assertValidImage(path: string): void {
   }
 }
 
-test("every notebook runs headless on the tiny preset and writes the figures it promises", async (t) => {
+/** Every notebook the catalogues name exists in notebooks/ (a renamed notebook would orphan its figures). */
+test("the figure and table catalogues name only existing notebooks", () => {
+  const stems = new Set(listNotebooks(join(PROJECT_ROOT, "notebooks")).map((path) => basename(path, ".ipynb")));
+  for (const entry of [...Object.values(FIGURE_CATALOGUE), ...Object.values(TABLE_CATALOGUE)]) assert.ok(stems.has(entry.notebook), `catalogued notebook ${entry.notebook} is not in notebooks/`);
+});
+
+test("every notebook runs headless on the tiny preset and writes the figures and tables it promises, all linked from index.html", async (t) => {
   const missing = jupyterMissingReason();
   if (missing) {
     t.skip(`notebook test skipped: ${missing}`);
@@ -39,11 +50,19 @@ test("every notebook runs headless on the tiny preset and writes the figures it 
   const outDir = mkdtempSync(join(tmpdir(), "optocnn-nb-"));
   const chromium = findChromium();
   try {
-    for (const notebook of listNotebooks(join(PROJECT_ROOT, "notebooks"))) {
+    const notebooks = listNotebooks(join(PROJECT_ROOT, "notebooks"));
+    for (const notebook of notebooks) {
       const stem = basename(notebook, ".ipynb");
       const result = await runNotebook(notebook, { root: PROJECT_ROOT, outDir, timeoutSeconds: 600, env: { OPTOCNN_PRESET: "tiny", OPTOCNN_FIGURES_DIR: outDir } });
       assert.ok(result.ok, `${stem} failed:\n${result.error}`);
+      t.diagnostic(`${stem}: ran in ${result.seconds.toFixed(1)} s`);
       if (chromium) for (const name of figuresOf(stem, "tiny")) for (const format of FIGURE_FORMATS) assertValidImage(join(outDir, `${name}.${format}`));
+      for (const name of tablesOf(stem)) {
+        const csv = readFileSync(join(outDir, `${name}.csv`), "utf8").trim().split("\n");
+        assert.ok(csv.length >= 2, `${name}.csv has no data rows`);
+        assert.ok(!/undefined|NaN/.test(csv.join("\n")), `${name}.csv holds undefined or NaN cells`);
+        assert.match(readFileSync(join(outDir, `${name}.md`), "utf8"), /^\|.*\|$/m, `${name}.md holds no Markdown table`);
+      }
       if (stem !== "00-smoke") continue;
       const html = readFileSync(result.html, "utf8");
       // The conv cell computes the centre of a box-filtered ramp; 12 proves tfjs ran inside the kernel.
@@ -54,6 +73,21 @@ test("every notebook runs headless on the tiny preset and writes the figures it 
       assert.equal(info.status, 0, info.stderr);
       const cliEngine = (JSON.parse(info.stdout) as { engine: string }).engine;
       assert.match(html, new RegExp(`engine: ${cliEngine} `));
+    }
+    const { index, exports } = publishNotebookExports(outDir, notebooks);
+    const links = indexLinks(readFileSync(index, "utf8"));
+    const promised = [
+      ...notebooks.map((path) => `${basename(path, ".ipynb")}.html`),
+      ...(chromium ? Object.keys(FIGURE_CATALOGUE).flatMap((name) => FIGURE_FORMATS.map((format) => `${name}.${format}`)) : []),
+      ...Object.keys(TABLE_CATALOGUE).flatMap((name) => TABLE_FORMATS.map((format) => `${name}.${format}`)),
+    ];
+    for (const file of promised) assert.ok(links.has(file), `index.html does not link ${file}`);
+    for (const link of links) assert.ok(existsSync(join(outDir, link)), `index.html links ${link}, which does not exist`);
+    // One shared plotly bundle instead of one per export keeps each page to its own figures.
+    assert.ok(existsSync(join(outDir, SHARED_PLOTLY_FILE)));
+    for (const e of exports) {
+      assert.ok(e.bytes < 5e6, `${e.html} is ${(e.bytes / 1e6).toFixed(1)} MB (aim: under 5 MB)`);
+      t.diagnostic(`${basename(e.html)}: ${(e.bytes / 1e6).toFixed(2)} MB`);
     }
     if (!chromium) t.diagnostic("Chromium not installed: figure files not checked (apt-get install chromium)");
   } finally {

@@ -23,7 +23,14 @@ export function register(program: Command): void {
     .action(async (raw) => {
       const options = parseOptions(NotebookOptions, raw);
       const { runNotebooks } = await import("../../pipeline/run-notebooks.js");
-      const ok = await runNotebooks(options);
-      if (!ok) process.exitCode = 1;
+      const { publishNotebookExports } = await import("../../viz/publish-exports.js");
+      const { listNotebooks } = await import("../../pipeline/notebook-runner.js");
+      const { PROJECT_ROOT } = await import("../../io/paths.js");
+      const { join } = await import("node:path");
+      const run = await runNotebooks(options);
+      // The index covers every notebook of the folder, also those --only skipped (their earlier exports).
+      const { index } = publishNotebookExports(run.out, listNotebooks(options.dir ?? join(PROJECT_ROOT, "notebooks")));
+      console.error(`optocnn: index of figures and exports: ${index}`);
+      if (!run.ok) process.exitCode = 1;
     });
 }

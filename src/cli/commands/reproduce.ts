@@ -17,10 +17,12 @@ export function register(program: Command): void {
     .action(async (raw) => {
       const options = parseOptions(ReproduceOptions, raw);
       const { runNotebooks } = await import("../../pipeline/run-notebooks.js");
-      const { PROJECT_ROOT } = await import("../../io/paths.js");
-      const { join } = await import("node:path");
-      const ok = await runNotebooks({ timeout: options.timeout, preset: options.preset });
-      if (!ok) process.exitCode = 1;
-      else console.log(`optocnn: reproduce finished; HTML and figures are in ${join(PROJECT_ROOT, "figures")}`);
+      const { publishNotebookExports } = await import("../../viz/publish-exports.js");
+      const run = await runNotebooks({ timeout: options.timeout, preset: options.preset });
+      // The index also lists what a failed run did not produce.
+      const { index, exports } = publishNotebookExports(run.out, run.notebooks);
+      for (const e of exports) console.log(`  ${e.html}: ${(e.bytes / 1e6).toFixed(2)} MB`);
+      if (!run.ok) process.exitCode = 1;
+      else console.log(`optocnn: reproduce finished; open ${index} (every figure, table and notebook export)`);
     });
 }

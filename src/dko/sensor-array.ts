@@ -1,0 +1,102 @@
+import { createPsfWindowModel } from "../optics/psf-model.js";
+import type { DkoDesign } from "./design-files.js";
+
+/**
+ * Where each metasurface's sub-image lies on the sensor. The bank is tiled as `rows` x `cols` sub-apertures
+ * at `pitch_m` (the paper's array: zero spacing, so the pitch is the aperture), row-major in bank order;
+ * sub-image b is centred under its metasurface. `cols` is the multiple of the input channels nearest
+ * above sqrt(B), so each row holds whole (R, G, B) triples.
+ */
+export interface SensorArray {
+  rows: number;
+  cols: number;
+  pitch_m: number;
+  /** Sensor pixels per sub-image side: the whole pixels within +-pitch/2 of its centre (odd). */
+  subImagePixels: number;
+  sensorPitch_m: number;
+}
+
+export function sensorArray(design: DkoDesign, pitch_m: number = design.summary.config.optics.cells * design.summary.config.optics.cellPitch_m): SensorArray {
+  const aperture_m = design.summary.config.optics.cells * design.summary.config.optics.cellPitch_m;
+  if (!(pitch_m >= aperture_m * (1 - 1e-9))) throw new Error(`pitch_m = ${pitch_m} is smaller than the metasurface aperture ${aperture_m} m: sub-apertures would overlap`);
+  const count = design.bank.count;
+  const triple = design.shape.inChannels;
+  const cols = Math.ceil(Math.sqrt(count) / triple) * triple;
+  const sensorPitch_m = design.summary.config.optics.sensorPitch_m;
+  return { rows: Math.ceil(count / cols), cols, pitch_m, subImagePixels: 2 * Math.floor(pitch_m / (2 * sensorPitch_m)) + 1, sensorPitch_m };
+}
+
+/**
+ * Each chosen metasurface's PSF over its whole sub-image (SensorArray.subImagePixels per side), as the
+ * fraction of the light incident on the metasurface per sensor pixel [count, P, P]. Computed with the
+ * Fresnel window model stage 2 optimised, in chunks to bound memory.
+ */
+export function subImagePsfs(design: DkoDesign, array: SensorArray, indices: number[], chunk = 8): Float32Array {
+  const { optics } = design.summary.config;
+  const N = optics.cells;
+  const P = array.subImagePixels;
+  const out = new Float32Array(indices.length * P * P);
+  for (let start = 0; start < indices.length; start += chunk) {
+    const part = indices.slice(start, start + chunk);
+    const model = createPsfWindowModel({
+      cells: N,
+      cellPitch_m: optics.cellPitch_m,
+      distance_m: optics.distance_m,
+      sensorPitch_m: optics.sensorPitch_m,
+      windowPixels: P,
+      wavelengths_m: part.map((b) => design.bank.wavelengths_m[b]),
+      metasurface: design.bank.metasurface,
+      subsamplesPerPixel: design.bank.subsamplesPerPixel,
+      normalisation: "incident-energy",
+    });
+    const params = new Float32Array(part.length * N * N);
+    part.forEach((b, i) => params.set(design.params.subarray(b * N * N, (b + 1) * N * N), i * N * N));
+    out.set(model.forward(params), start * P * P);
+  }
+  return out;
+}
+
+/**
+ * Cross-talk per metasurface: the share of the light it sends through that lands outside its own
+ * sub-image, i.e. on its neighbours' (1 - light on its sub-image; the Fresnel transform keeps energy,
+ * so what a sub-image window misses fell elsewhere on the sensor plane). Input: incident-energy PSFs
+ * over the sub-images [count, P, P].
+ */
+export function crossTalkFractions(subImages: Float32Array, count: number, subImagePixels: number): number[] {
+  const area = subImagePixels * subImagePixels;
+  return Array.from({ length: count }, (_, b) => {
+    let own = 0;
+    for (let i = b * area; i < (b + 1) * area; i++) own += subImages[i];
+    return Math.max(0, 1 - own);
+  });
+}
+
+/**
+ * The sensor as the array lays it out: every sub-image's PSF at its place, summed over `bin` x `bin`
+ * pixel blocks (energy kept) so the picture stays small. Returns a row-major image and its size in bins.
+ */
+export function sensorMosaic(subImages: Float32Array, array: SensorArray, bin: number): { values: Float32Array; height: number; width: number; binPitch_m: number } {
+  const P = array.subImagePixels;
+  const count = subImages.length / (P * P);
+  // Sub-image centres sit pitch_m apart; pixels between the sub-image windows (pitch not a whole number of pixels) stay dark.
+  const pitchPixels = array.pitch_m / array.sensorPitch_m;
+  const sensorHeight = Math.ceil(array.rows * pitchPixels);
+  const sensorWidth = Math.ceil(array.cols * pitchPixels);
+  const height = Math.ceil(sensorHeight / bin);
+  const width = Math.ceil(sensorWidth / bin);
+  const values = new Float32Array(height * width);
+  for (let b = 0; b < count; b++) {
+    const row0 = Math.round((Math.floor(b / array.cols) + 0.5) * pitchPixels) - Math.floor(P / 2);
+    const col0 = Math.round(((b % array.cols) + 0.5) * pitchPixels) - Math.floor(P / 2);
+    for (let y = 0; y < P; y++) {
+      const sy = row0 + y;
+      if (sy < 0 || sy >= sensorHeight) continue;
+      for (let x = 0; x < P; x++) {
+        const sx = col0 + x;
+        if (sx < 0 || sx >= sensorWidth) continue;
+        values[Math.floor(sy / bin) * width + Math.floor(sx / bin)] += subImages[(b * P + y) * P + x];
+      }
+    }
+  }
+  return { values, height, width, binPitch_m: bin * array.sensorPitch_m };
+}

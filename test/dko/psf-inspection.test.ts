@@ -1,0 +1,162 @@
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import { asmCheck } from "../../src/dko/asm-check.js";
+import type { DkoConfig } from "../../src/dko/config.js";
+import { metasurfaceRole, type DkoDesign } from "../../src/dko/design-files.js";
+import { OpticsBank } from "../../src/dko/optics-bank.js";
+import { crossTalkFractions, sensorArray, sensorMosaic, subImagePsfs } from "../../src/dko/sensor-array.js";
+import { detunedPhase, meanFitNmse, sensitivitySweeps } from "../../src/dko/sensitivity.js";
+import type { KernelScorer } from "../../src/dko/kernel-scorer.js";
+import type { SetMetrics } from "../../src/eval/evaluate-depth.js";
+import type { DkoSummary } from "../../src/dko/summary.js";
+import { initComplexOps } from "../../src/engine/complex/select.js";
+import { metasurfaceIndex } from "../../src/optics/kernels.js";
+
+before(async () => {
+  await initComplexOps();
+});
+
+/**
+ * A bank of 2 x 1 x 3 lens-phase metasurfaces (no noise) in a paraxial geometry: 32 cells of 2 um, 5 mm
+ * from a 2.74 um-pitch sensor (aperture 64 um, corner phase k rho^4 / (8 z^3) below 1e-3 rad).
+ */
+function lensDesign(cells = 32, distance_m = 5e-3): DkoDesign {
+  const optics = { cells, cellPitch_m: 2e-6, distance_m, sensorPitch_m: 2.74e-6, channelWavelengths_m: [640e-9, 550e-9, 460e-9], metasurface: "phase" as const, fitWindowFactor: 2 };
+  const shape = { kernelSize: 3, inChannels: 3, outChannels: 1 };
+  const bank = new OpticsBank(optics, shape);
+  const params = bank.initialParams(0, 0);
+  const M = bank.windowPixels;
+  const psfs = bank.model("unit-sum").forward(params);
+  const config = { optics, optimiser: { learningRate: 0.1, weightDecay: 0, steps: 1, patience: 1, tolerance: 0, seed: 0, initNoise_rad: 0 }, evaluation: { fabricationDraws: 1, finetuneSteps: 0 } } satisfies DkoConfig;
+  const kernels = bank.wavelengths_m.map((wavelength_m, index) => ({ index, active: true, wavelength_m, nmse: 0, correlation: 1, energyOutsideKernel: 0 }));
+  const summary = { config, kernels } as unknown as DkoSummary;
+  const zeros = (n: number) => new Float32Array(n);
+  return { dir: "(in memory)", summary, bank, shape, params, psfs, psfTargets: psfs.slice(), scales: zeros(bank.count).fill(1), targetKernels: zeros(27), realisedKernels: zeros(27) };
+}
+
+describe("sensor array and cross-talk", () => {
+  test("metasurfaceRole inverts metasurfaceIndex", () => {
+    const shape = { kernelSize: 7, inChannels: 3, outChannels: 5 };
+    for (const sign of [0, 1] as const) for (let out = 0; out < 5; out++) for (let input = 0; input < 3; input++) {
+      assert.deepEqual(metasurfaceRole(metasurfaceIndex(sign, out, input, 5, 3), shape), { sign, out, input });
+    }
+  });
+
+  test("the array holds whole colour triples per row and odd sub-images of the pitch", () => {
+    const design = lensDesign();
+    const array = sensorArray(design);
+    // 6 metasurfaces: sqrt 2.45 rounds up to one triple per row, 2 rows; pitch 64 um = 23.4 pixels -> 23.
+    assert.deepEqual([array.rows, array.cols, array.subImagePixels], [2, 3, 23]);
+    assert.throws(() => sensorArray(design, 10e-6), /smaller than the metasurface aperture/);
+  });
+
+  test("cross-talk is the light missing from the own sub-image", () => {
+    // Two 2x2 sub-images holding 0.7 and 1.0 of their metasurface's light.
+    const subImages = Float32Array.from([0.4, 0.1, 0.1, 0.1, 0.25, 0.25, 0.25, 0.25]);
+    const fractions = crossTalkFractions(subImages, 2, 2);
+    assert.ok(Math.abs(fractions[0] - 0.3) < 1e-6 && Math.abs(fractions[1]) < 1e-6, `${fractions}`);
+  });
+
+  test("the Fresnel window keeps energy: what misses the own sub-image reaches the sensor elsewhere", () => {
+    // What crossTalkFractions relies on. The pixelated phase (2 um cells) also sends light to grating orders
+    // m lambda z / dx (320 um at 640 nm) away, five pitches out (optics notes, check 15): the window reaches the second.
+    const design = lensDesign(32, 1e-3);
+    const array = sensorArray(design);
+    const { cellPitch_m, distance_m, cells } = design.summary.config.optics;
+    const reach_m = (2 * 640e-9 * distance_m) / cellPitch_m + cells * cellPitch_m;
+    const wide = { ...array, subImagePixels: 2 * Math.ceil(reach_m / array.sensorPitch_m) + 1 };
+    const own = subImagePsfs(design, array, [0, 2]);
+    const around = subImagePsfs(design, wide, [0, 2]);
+    const P = array.subImagePixels;
+    const W = wide.subImagePixels;
+    for (let i = 0; i < 2; i++) {
+      const total = around.subarray(i * W * W, (i + 1) * W * W).reduce((a, v) => a + v, 0);
+      const ownLight = own.subarray(i * P * P, (i + 1) * P * P).reduce((a, v) => a + v, 0);
+      assert.ok(total > 0.99 && total < 1.0001, `metasurface ${i}: ${total} of the incident light within the grating orders' reach`);
+      assert.ok(ownLight <= total + 1e-6 && ownLight > 0.5, `own sub-image ${ownLight}`);
+    }
+  });
+
+  test("the sensor mosaic puts each sub-image at its place and keeps the light", () => {
+    const design = lensDesign();
+    const array = sensorArray(design);
+    const P = array.subImagePixels;
+    // A unit spot at the centre of each sub-image, 0.1 * b at its corner.
+    const subImages = new Float32Array(design.bank.count * P * P);
+    for (let b = 0; b < design.bank.count; b++) {
+      subImages[b * P * P + Math.floor(P / 2) * P + Math.floor(P / 2)] = 1;
+      subImages[b * P * P] = 0.1 * b;
+    }
+    const mosaic = sensorMosaic(subImages, array, 1);
+    const total = mosaic.values.reduce((a, v) => a + v, 0);
+    assert.ok(Math.abs(total - subImages.reduce((a, v) => a + v, 0)) < 1e-5);
+    const pitchPixels = array.pitch_m / array.sensorPitch_m;
+    for (let b = 0; b < design.bank.count; b++) {
+      const row = Math.round((Math.floor(b / array.cols) + 0.5) * pitchPixels);
+      const col = Math.round(((b % array.cols) + 0.5) * pitchPixels);
+      assert.equal(mosaic.values[row * mosaic.width + col], 1, `metasurface ${b}'s spot`);
+    }
+    const binned = sensorMosaic(subImages, array, 4);
+    assert.ok(Math.abs(binned.values.reduce((a, v) => a + v, 0) - total) < 1e-5);
+    assert.equal(binned.width, Math.ceil(mosaic.width / 4));
+  });
+});
+
+describe("sensitivity and the ASM check", () => {
+  test("detuning holds the wrapped phase as an optical path", () => {
+    const design = lensDesign();
+    const N2 = design.summary.config.optics.cells ** 2;
+    const none = detunedPhase(design, 0);
+    const shifted = detunedPhase(design, 20e-9);
+    for (const b of [0, 1, 2]) {
+      const wavelength_m = design.bank.wavelengths_m[b];
+      for (const i of [b * N2, b * N2 + 17, (b + 1) * N2 - 1]) {
+        const wrapped = ((design.params[i] % (2 * Math.PI)) + 2 * Math.PI) % (2 * Math.PI);
+        assert.ok(Math.abs(none[i] - wrapped) < 1e-5);
+        assert.ok(Math.abs(shifted[i] - (wrapped * wavelength_m) / (wavelength_m + 20e-9)) < 1e-5);
+      }
+    }
+  });
+
+  test("the mean fit NMSE of the design against itself is 0, and counts only non-zero parts", () => {
+    const design = lensDesign();
+    assert.equal(meanFitNmse(design, design.psfs), 0);
+    const M2 = design.bank.windowPixels ** 2;
+    const disturbed = design.psfs.slice();
+    disturbed.fill(0, 0, M2);
+    design.summary.kernels[0].active = false;
+    assert.equal(meanFitNmse(design, disturbed), 0);
+    design.summary.kernels[0].active = true;
+    assert.ok(Math.abs(meanFitNmse(design, disturbed) - 1 / design.bank.count) < 1e-6);
+  });
+
+  test("sweeps: zero error at the design point, growing away from it, one draw at zero rms", async () => {
+    const design = lensDesign();
+    const scored: string[] = [];
+    // Stands in for the network: AbsRel = summed |kernel weight|, so each point's kernels reach the scorer.
+    const scorer: KernelScorer = {
+      testImages: 1,
+      score: async (kernels, label) => {
+        scored.push(label);
+        return { absRel: kernels.reduce((a, v) => a + Math.abs(v), 0) } as SetMetrics;
+      },
+      dispose: () => {},
+    };
+    const points = await sensitivitySweeps(design, scorer, { detunings_nm: [0, 10, 40], fabricationRms: [0, 0.5], fabricationSeeds: [1, 2], quantiseLevels: [2, 0] });
+    assert.deepEqual(points.map((p) => `${p.sweep} ${p.setting} ${p.seed}`), ["wavelength 0 null", "wavelength 10 null", "wavelength 40 null", "fabrication 0 1", "fabrication 0.5 1", "fabrication 0.5 2", "quantisation 2 null", "quantisation 0 null"]);
+    assert.equal(scored.length, points.length);
+    const fit = (sweep: string, setting: number) => points.find((p) => p.sweep === sweep && p.setting === setting)!.fitNmse;
+    for (const [sweep, setting] of [["wavelength", 0], ["fabrication", 0], ["quantisation", 0]] as const) assert.ok(fit(sweep, setting) < 1e-10, `${sweep} ${setting}: ${fit(sweep, setting)}`);
+    assert.ok(fit("wavelength", 10) > 0 && fit("wavelength", 40) > fit("wavelength", 10), `detuning: ${fit("wavelength", 10)}, ${fit("wavelength", 40)}`);
+    // A binary lens still focuses (40 % of the light, the rest mostly spread wide), so the unit-sum window shape changes little.
+    assert.ok(fit("quantisation", 2) > 1e-5, `2-level phase: ${fit("quantisation", 2)}`);
+    const draws = points.filter((p) => p.sweep === "fabrication" && p.setting === 0.5);
+    assert.ok(draws[0].fitNmse > 0 && draws[0].fitNmse !== draws[1].fitNmse, "seeded draws differ");
+  });
+
+  test("where the paraxial model holds, the angular spectrum agrees with the Fresnel window", () => {
+    const design = lensDesign();
+    const checks = asmCheck(design, [0, 1, 2]);
+    for (const check of checks) assert.ok(check.nmse < 1e-2, `metasurface ${check.index} (${check.wavelength_m * 1e9} nm): NMSE ${check.nmse}`);
+  });
+});
