@@ -10,6 +10,10 @@ export interface Layout {
   dataDir: string;
   stage1Dir: string;
   dkoDir: string;
+  /** `optocnn e2e`'s run (one variant; the variant names the subdirectory). */
+  e2eDir: (variant: string) => string;
+  /** A comparison at these budget factors (the notebook runs fewer than the CLI, so they do not collide). */
+  compareDir: (budgetFactors: readonly number[]) => string;
   figuresDir: string;
 }
 
@@ -20,6 +24,8 @@ export function presetLayout(preset: Preset, root: string = PROJECT_ROOT): Layou
     dataDir: join(root, "data", `synth${height === width ? height : `${height}x${width}`}-${preset.name}`),
     stage1Dir: join(runs, "stage1"),
     dkoDir: join(runs, "dko"),
+    e2eDir: (variant) => join(runs, "e2e", variant),
+    compareDir: (budgetFactors) => join(runs, `compare-x${budgetFactors.join("-")}`),
     // Tests point figures elsewhere, so a test run never mixes with a reproduce run's exports.
     figuresDir: process.env.OPTOCNN_FIGURES_DIR || join(root, "figures"),
   };

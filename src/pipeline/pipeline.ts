@@ -3,6 +3,9 @@ import type { DkoSummary } from "../dko/summary.js";
 import type { RunSummary } from "../train/run-files.js";
 import type { MismatchPolicy } from "./artifact.js";
 import { syntheticDataStage } from "./data-stage.js";
+import { compareStage, presetCompareSettings } from "./compare-stage.js";
+import type { CompareSummary } from "../e2e/compare.js";
+import type { CompareSettings } from "../e2e/config.js";
 import { dkoStage } from "./dko-stage.js";
 import { presetLayout, type Layout } from "./layout.js";
 import { presetDkoConfig, presetRunConfig } from "./preset-configs.js";
@@ -20,6 +23,8 @@ export interface PresetPipeline {
   data(): Promise<DepthDataset>;
   stage1(): Promise<RunSummary>;
   dko(): Promise<DkoSummary>;
+  /** The equal-budget DKO / E2E comparison (on its own stage-1 runs, one per seed and budget). */
+  compare(overrides?: Partial<CompareSettings>): Promise<{ summary: CompareSummary; dir: string }>;
 }
 
 export function presetPipeline(
@@ -61,6 +66,13 @@ export function presetPipeline(
         log(`DKO: ${result.reused ? "reused" : "synthesised"} ${layout.dkoDir}`);
         return result.summary;
       })),
+    compare: async (overrides = {}) => {
+      // Bad settings (a budget factor of zero) are refused before anything runs.
+      const dir = layout.compareDir(presetCompareSettings(preset.name, overrides).budgetFactors);
+      const result = await compareStage({ dir, preset: preset.name, dataset: await pipeline.data(), overrides, policy, log });
+      log(`compare: ${result.reused ? "reused" : "ran"} ${dir}`);
+      return { summary: result.summary, dir };
+    },
   };
   return pipeline;
 }

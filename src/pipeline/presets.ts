@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { DkoEvaluation, DkoOptics, DkoOptimiser } from "../dko/config.js";
+import type { CompareSettings, E2eSettings } from "../e2e/config.js";
 import type { Budget, DepthNetConfig, TrainConfig } from "../models/depth-net-config.js";
 import { RGB_WAVELENGTHS_M } from "../optics/kernels.js";
 
@@ -34,16 +35,46 @@ export interface DkoSettings {
   evaluation: DkoEvaluation;
 }
 
+/** `optocnn e2e`: one E2E run on the preset's stage-1 run and DKO optics (src/e2e/config.ts). */
+export interface E2ePresetSettings {
+  settings: E2eSettings;
+  budget: Budget;
+}
+
+/**
+ * `optocnn compare` (src/e2e/config.ts); the notebook (and so `npm run reproduce`) runs
+ * `notebookBudgetFactors` only, to stay inside the reproduce time.
+ */
+export interface ComparePresetSettings extends CompareSettings {
+  notebookBudgetFactors: number[];
+}
+
 export interface Preset {
   name: PresetName;
   description: string;
   data: SyntheticDataSettings;
   stage1: Stage1Settings;
   dko: DkoSettings;
+  e2e: E2ePresetSettings;
+  compare: ComparePresetSettings;
 }
 
 const COMMON_TRAIN = { warmupFraction: 0.03, finalLrFraction: 0.05, weightDecay: 0, silogLambda: 0.85, flip: true, seed: 0 };
 const DKO_EVALUATION: DkoEvaluation = { fabricationDraws: 3, finetuneSteps: 0 };
+/** E2E starts where DKO's synthesis starts (a focusing lens plus the same phase noise) with DKO's step size. */
+const e2eFromDko = (optimiser: DkoOptimiser): E2eSettings => ({
+  variant: "optics-only",
+  target: "ground-truth",
+  imageFormation: "kernel-crop",
+  opticsLearningRate: optimiser.learningRate,
+  trainScales: true,
+  initNoise_rad: optimiser.initNoise_rad,
+  seed: 0,
+});
+const COMPARE_COMMON = { budgetFactors: [0.5, 1, 2], seeds: [0, 1, 2], variants: ["optics-only", "joint-scratch", "joint-stage1"], imageFormation: "kernel-crop" } as const;
+const TINY_DKO_OPTIMISER: DkoOptimiser = { learningRate: 0.1, weightDecay: 0, steps: 150, patience: 20, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 };
+const DEFAULT_DKO_OPTIMISER: DkoOptimiser = { learningRate: 0.3, weightDecay: 0, steps: 80, patience: 10, tolerance: 2e-3, seed: 0, initNoise_rad: 0.5 };
+const PAPER_DKO_OPTIMISER: DkoOptimiser = { learningRate: 0.05, weightDecay: 0, steps: 500, patience: 50, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 };
 
 /*
  * DKO geometries: the lens chirp of a focus at distance z is sampled without aliasing when
@@ -62,9 +93,11 @@ export const PRESETS: Record<PresetName, Preset> = {
     },
     dko: {
       optics: { cells: 64, cellPitch_m: 2e-6, distance_m: 0.6e-3, sensorPitch_m: 2.74e-6, channelWavelengths_m: [...RGB_WAVELENGTHS_M], metasurface: "phase", fitWindowFactor: 2 },
-      optimiser: { learningRate: 0.1, weightDecay: 0, steps: 150, patience: 20, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 },
+      optimiser: TINY_DKO_OPTIMISER,
       evaluation: { ...DKO_EVALUATION, fabricationDraws: 2 },
     },
+    e2e: { settings: e2eFromDko(TINY_DKO_OPTIMISER), budget: { steps: 20 } },
+    compare: { ...COMPARE_COMMON, variants: [...COMPARE_COMMON.variants], budgetFactors: [...COMPARE_COMMON.budgetFactors], seeds: [...COMPARE_COMMON.seeds], stage1Steps: 4, dkoSteps: 10, curvePoints: 2, notebookBudgetFactors: [1] },
   },
   default: {
     name: "default",
@@ -82,9 +115,11 @@ export const PRESETS: Record<PresetName, Preset> = {
     dko: {
       optics: { cells: 513, cellPitch_m: 1.5e-6, distance_m: 3e-3, sensorPitch_m: 2.74e-6, channelWavelengths_m: [...RGB_WAVELENGTHS_M], subsamplesPerPixel: 2, metasurface: "phase", fitWindowFactor: 2 },
       // lr 0.3 and 0.5 rad start noise reached in 60 steps a lower loss than lr 0.1 / 0.1 rad in 150 (measured).
-      optimiser: { learningRate: 0.3, weightDecay: 0, steps: 80, patience: 10, tolerance: 2e-3, seed: 0, initNoise_rad: 0.5 },
+      optimiser: DEFAULT_DKO_OPTIMISER,
       evaluation: DKO_EVALUATION,
     },
+    e2e: { settings: e2eFromDko(DEFAULT_DKO_OPTIMISER), budget: { steps: 200 } },
+    compare: { ...COMPARE_COMMON, variants: [...COMPARE_COMMON.variants], budgetFactors: [...COMPARE_COMMON.budgetFactors], seeds: [...COMPARE_COMMON.seeds], stage1Steps: 300, dkoSteps: 40, curvePoints: 4, notebookBudgetFactors: [1] },
   },
   paper: {
     name: "paper",
@@ -101,9 +136,11 @@ export const PRESETS: Record<PresetName, Preset> = {
     },
     dko: {
       optics: { cells: 1025, cellPitch_m: 2.5e-6, distance_m: 1e-2, sensorPitch_m: 2.74e-6, channelWavelengths_m: [...RGB_WAVELENGTHS_M], metasurface: "phase", fitWindowFactor: 2 },
-      optimiser: { learningRate: 0.05, weightDecay: 0, steps: 500, patience: 50, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 },
+      optimiser: PAPER_DKO_OPTIMISER,
       evaluation: DKO_EVALUATION,
     },
+    e2e: { settings: e2eFromDko(PAPER_DKO_OPTIMISER), budget: { steps: 2000 } },
+    compare: { ...COMPARE_COMMON, variants: [...COMPARE_COMMON.variants], budgetFactors: [...COMPARE_COMMON.budgetFactors], seeds: [...COMPARE_COMMON.seeds], stage1Steps: 20000, dkoSteps: 500, curvePoints: 10, notebookBudgetFactors: [1] },
   },
 };
 
