@@ -204,7 +204,7 @@ async function referencePoints(stage1Dir: string, dkoDir: string, dataset: Depth
     for (const [reference, weights] of banks) {
       const kernel = tf.tensor4d(weights, [k, k, inChannels, outChannels]);
       const layer = convFirstLayer(kernel, net.config.firstLayer.stride, { trainable: false, description: reference });
-      const test: SetMetrics = await evaluateDepth((rgb) => net.predict(rgb, layer), dataset.test, { depthRange_m: net.config.depthRange_m });
+      const test: SetMetrics = await evaluateDepth((rgb) => net.predict(rgb, layer), dataset.test, { depthRange_m: net.config.depthRange_m as [number, number] });
       kernel.dispose();
       results.push({ reference, kernelBankNmse: nmse(weights, trained), test });
     }

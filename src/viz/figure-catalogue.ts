@@ -19,6 +19,10 @@ export const FIGURE_CATALOGUE = {
   "03-psf-windows": { notebook: "03-dko", caption: "PSF fit windows: unit-sum target against the realised PSF, per metasurface" },
   "03-fit-error": { notebook: "03-dko", caption: "Histogram of the per-metasurface PSF fit error (NMSE over the fit window)" },
   "03-energy-outside-kernel": { notebook: "03-dko", caption: "Share of each PSF's light that falls outside the kernel window, against wavelength" },
+  "05-accuracy-vs-time": { notebook: "05-depth-comparison", caption: "AbsRel against optimisation seconds: DKO, the electronic network and each E2E variant at equal budgets, all seeds (E2E validation curves dotted)" },
+  "05-metrics-table": { notebook: "05-depth-comparison", caption: "Test metrics per budget and method (mean ± std over seeds), E2E/DKO error ratios, and reference kernel banks with their kernel NMSE" },
+  "05-cost-table": { notebook: "05-depth-comparison", caption: "Per-step seconds, memory, trainable parameters and FLOPs of stage 1, DKO stage 2 and each E2E variant, with the ratio to DKO stage 2" },
+  "05-depth-examples": { notebook: "05-depth-comparison", caption: "Test scenes: RGB, ground truth, electronic, DKO and E2E depth, and their absolute errors (colour bars in metres)" },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type FigureName = keyof typeof FIGURE_CATALOGUE;
