@@ -43,7 +43,8 @@ export interface E2ePresetSettings {
 
 /**
  * `optocnn compare` (src/e2e/config.ts); the notebook (and so `npm run reproduce`) runs
- * `notebookBudgetFactors` only, to stay inside the reproduce time.
+ * `notebookBudgetFactors` only, to stay inside the reproduce time. Factor 1 is the preset's own DKO
+ * spend (its stage-1 and stage-2 steps), except on tiny, whose comparison is cut to CI size.
  */
 export interface ComparePresetSettings extends CompareSettings {
   notebookBudgetFactors: number[];
@@ -71,7 +72,17 @@ const e2eFromDko = (optimiser: DkoOptimiser): E2eSettings => ({
   initNoise_rad: optimiser.initNoise_rad,
   seed: 0,
 });
-const COMPARE_COMMON = { budgetFactors: [0.5, 1, 2], seeds: [0, 1, 2], variants: ["optics-only", "joint-scratch", "joint-stage1"], imageFormation: "kernel-crop" } as const;
+/** Three budgets (0.5x, 1x, 2x) and three seeds; every E2E variant with the reference code's image formation. */
+const compareSettings = (stage1Steps: number, dkoSteps: number, curvePoints: number, notebookBudgetFactors: number[]): ComparePresetSettings => ({
+  budgetFactors: [0.5, 1, 2],
+  seeds: [0, 1, 2],
+  variants: ["optics-only", "joint-scratch", "joint-stage1"],
+  imageFormation: "kernel-crop",
+  stage1Steps,
+  dkoSteps,
+  curvePoints,
+  notebookBudgetFactors,
+});
 const TINY_DKO_OPTIMISER: DkoOptimiser = { learningRate: 0.1, weightDecay: 0, steps: 150, patience: 20, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 };
 const DEFAULT_DKO_OPTIMISER: DkoOptimiser = { learningRate: 0.3, weightDecay: 0, steps: 80, patience: 10, tolerance: 2e-3, seed: 0, initNoise_rad: 0.5 };
 const PAPER_DKO_OPTIMISER: DkoOptimiser = { learningRate: 0.05, weightDecay: 0, steps: 500, patience: 50, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 };
@@ -97,7 +108,7 @@ export const PRESETS: Record<PresetName, Preset> = {
       evaluation: { ...DKO_EVALUATION, fabricationDraws: 2 },
     },
     e2e: { settings: e2eFromDko(TINY_DKO_OPTIMISER), budget: { steps: 20 } },
-    compare: { ...COMPARE_COMMON, variants: [...COMPARE_COMMON.variants], budgetFactors: [...COMPARE_COMMON.budgetFactors], seeds: [...COMPARE_COMMON.seeds], stage1Steps: 4, dkoSteps: 10, curvePoints: 2, notebookBudgetFactors: [1] },
+    compare: compareSettings(4, 10, 2, [1]),
   },
   default: {
     name: "default",
@@ -119,7 +130,7 @@ export const PRESETS: Record<PresetName, Preset> = {
       evaluation: DKO_EVALUATION,
     },
     e2e: { settings: e2eFromDko(DEFAULT_DKO_OPTIMISER), budget: { steps: 200 } },
-    compare: { ...COMPARE_COMMON, variants: [...COMPARE_COMMON.variants], budgetFactors: [...COMPARE_COMMON.budgetFactors], seeds: [...COMPARE_COMMON.seeds], stage1Steps: 300, dkoSteps: 40, curvePoints: 4, notebookBudgetFactors: [1] },
+    compare: compareSettings(2000, DEFAULT_DKO_OPTIMISER.steps, 2, [0.25]),
   },
   paper: {
     name: "paper",
@@ -140,7 +151,7 @@ export const PRESETS: Record<PresetName, Preset> = {
       evaluation: DKO_EVALUATION,
     },
     e2e: { settings: e2eFromDko(PAPER_DKO_OPTIMISER), budget: { steps: 2000 } },
-    compare: { ...COMPARE_COMMON, variants: [...COMPARE_COMMON.variants], budgetFactors: [...COMPARE_COMMON.budgetFactors], seeds: [...COMPARE_COMMON.seeds], stage1Steps: 20000, dkoSteps: 500, curvePoints: 10, notebookBudgetFactors: [1] },
+    compare: compareSettings(20000, PAPER_DKO_OPTIMISER.steps, 10, [1]),
   },
 };
 
