@@ -1,27 +1,14 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { DepthDataset } from "../data/types.js";
-import type { DkoOptics } from "../dko/config.js";
-import type { E2eSettings } from "../e2e/config.js";
-import type { E2eSummary } from "../e2e/run.js";
-import type { Budget } from "../models/depth-net-config.js";
-import type { DepthRunConfig } from "../train/run-files.js";
-import type { TrainProgress } from "../train/train-depth.js";
+import type { E2eSummary, RunE2eOptions } from "../e2e/run.js";
 import { prepareArtifact, type MismatchPolicy } from "./artifact.js";
 import { readProvenance, writeProvenance } from "./provenance.js";
 import { datasetIdentity } from "./stage1-stage.js";
 
-export interface E2eStageOptions {
+/** runE2e's options, with the run directory handled as an artifact (resume is decided from its provenance). */
+export interface E2eStageOptions extends Omit<RunE2eOptions, "runDir" | "resume"> {
   dir: string;
-  dataset: DepthDataset;
-  config: DepthRunConfig;
-  optics: DkoOptics;
-  settings: E2eSettings;
-  budget: Budget;
-  stage1Dir?: string;
   policy: MismatchPolicy;
-  signal?: AbortSignal;
-  onProgress?: (event: TrainProgress) => void;
   log?: (line: string) => void;
 }
 

@@ -108,7 +108,7 @@ export const PRESETS: Record<PresetName, Preset> = {
       evaluation: { ...DKO_EVALUATION, fabricationDraws: 2 },
     },
     e2e: { settings: e2eFromDko(TINY_DKO_OPTIMISER), budget: { steps: 20 } },
-    compare: compareSettings(4, 10, 2, [1]),
+    compare: compareSettings(2, 5, 1, [1]),
   },
   default: {
     name: "default",

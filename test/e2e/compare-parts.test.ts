@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { describe, test } from "node:test";
 import { spreadOf, summariseBudget, type SeedResult } from "../../src/e2e/compare-summary.js";
 import { depthNetForwardFlops, psfFlops, trainStepFlops } from "../../src/e2e/flops.js";
@@ -42,5 +43,15 @@ describe("compare parts", () => {
     close(budget.ratios["e2e-optics-only"].absRel.values, [2, 3]);
     close(budget.ratios["e2e-optics-only"].rmse.values, [1, 1.5]);
     assert.ok(Math.abs(budget.metrics.dko.absRel.mean - 0.15) < 1e-12);
+  });
+
+  test("the CLI refuses a budget of zero or below naming the option or field", () => {
+    const cli = (args: string[]) => spawnSync(process.execPath, ["bin/optocnn.mjs", ...args], { encoding: "utf8", env: { ...process.env, OPTOCNN_QUIET: "1" } });
+    const compare = cli(["compare", "--preset", "tiny", "--budgets", "1,0"]);
+    assert.equal(compare.status, 1);
+    assert.match(compare.stderr, /compare\.budgetFactors\.1: budget factors must be > 0/);
+    const e2e = cli(["e2e", "--preset", "tiny", "--seconds", "0"]);
+    assert.equal(e2e.status, 1);
+    assert.match(e2e.stderr, /--seconds: must be a positive number of seconds/);
   });
 });
