@@ -61,17 +61,33 @@ export function e2eOpticalLayer(bank: OpticsBank, options: E2eLayerOptions): E2e
   const size = formationKernelSize(options.formation, M, shape.kernelSize);
   const params = () => Float32Array.from(tf.tidy(() => tf.mul(stored, factor)).dataSync());
   const formationKernels = () => tf.tidy(() => psfsToKernelsTensor(psfOf(tf.mul(stored, factor)) as tf.Tensor3D, scales, shape, options.formation));
+  // Scoring a split calls apply once per batch without a gradient tape: the PSFs are simulated once and
+  // kept until the next taped call (a training step, the only place the parameters change from).
+  let kept: tf.Tensor4D | null = null;
+  const forget = () => {
+    kept?.dispose();
+    kept = null;
+  };
+  const kernelsForApply = (): tf.Tensor4D => {
+    if (tf.engine().isTapeOn()) {
+      forget();
+      return formationKernels();
+    }
+    kept ??= tf.keep(formationKernels());
+    return kept;
+  };
   return {
     description: `e2e optics: ${B} metasurfaces of ${N}x${N} cells, ${options.formation} (${size}x${size} kernels), scales ${options.trainScales ? "trained" : "fixed"}, stride ${options.stride}`,
     outChannels: shape.outChannels,
     stride: options.stride,
     trainableVariables: variables,
-    apply: (rgb) => tf.tidy(() => tf.conv2d(rgb, formationKernels(), options.stride, "same")),
+    apply: (rgb) => tf.tidy(() => tf.conv2d(rgb, kernelsForApply(), options.stride, "same")),
     params,
     formationKernels,
     scales: () => Float32Array.from(scales.dataSync()),
     realisedKernels: () => psfsToKernels(model.forward(params()), M, Float32Array.from(scales.dataSync()), shape),
     dispose: () => {
+      forget();
       stored.dispose();
       scales.dispose();
     },
