@@ -141,7 +141,7 @@ export function depthComparisonFigure(
     title: options.title ? { text: options.title } : undefined,
     width: 120 * columns + 160,
     height: 125 * count + 80,
-    margin: { l: 10, r: 120, t: options.title ? 60 : 30, b: 10 },
+    margin: { l: 10, r: 120, t: options.title ? 80 : 50, b: 10 },
     showlegend: false,
     annotations: [] as unknown[],
   });
@@ -165,7 +165,8 @@ export function depthComparisonFigure(
   const errorMax = (dMax - dMin) / 4;
   const depthBar = { title: { text: "depth (m)" }, x: 0.9, len: 0.45, y: 0.75 };
   const errorBar = { title: { text: "|error| (m)" }, x: 0.9, len: 0.45, y: 0.25 };
-  const titles = ["RGB", "ground truth", ...predictions.map((p) => p.label), ...predictions.map((p) => `|error| ${p.label}`)];
+  // Two-line column titles, so long predictor names do not run into each other.
+  const titles = ["RGB", "ground<br>truth", ...predictions.map((p) => p.label.replace(" ", "<br>")), ...predictions.map((p) => `|error|<br>${p.label}`)];
   for (let n = 0; n < count; n++) {
     const sample = split.get(n);
     const rgb: number[][][] = [];
