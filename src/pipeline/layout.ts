@@ -11,6 +11,10 @@ export interface Layout {
   stage1Dir: string;
   dkoDir: string;
   ntkdDir: string;
+  /** `optocnn e2e`'s run (one variant; the variant names the subdirectory). */
+  e2eDir: (variant: string) => string;
+  /** A comparison at these budget factors (the notebook runs fewer than the CLI, so they do not collide). */
+  compareDir: (budgetFactors: readonly number[]) => string;
   figuresDir: string;
 }
 
@@ -22,6 +26,8 @@ export function presetLayout(preset: Preset, root: string = PROJECT_ROOT): Layou
     stage1Dir: join(runs, "stage1"),
     dkoDir: join(runs, "dko"),
     ntkdDir: join(runs, "ntkd"),
+    e2eDir: (variant) => join(runs, "e2e", variant),
+    compareDir: (budgetFactors) => join(runs, `compare-x${budgetFactors.join("-")}`),
     // Tests point figures elsewhere, so a test run never mixes with a reproduce run's exports.
     figuresDir: process.env.OPTOCNN_FIGURES_DIR || join(root, "figures"),
   };

@@ -4,6 +4,9 @@ import type { NtkdSummary } from "../ntkd/run.js";
 import type { RunSummary } from "../train/run-files.js";
 import type { MismatchPolicy } from "./artifact.js";
 import { syntheticDataStage } from "./data-stage.js";
+import { compareStage, presetCompareSettings } from "./compare-stage.js";
+import type { CompareSummary } from "../e2e/compare.js";
+import type { CompareSettings } from "../e2e/config.js";
 import { dkoStage } from "./dko-stage.js";
 import { presetLayout, type Layout } from "./layout.js";
 import { ntkdStage } from "./ntkd-stage.js";
@@ -24,6 +27,8 @@ export interface PresetPipeline {
   dko(): Promise<DkoSummary>;
   /** The classification track (independent of the depth stages). */
   ntkd(): Promise<NtkdSummary>;
+  /** The equal-budget DKO / E2E comparison (on its own stage-1 runs, one per seed and budget). */
+  compare(overrides?: Partial<CompareSettings>): Promise<{ summary: CompareSummary; dir: string }>;
 }
 
 export function presetPipeline(
@@ -71,6 +76,13 @@ export function presetPipeline(
         log(`NTKD: ${result.reused ? "reused" : "ran"} ${layout.ntkdDir}`);
         return result.summary;
       })),
+    compare: async (overrides = {}) => {
+      // Bad settings (a budget factor of zero) are refused before anything runs.
+      const dir = layout.compareDir(presetCompareSettings(preset.name, overrides).budgetFactors);
+      const result = await compareStage({ dir, preset: preset.name, dataset: await pipeline.data(), overrides, policy, log });
+      log(`compare: ${result.reused ? "reused" : "ran"} ${dir}`);
+      return { summary: result.summary, dir };
+    },
   };
   return pipeline;
 }

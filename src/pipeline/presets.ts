@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { DkoEvaluation, DkoOptics, DkoOptimiser } from "../dko/config.js";
+import type { CompareSettings, E2eSettings } from "../e2e/config.js";
 import type { Budget, DepthNetConfig, TrainConfig } from "../models/depth-net-config.js";
 import type { NtkdSettings } from "../ntkd/config.js";
 import { RGB_WAVELENGTHS_M } from "../optics/kernels.js";
@@ -35,6 +36,21 @@ export interface DkoSettings {
   evaluation: DkoEvaluation;
 }
 
+/** `optocnn e2e`: one E2E run on the preset's stage-1 run and DKO optics (src/e2e/config.ts). */
+export interface E2ePresetSettings {
+  settings: E2eSettings;
+  budget: Budget;
+}
+
+/**
+ * `optocnn compare` (src/e2e/config.ts); the notebook (and so `npm run reproduce`) runs
+ * `notebookBudgetFactors` only, to stay inside the reproduce time. Factor 1 is the preset's own DKO
+ * spend (its stage-1 and stage-2 steps), except on tiny, whose comparison is cut to CI size.
+ */
+export interface ComparePresetSettings extends CompareSettings {
+  notebookBudgetFactors: number[];
+}
+
 export interface Preset {
   name: PresetName;
   description: string;
@@ -48,10 +64,36 @@ export interface Preset {
   dko: DkoSettings;
   /** NTKD on MNIST / Fashion-MNIST (src/ntkd): the classification track, independent of the depth stages. */
   ntkd: NtkdSettings;
+  e2e: E2ePresetSettings;
+  compare: ComparePresetSettings;
 }
 
 const COMMON_TRAIN = { warmupFraction: 0.03, finalLrFraction: 0.05, weightDecay: 0, silogLambda: 0.85, flip: true, seed: 0 };
 const DKO_EVALUATION: DkoEvaluation = { fabricationDraws: 3, finetuneSteps: 0 };
+/** E2E starts where DKO's synthesis starts (a focusing lens plus the same phase noise) with DKO's step size. */
+const e2eFromDko = (optimiser: DkoOptimiser): E2eSettings => ({
+  variant: "optics-only",
+  target: "ground-truth",
+  imageFormation: "kernel-crop",
+  opticsLearningRate: optimiser.learningRate,
+  trainScales: true,
+  initNoise_rad: optimiser.initNoise_rad,
+  seed: 0,
+});
+/** Three budgets (0.5x, 1x, 2x) and three seeds; every E2E variant with the reference code's image formation. */
+const compareSettings = (stage1Steps: number, dkoSteps: number, curvePoints: number, notebookBudgetFactors: number[]): ComparePresetSettings => ({
+  budgetFactors: [0.5, 1, 2],
+  seeds: [0, 1, 2],
+  variants: ["optics-only", "joint-scratch", "joint-stage1"],
+  imageFormation: "kernel-crop",
+  stage1Steps,
+  dkoSteps,
+  curvePoints,
+  notebookBudgetFactors,
+});
+const TINY_DKO_OPTIMISER: DkoOptimiser = { learningRate: 0.1, weightDecay: 0, steps: 150, patience: 20, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 };
+const DEFAULT_DKO_OPTIMISER: DkoOptimiser = { learningRate: 0.3, weightDecay: 0, steps: 80, patience: 10, tolerance: 2e-3, seed: 0, initNoise_rad: 0.5 };
+const PAPER_DKO_OPTIMISER: DkoOptimiser = { learningRate: 0.05, weightDecay: 0, steps: 500, patience: 50, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 };
 
 const NTKD_LOSS: NtkdSettings["loss"] = { kdTemperature: 4, kdWeight: 0.7, alpha: 1, beta: 1, ntkSamples: 32, projections: 2, step: 1e-2, normalise: true };
 const NTKD_FABRICATION: NtkdSettings["fabrication"] = {
@@ -114,10 +156,12 @@ export const PRESETS: Record<PresetName, Preset> = {
     },
     dko: {
       optics: { cells: 64, cellPitch_m: 2e-6, distance_m: 0.6e-3, sensorPitch_m: 2.74e-6, channelWavelengths_m: [...RGB_WAVELENGTHS_M], metasurface: "phase", fitWindowFactor: 2 },
-      optimiser: { learningRate: 0.1, weightDecay: 0, steps: 150, patience: 20, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 },
+      optimiser: TINY_DKO_OPTIMISER,
       evaluation: { ...DKO_EVALUATION, fabricationDraws: 2 },
     },
     ntkd: NTKD_TINY,
+    e2e: { settings: e2eFromDko(TINY_DKO_OPTIMISER), budget: { steps: 20 } },
+    compare: compareSettings(2, 5, 1, [1]),
   },
   default: {
     name: "default",
@@ -136,10 +180,12 @@ export const PRESETS: Record<PresetName, Preset> = {
     dko: {
       optics: { cells: 513, cellPitch_m: 1.5e-6, distance_m: 3e-3, sensorPitch_m: 2.74e-6, channelWavelengths_m: [...RGB_WAVELENGTHS_M], subsamplesPerPixel: 2, metasurface: "phase", fitWindowFactor: 2 },
       // lr 0.3 and 0.5 rad start noise reached in 60 steps a lower loss than lr 0.1 / 0.1 rad in 150 (measured).
-      optimiser: { learningRate: 0.3, weightDecay: 0, steps: 80, patience: 10, tolerance: 2e-3, seed: 0, initNoise_rad: 0.5 },
+      optimiser: DEFAULT_DKO_OPTIMISER,
       evaluation: DKO_EVALUATION,
     },
     ntkd: NTKD_DEFAULT,
+    e2e: { settings: e2eFromDko(DEFAULT_DKO_OPTIMISER), budget: { steps: 200 } },
+    compare: compareSettings(2000, DEFAULT_DKO_OPTIMISER.steps, 2, [0.25]),
   },
   paper: {
     name: "paper",
@@ -157,11 +203,13 @@ export const PRESETS: Record<PresetName, Preset> = {
     },
     dko: {
       optics: { cells: 1025, cellPitch_m: 2.5e-6, distance_m: 1e-2, sensorPitch_m: 2.74e-6, channelWavelengths_m: [...RGB_WAVELENGTHS_M], metasurface: "phase", fitWindowFactor: 2 },
-      optimiser: { learningRate: 0.05, weightDecay: 0, steps: 500, patience: 50, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 },
+      optimiser: PAPER_DKO_OPTIMISER,
       evaluation: DKO_EVALUATION,
     },
     // The paper's NTKD students are the default's (MNIST: 8 kernels of 7x7 + 2 FC).
     ntkd: NTKD_DEFAULT,
+    e2e: { settings: e2eFromDko(PAPER_DKO_OPTIMISER), budget: { steps: 2000 } },
+    compare: compareSettings(20000, PAPER_DKO_OPTIMISER.steps, 10, [1]),
   },
 };
 

@@ -43,6 +43,11 @@ export interface TrainDepthOptions {
   trainBackEnd?: boolean;
   /** How validation and test are scored (default: the data set's, see defaultProtocol); a resumed run keeps its own. */
   evalProtocol?: DepthEvalProtocol;
+  /**
+   * Depth the loss compares the prediction with instead of the ground truth (distillation from a
+   * teacher network); pixels without valid ground truth stay out of the loss.
+   */
+  teacher?: (rgb: tf.Tensor4D) => tf.Tensor4D;
   /** Start a new run from these network weights (a run directory or weights directory). */
   initWeightsFrom?: string;
   /** Continue from the run's newest checkpoint. */
@@ -130,7 +135,9 @@ export async function trainDepth(options: TrainDepthOptions): Promise<TrainDepth
     const learningRate = learningRateAt(progressOf(), train);
     const started = performance.now();
     const batch = schedule.batchAt(state.step);
-    const { value, grads } = tf.variableGrads(() => silogLoss(predict(batch.rgb), batch.depth, batch.mask, train.silogLambda), variableList);
+    const target = options.teacher ? tf.tidy(() => options.teacher!(batch.rgb)) : batch.depth;
+    const { value, grads } = tf.variableGrads(() => silogLoss(predict(batch.rgb), target, batch.mask, train.silogLambda), variableList);
+    if (target !== batch.depth) target.dispose();
     optimizer.apply(new Map([...trainable].map(([name, v]) => [name, grads[v.name]])), learningRate);
     const loss = (await value.data())[0];
     tf.dispose([value, ...Object.values(grads), batch.rgb, batch.depth, batch.mask]);

@@ -38,6 +38,10 @@ export const FIGURE_CATALOGUE = {
   "06-mnist-psfs-ntkd": { notebook: "06-ntkd", caption: "NTKD: the learned PSFs of the MNIST student (positive over negative parts)" },
   "06-fashion-mnist-confusion-ntkd": { notebook: "06-ntkd", caption: "NTKD: confusion matrix of the Fashion-MNIST NTKD student", presets: ["default", "paper"] },
   "06-fashion-mnist-psfs-ntkd": { notebook: "06-ntkd", caption: "NTKD: the learned PSFs of the Fashion-MNIST student", presets: ["default", "paper"] },
+  "05-accuracy-vs-time": { notebook: "05-depth-comparison", caption: "AbsRel against optimisation seconds: DKO, the electronic network and each E2E variant at equal budgets, all seeds (E2E validation curves dotted)" },
+  "05-metrics-table": { notebook: "05-depth-comparison", caption: "Test metrics per budget and method (mean ± std over seeds), E2E/DKO error ratios, and reference kernel banks with their kernel NMSE" },
+  "05-cost-table": { notebook: "05-depth-comparison", caption: "Per-step seconds, memory, trainable parameters and FLOPs of stage 1, DKO stage 2 and each E2E variant, with the ratio to DKO stage 2" },
+  "05-depth-examples": { notebook: "05-depth-comparison", caption: "Test scenes: RGB, ground truth, electronic, DKO and E2E depth, and their absolute errors (colour bars in metres)" },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type FigureName = keyof typeof FIGURE_CATALOGUE;

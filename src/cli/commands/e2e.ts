@@ -1,0 +1,99 @@
+import type { Command } from "commander";
+import { z } from "zod";
+import { parseOptions } from "../options.js";
+import { PRESET_NAMES, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
+
+const E2eOptions = z.object({
+  preset: PresetNameSchema,
+  variant: z.enum(["optics-only", "joint-scratch", "joint-stage1"], { message: "must be optics-only, joint-scratch or joint-stage1" }).optional(),
+  target: z.enum(["ground-truth", "stage1-prediction"], { message: "must be ground-truth or stage1-prediction" }).optional(),
+  formation: z.enum(["kernel-crop", "fit-window"], { message: "must be kernel-crop or fit-window" }).optional(),
+  steps: z.coerce.number().int("must be a whole number").positive("must be a positive number of steps").optional(),
+  seconds: z.coerce.number().positive("must be a positive number of seconds").optional(),
+  opticsLr: z.coerce.number().positive("must be a positive step size").optional(),
+  fixedScales: z.boolean().optional(),
+  seed: z.coerce.number().int("must be a whole number").min(0, "must be >= 0").optional(),
+  stage1: z.string().min(1).optional(),
+  data: z.string().min(1).optional(),
+  out: z.string().min(1).optional(),
+  force: z.boolean().optional(),
+});
+
+export function register(program: Command): void {
+  program
+    .command("e2e")
+    .description("end-to-end design: train the metasurfaces through their simulated PSFs (every step), behind the stage-1 back end or jointly with it; resumable")
+    .option("--preset <name>", `optics, network and default directories: ${PRESET_NAMES.join(", ")} (src/pipeline/presets.ts)`, defaultPresetName())
+    .option("--variant <v>", "optics-only (frozen stage-1 back end), joint-scratch (fresh back end), joint-stage1 (back end from stage 1)")
+    .option("--target <t>", "loss target: ground-truth depth, or stage1-prediction (distillation)")
+    .option("--formation <f>", "image formation: kernel-crop (PSF cropped to the kernel, as DKO) or fit-window (the whole fit window)")
+    .option("--steps <n>", "budget in optimisation steps (default: the preset's)")
+    .option("--seconds <s>", "budget in optimisation seconds (with --steps: whichever ends first)")
+    .option("--optics-lr <x>", "Adam step size on the metasurface parameters (radians for phase)")
+    .option("--fixed-scales", "keep the electronic scales at their start (the stage-1 kernel part sums) instead of training them")
+    .option("--seed <n>", "seed of the initial phase noise and of the network / batch order")
+    .option("--stage1 <dir>", "stage-1 run (default: the preset's, runs/<preset>/stage1)")
+    .option("--data <dir>", "depth data set (default: the preset's)")
+    .option("--out <dir>", "run directory (default: runs/<preset>/e2e/<variant>); an interrupted run there with the same settings resumes")
+    .option("--force", "replace a run in --out that was made with other settings")
+    .action(async (raw) => {
+      const options = parseOptions(E2eOptions, raw);
+      const { existsSync } = await import("node:fs");
+      const { join } = await import("node:path");
+      const { PRESETS } = await import("../../pipeline/presets.js");
+      const { presetLayout } = await import("../../pipeline/layout.js");
+      const { presetDkoConfig, presetRunConfig } = await import("../../pipeline/preset-configs.js");
+      const { openDepthDataset } = await import("../../data/depth-dataset.js");
+      const preset = PRESETS[options.preset];
+      const layout = presetLayout(preset);
+      const settings = {
+        ...preset.e2e.settings,
+        variant: options.variant ?? preset.e2e.settings.variant,
+        target: options.target ?? preset.e2e.settings.target,
+        imageFormation: options.formation ?? preset.e2e.settings.imageFormation,
+        opticsLearningRate: options.opticsLr ?? preset.e2e.settings.opticsLearningRate,
+        trainScales: options.fixedScales ? false : preset.e2e.settings.trainScales,
+        seed: options.seed ?? preset.e2e.settings.seed,
+      };
+      const budget = options.steps !== undefined || options.seconds !== undefined ? { steps: options.steps, seconds: options.seconds } : preset.e2e.budget;
+      const stage1Dir = options.stage1 ?? layout.stage1Dir;
+      const dataDir = options.data ?? layout.dataDir;
+      if (!existsSync(join(dataDir, "manifest.json"))) throw new Error(`--data ${dataDir}: no depth data set there (no manifest.json); run \`optocnn pipeline --preset ${options.preset}\` or \`optocnn data synthetic --out ${dataDir}\``);
+      const needsStage1 = settings.variant !== "joint-scratch" || settings.target === "stage1-prediction";
+      if (needsStage1 && !existsSync(join(stage1Dir, "config.json"))) throw new Error(`--stage1 ${stage1Dir}: not a stage-1 run directory (no config.json); train one with \`optocnn pipeline --preset ${options.preset}\``);
+      const dataset = await openDepthDataset(dataDir);
+      const { e2eStage } = await import("../../pipeline/e2e-stage.js");
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once("SIGINT", stop);
+      const out = options.out ?? layout.e2eDir(settings.variant);
+      let lastLine = 0;
+      const outcome = await e2eStage({
+        dir: out,
+        dataset,
+        config: presetRunConfig(options.preset, dataset.manifest, { seed: settings.seed }),
+        optics: presetDkoConfig(options.preset).optics,
+        settings,
+        budget,
+        stage1Dir: needsStage1 || existsSync(join(stage1Dir, "config.json")) ? stage1Dir : undefined,
+        policy: options.force ? "recompute" : "refuse",
+        signal: controller.signal,
+        log: (line) => console.error(line),
+        onProgress: (event) => {
+          if (event.phase === "train" && performance.now() - lastLine < 2000) return;
+          lastLine = performance.now();
+          const val = event.val ? ` val AbsRel ${event.val.absRel.toFixed(4)}` : "";
+          console.error(`${event.phase} step ${event.step} (${(100 * event.progress).toFixed(0)} %) ${event.trainSeconds.toFixed(1)} s${event.loss !== undefined ? ` loss ${event.loss.toFixed(4)}` : ""}${val}`);
+        },
+      }).finally(() => process.off("SIGINT", stop));
+      if (outcome.status === "interrupted") {
+        console.log(`interrupted at step ${outcome.step}; run the same command again to resume (${out})`);
+        return;
+      }
+      const s = outcome.summary;
+      if (outcome.reused) console.log(`${out} already holds this E2E run (same settings)`);
+      console.log(`${s.layer}: ${s.steps} steps in ${s.trainSeconds.toFixed(1)} s (${(s.secondsPerStep * 1000).toFixed(0)} ms/step), ${s.trainableParameters} trainable parameters`);
+      console.log(`test: AbsRel ${s.test.absRel.toFixed(4)}, RMSE ${s.test.rmse.toFixed(4)}, delta1 ${s.test.delta1.toFixed(4)}${s.kernelBankNmse !== undefined ? `; kernel-bank NMSE vs stage 1 ${s.kernelBankNmse.toFixed(4)}` : ""}`);
+      console.log(`outputs: ${out}`);
+    });
+}

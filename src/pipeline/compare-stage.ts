@@ -1,0 +1,65 @@
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { DepthDataset } from "../data/types.js";
+import type { CompareSummary } from "../e2e/compare.js";
+import { CompareSettingsSchema, parseSettings, type CompareSettings } from "../e2e/config.js";
+import { prepareArtifact, type MismatchPolicy } from "./artifact.js";
+import { presetDkoConfig, presetRunConfig } from "./preset-configs.js";
+import { PRESETS, type PresetName } from "./presets.js";
+import { writeProvenance } from "./provenance.js";
+import { datasetIdentity } from "./stage1-stage.js";
+
+export interface CompareStageOptions {
+  dir: string;
+  preset: PresetName;
+  dataset: DepthDataset;
+  /** The preset's compare settings with these fields replaced (e.g. the notebook's budget factors). */
+  overrides?: Partial<CompareSettings>;
+  policy: MismatchPolicy;
+  log?: (line: string) => void;
+}
+
+/** A preset's compare settings with overrides, validated (errors name the field, e.g. "compare.budgetFactors.0"). */
+export function presetCompareSettings(preset: PresetName, overrides: Partial<CompareSettings> = {}): CompareSettings {
+  const { notebookBudgetFactors, ...compare } = PRESETS[preset].compare;
+  void notebookBudgetFactors; // the notebook passes them as overrides
+  return parseSettings(CompareSettingsSchema, { ...compare, ...overrides }, "compare");
+}
+
+/**
+ * The equal-budget comparison of a preset (src/e2e/compare.ts): reused when finished with the same
+ * settings; an unfinished one starts again (its timings must come from one process).
+ */
+export async function compareStage(options: CompareStageOptions): Promise<{ summary: CompareSummary; reused: boolean }> {
+  const { runCompare } = await import("../e2e/compare.js");
+  const { readFileSync } = await import("node:fs");
+  const preset = PRESETS[options.preset];
+  const settings = presetCompareSettings(options.preset, options.overrides);
+  const dkoConfig = (seed: number, steps: number) => presetDkoConfig(options.preset, { optimiser: { steps, seed }, evaluation: { finetuneSteps: 0 } });
+  const runConfig = (seed: number) => presetRunConfig(options.preset, options.dataset.manifest, { seed });
+  const e2e = preset.e2e.settings;
+  const recorded = { data: datasetIdentity(options.dataset), compare: settings, e2e, dko: dkoConfig(0, settings.dkoSteps), stage1: runConfig(0) };
+  const { dir } = options;
+  const action = prepareArtifact({
+    dir,
+    stage: "compare",
+    settings: recorded,
+    policy: options.policy,
+    markers: ["summary.json", "seed-" + settings.seeds[0]],
+    isFinished: (d) => existsSync(join(d, "summary.json")),
+    forceHint: "--force",
+    log: options.log,
+  });
+  if (action === "reuse") return { summary: JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as CompareSummary, reused: true };
+  if (action === "resume") rmSync(dir, { recursive: true, force: true });
+  writeProvenance(dir, "compare", recorded);
+  try {
+    const summary = await runCompare({ outDir: dir, dataset: options.dataset, settings, runConfig, dkoConfig, e2e, log: options.log });
+    return { summary, reused: false };
+  } catch (error) {
+    // Refused before any run started (bad settings): leave nothing behind.
+    if (!existsSync(join(dir, `seed-${settings.seeds[0]}`))) rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
