@@ -88,6 +88,10 @@ export class PsfModel {
     if (!(params instanceof Float32Array) || params.length !== this.batch * N * N) {
       throw new Error(`params: expected Float32Array [${this.batch}, ${N}, ${N}] (${this.batch * N * N} values), got ${params?.length} values`);
     }
+    // x * 0 is NaN exactly for infinite or NaN x: one tight pass, and a search only on failure.
+    let poison = 0;
+    for (let i = 0; i < params.length; i++) poison += params[i] * 0;
+    if (poison === 0) return;
     for (let i = 0; i < params.length; i++) {
       if (!Number.isFinite(params[i])) {
         const b = Math.floor(i / (N * N));

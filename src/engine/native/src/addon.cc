@@ -17,6 +17,7 @@
 #include "napi_args.h"
 #include "optimizer.h"
 #include "optics_addon.h"
+#include "typed_array_addon.h"
 #include "pool.h"
 #include "upsample_concat.h"
 
@@ -288,6 +289,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setLayout", Napi::Function::New(env, SetLayout));
   exports.Set("info", Napi::Function::New(env, Info));
   registerOptics(env, exports);
+  registerTypedArrayKernels(env, exports);
   return exports;
 }
 
