@@ -10,7 +10,7 @@ import { fabricatedParams, hasFabricationError } from "./fabrication-variants.js
 import { kernelEfficiencies, kernelFits } from "./fit-metrics.js";
 import { OpticsBank } from "./optics-bank.js";
 import { opticalFirstLayer } from "./optical-layer.js";
-import { synthesizeMetasurfaces, type SynthesisProgress } from "./synthesize.js";
+import { synthesizeBank, type BankSynthesisProgress } from "./synthesize.js";
 import { extractKernelTargets } from "./targets.js";
 
 type Stage1Run = Awaited<ReturnType<typeof import("../train/load-run.js").loadRun>>;
@@ -18,7 +18,7 @@ type Stage1Run = Awaited<ReturnType<typeof import("../train/load-run.js").loadRu
 export const DKO_SUMMARY_FORMAT = "optocnn-dko/1";
 
 export type DkoProgress =
-  | ({ phase: "synthesize" } & SynthesisProgress)
+  | ({ phase: "synthesize" } & BankSynthesisProgress)
   | { phase: "evaluate"; label: string; done: number; total: number }
   | { phase: "finetune"; step: number; progress: number };
 
@@ -90,12 +90,10 @@ async function synthesizeAndScore(
 
   // Stage 2 proper: no images, no network.
   const synthesisStart = performance.now();
-  const fitModel = bank.model("unit-sum");
-  const synthesis = await synthesizeMetasurfaces({
-    model: fitModel,
+  const synthesis = await synthesizeBank({
+    bank,
     targets: windowTargets,
     active: targets.active,
-    initialParams: bank.initialParams(config.optimiser.initNoise_rad, config.optimiser.seed),
     optimiser: config.optimiser,
     onProgress: (event) => onProgress?.({ phase: "synthesize", ...event }),
   });
@@ -103,7 +101,7 @@ async function synthesizeAndScore(
   const synthesisPeakRss_bytes = process.resourceUsage().maxRSS * 1024;
 
   const fits = kernelFits(synthesis.psfs, windowTargets, bank.count, M, k);
-  const efficiencies = kernelEfficiencies(bank.model("incident-energy").forward(synthesis.params), bank.count, M, k);
+  const efficiencies = kernelEfficiencies(bank.forward("incident-energy", synthesis.params), bank.count, M, k);
   const designKernels = psfsToKernels(synthesis.psfs, M, targets.scales, targets.shape);
 
   const testCount = Math.min(config.evaluation.testLimit ?? dataset.test.count, dataset.test.count);
@@ -117,7 +115,7 @@ async function synthesizeAndScore(
       kernel.dispose();
     }
   };
-  const kernelsOf = (params: Float32Array) => psfsToKernels(fitModel.forward(params), M, targets.scales, targets.shape);
+  const kernelsOf = (params: Float32Array) => psfsToKernels(bank.forward("unit-sum", params), M, targets.scales, targets.shape);
 
   const electronic = await score("electronic", (rgb) => net.predict(rgb));
   const optical = await withKernels("design", designKernels);
@@ -200,7 +198,10 @@ async function synthesizeAndScore(
       steps: synthesis.stepsRun,
       stoppedEarly: synthesis.stoppedEarly,
       seconds: synthesisSeconds,
-      secondsPerStep: synthesisSeconds / Math.max(1, synthesis.history.length),
+      /** Metasurfaces are fitted in chunks with their own early stopping; a step is one of the whole bank. */
+      chunks: synthesis.chunks,
+      bankSteps: synthesis.bankSteps,
+      secondsPerStep: synthesisSeconds / Math.max(1, synthesis.bankSteps),
       peakRss_bytes: synthesisPeakRss_bytes,
       initialLoss: mean(Array.from(synthesis.initialLoss).filter((_, b) => targets.active[b])),
       finalLoss: mean(Array.from(synthesis.finalLoss).filter((_, b) => targets.active[b])),
