@@ -98,6 +98,7 @@ export class OpticsBank {
     const { cells: N, cellPitch_m, distance_m } = this.optics;
     const grid = new Grid(N, cellPitch_m, "metasurface");
     const params = new Float32Array(indices.length * N * N);
+    const squared = Float64Array.from({ length: N }, (_, i) => grid.coordinate_m(i) ** 2);
     const phaseToParam = new Map<number, (phase: number) => number>();
     indices.forEach((b, i) => {
       const wavelength_m = this.wavelengths_m[b];
@@ -107,8 +108,7 @@ export class OpticsBank {
       const normal = gaussianSampler((seed ^ Math.imul(b + 1, 0x9e3779b1)) >>> 0);
       for (let r = 0; r < N; r++) {
         for (let c = 0; c < N; c++) {
-          const r2 = grid.coordinate_m(r) ** 2 + grid.coordinate_m(c) ** 2;
-          params[(i * N + r) * N + c] = toParam((-Math.PI * r2) / (wavelength_m * distance_m) + noise_rad * normal());
+          params[(i * N + r) * N + c] = toParam((-Math.PI * (squared[r] + squared[c])) / (wavelength_m * distance_m) + noise_rad * normal());
         }
       }
     });

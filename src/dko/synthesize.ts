@@ -1,3 +1,4 @@
+import { complexZeros } from "../optics/grid.js";
 import type { PsfModel } from "../optics/psf-model.js";
 import { FlatAdamW } from "./adam.js";
 import type { DkoOptimiser } from "./config.js";
@@ -60,6 +61,8 @@ export async function synthesizeMetasurfaces(options: {
   const initialLoss = new Float64Array(B);
   const adam = new FlatAdamW(params.length, { learningRate: optimiser.learningRate, weightDecay: optimiser.weightDecay });
   const history: number[] = [];
+  // Each step's vjp runs before the next forward, so the big intermediates can be reused.
+  const buffers = { transmission: complexZeros(B * plane), gradParams: new Float32Array(B * plane) };
   let bestMean = Infinity;
   let sinceImprovement = 0;
   let stoppedEarly = false;
@@ -69,7 +72,7 @@ export async function synthesizeMetasurfaces(options: {
   // are scored by one more forward after the loop.
   for (; ; step++) {
     const last = step === optimiser.steps;
-    const { psf, vjp } = model.forwardWithVjp(params);
+    const { psf, vjp } = model.forwardWithVjp(params, buffers);
     const gradPsf = new Float32Array(B * window);
     let meanLoss = 0;
     for (let b = 0; b < B; b++) {
