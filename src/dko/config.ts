@@ -97,9 +97,11 @@ export const DKO_PRESETS: Record<DkoPresetName, { description: string; optics: D
     evaluation: EVALUATION,
   },
   paper: {
-    description: "the paper's geometry: 1025 x 1025 cells at 2.5 um, 1 cm to a 2.74 um sensor, 500 steps",
+    description: "the paper's geometry: 1025 x 1025 cells at 2.5 um, 1 cm to a 2.74 um sensor, 60 steps",
     optics: { cells: 1025, cellPitch_m: 2.5e-6, distance_m: 1e-2, sensorPitch_m: 2.74e-6, channelWavelengths_m: RGB_M, metasurface: "phase", fitWindowFactor: 2 },
-    optimiser: { learningRate: 0.05, weightDecay: 0, steps: 500, patience: 50, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 },
+    // Measured on 3 metasurfaces of this geometry (random 7x7 kernels): lr 0.05 reached a mean loss of
+    // 1.47e-4 in 500 steps; lr 1 reached it in ~40 steps and 4.3e-5 in 60 (lr 0.3: 1.6e-4 in 100).
+    optimiser: { learningRate: 1, weightDecay: 0, steps: 60, patience: 10, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 },
     evaluation: EVALUATION,
   },
 };
