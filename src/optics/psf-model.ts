@@ -91,9 +91,9 @@ export class PsfModel {
   }
 
   /**
-   * Called when pixel energies are not finite: names the first parameter that is not (a NaN or
-   * infinite phase, a NaN nanopillar parameter, spreads to every sample of its window, so the small
-   * PSF is checked on every pass instead of every parameter).
+   * Called when the pixel energies are not finite; names the first parameter that is not. A NaN or
+   * infinite phase (or a NaN nanopillar parameter) spreads to every sample of its window, so checking
+   * the small PSF on every pass stands in for a check of every parameter.
    */
   private explainNonFinite(params: Float32Array): never {
     const N = this.cells;
