@@ -8,6 +8,7 @@ import { benchPsf, type PsfBenchResult } from "./psf.js";
 import { STEPS_PER_TURN, timeInterleaved } from "./interleaved.js";
 import { TorchPeer } from "./torch-peer.js";
 import { timeTrainStep, type StepTiming } from "./train-step.js";
+import type { DkoStepTiming } from "./dko-step.js";
 
 export const BENCH_SIZES = [64, 128] as const;
 export const BENCH_BATCH = 8;
@@ -19,6 +20,8 @@ export interface BenchOptions {
   peers: boolean;
   psf: boolean;
   profile: boolean;
+  /** Time DKO synthesis steps (paper and default presets) in a child process. */
+  dko: boolean;
 }
 
 export interface UnetTimings {
@@ -27,7 +30,21 @@ export interface UnetTimings {
   steps: Record<string, StepTiming>;
 }
 
-export interface BenchReport extends PsfBenchResult {
+export interface DkoBenchFigures {
+  /** One step of all 384 paper metasurfaces (1025 x 1025 cells), ms; its window products alone; GFLOP/s of both. */
+  dkoPaperStepMs: number | null;
+  dkoPaperWindowProductMs: number | null;
+  dkoPaperGflopPerStep: number | null;
+  dkoPaperStepGflops: number | null;
+  dkoPaperWindowProductGflops: number | null;
+  /** Peak RSS of the child process that ran the paper bank (then the default one). */
+  dkoPaperPeakRssMiB: number | null;
+  /** One step of the default preset's 96 metasurfaces (513 x 513 cells), ms. */
+  dkoDefaultStepMs: number | null;
+  dko: { paper: DkoStepTiming; default: DkoStepTiming } | null;
+}
+
+export interface BenchReport extends PsfBenchResult, DkoBenchFigures {
   engine: string;
   backend: string;
   engineInfo: EngineInfo;
@@ -65,26 +82,49 @@ export async function timeUnet(engine: EngineInfo, steps: number, warmup: number
   return { engine: engine.engine, backend: engine.backend, steps: timings };
 }
 
-/** Runs `optocnn bench --unet-only` under OPTOCNN_ENGINE=wasm in a fresh process (the kernels differ). */
-function timePlainWasm(steps: number, warmup: number): { ok: true; timings: UnetTimings } | { ok: false; reason: string } {
+/** Runs `optocnn bench ARGS --out FILE` in a fresh process and reads FILE (`what` names it in a failure). */
+function benchInChild<T>(what: string, args: string[], env: Record<string, string>): { ok: true; timings: T } | { ok: false; reason: string } {
   const dir = mkdtempSync(join(tmpdir(), "optocnn-bench-"));
   try {
-    const out = join(dir, "wasm.json");
-    const args = [...process.execArgv, process.argv[1], "bench", "--unet-only", "--steps", String(steps), "--warmup", String(warmup), "--out", out];
-    const run = spawnSync(process.execPath, args, {
-      env: { ...process.env, OPTOCNN_ENGINE: "wasm", OPTOCNN_QUIET: "1" },
+    const out = join(dir, "child.json");
+    const run = spawnSync(process.execPath, [...process.execArgv, process.argv[1], "bench", ...args, "--out", out], {
+      env: { ...process.env, ...env, OPTOCNN_QUIET: "1" },
       encoding: "utf8",
-      timeout: 30 * 60_000,
+      timeout: 60 * 60_000,
     });
-    if (run.status !== 0) return { ok: false, reason: `plain wasm run failed: ${(run.stderr || "").trim().split("\n").slice(-3).join(" | ")}` };
-    return { ok: true, timings: JSON.parse(readFileSync(out, "utf8")) as UnetTimings };
+    if (run.status !== 0) return { ok: false, reason: `${what} failed: ${(run.stderr || "").trim().split("\n").slice(-3).join(" | ")}` };
+    return { ok: true, timings: JSON.parse(readFileSync(out, "utf8")) as T };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/** `optocnn bench --unet-only` under OPTOCNN_ENGINE=wasm (the kernels differ). */
+function timePlainWasm(steps: number, warmup: number) {
+  return benchInChild<UnetTimings>("plain wasm run", ["--unet-only", "--steps", String(steps), "--warmup", String(warmup)], { OPTOCNN_ENGINE: "wasm" });
+}
+
+/** `optocnn bench --dko-only`: in its own process so that its peak memory is the synthesis's own. */
+function timeDkoInChild() {
+  return benchInChild<{ paper: DkoStepTiming; default: DkoStepTiming }>("DKO step run", ["--dko-only"], {});
+}
+
 function round(value: number | null, digits = 1): number | null {
   return value === null ? null : Number(value.toFixed(digits));
+}
+
+function dkoFigures(timings: { paper: DkoStepTiming; default: DkoStepTiming } | null): DkoBenchFigures {
+  const paper = timings?.paper;
+  return {
+    dkoPaperStepMs: round(paper?.stepMs ?? null, 0),
+    dkoPaperWindowProductMs: round(paper?.windowProductMs ?? null, 0),
+    dkoPaperGflopPerStep: round(paper?.gflopPerStep ?? null),
+    dkoPaperStepGflops: round(paper?.stepGflops ?? null),
+    dkoPaperWindowProductGflops: round(paper?.windowProductGflops ?? null),
+    dkoPaperPeakRssMiB: round(paper?.peakRssMiB ?? null, 0),
+    dkoDefaultStepMs: round(timings?.default.stepMs ?? null, 0),
+    dko: timings,
+  };
 }
 
 type TorchFigures = NonNullable<BenchReport["torch"]>;
@@ -154,6 +194,14 @@ export async function runBench(engine: EngineInfo, options: BenchOptions, log: (
     if (psf.psfNote) notes.push(psf.psfNote);
   }
 
+  let dko: { paper: DkoStepTiming; default: DkoStepTiming } | null = null;
+  if (options.dko) {
+    log("DKO synthesis steps: paper bank (384 x 1025^2 cells) and default bank (96 x 513^2), child process...");
+    const run = timeDkoInChild();
+    if ("reason" in run) notes.push(run.reason);
+    else dko = run.timings;
+  }
+
   let profile: Record<string, KernelTime[]> | undefined;
   if (options.profile) {
     profile = {};
@@ -184,6 +232,7 @@ export async function runBench(engine: EngineInfo, options: BenchOptions, log: (
     psfGradMs256: round(psf.psfGradMs256),
     psfGradBatch96Ms: round(psf.psfGradBatch96Ms),
     psfMethod: psf.psfMethod,
+    ...dkoFigures(dko),
     ...(profile ? { profile } : {}),
     notes,
     batch: BENCH_BATCH,

@@ -1,4 +1,6 @@
 import { adamStepAt, adamUpdateFlat, type AdamHyperparameters } from "../engine/adam-step.js";
+import { nativeComplexRefusal } from "../engine/engine-choice.js";
+import { loadNativeAddon, type NativeAddon } from "../engine/native/addon.js";
 
 /** The moments and update count, for checkpoints. */
 export interface FlatAdamState {
@@ -7,14 +9,23 @@ export interface FlatAdamState {
   t: number;
 }
 
+/** The addon's in-place Adam on Float32Arrays when the optics may use native code, else null. */
+function nativeAdam(): NativeAddon["adamUpdateArrays"] | null {
+  if (nativeComplexRefusal()) return null;
+  const load = loadNativeAddon();
+  return load.ok ? load.addon.adamUpdateArrays.bind(load.addon) : null;
+}
+
 /**
  * Adam(W) on one flat Float32Array of parameters (all metasurfaces at once): the optics lives on typed
- * arrays, so this is the tensor optimiser's formula (src/engine/adam-step.ts) without tensors.
+ * arrays, so this is the tensor optimiser's formula (src/engine/adam-step.ts) without tensors; with the
+ * native addon the same update runs as one threaded pass.
  */
 export class FlatAdamW {
   private readonly m: Float32Array;
   private readonly v: Float32Array;
   private t = 0;
+  private readonly native = nativeAdam();
 
   constructor(size: number, private readonly options: AdamHyperparameters & { learningRate: number }) {
     this.m = new Float32Array(size);
@@ -39,6 +50,8 @@ export class FlatAdamW {
   /** Updates params in place (inactive entries, e.g. metasurfaces without a kernel part, come with zero gradient). */
   step(params: Float32Array, gradient: Float32Array): void {
     this.t++;
-    adamUpdateFlat(params, this.m, this.v, gradient, adamStepAt(this.t, this.options.learningRate, this.options));
+    const step = adamStepAt(this.t, this.options.learningRate, this.options);
+    if (this.native) this.native(params, this.m, this.v, gradient, Float64Array.of(step.beta1, step.beta2, step.epsilon, step.stepSize, step.decay));
+    else adamUpdateFlat(params, this.m, this.v, gradient, step);
   }
 }

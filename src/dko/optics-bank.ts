@@ -8,6 +8,19 @@ import { createPsfWindowModel, nyquistSubsamples, type PsfModel, type PsfNormali
 import type { DkoOptics } from "./config.js";
 
 /**
+ * Cells per chunk of a bank computed at once (32 paper-sized metasurfaces of 1025 x 1025): a step's
+ * buffers then take about 1.5 GB whatever the bank size.
+ */
+export const CHUNK_CELLS = 32 * 1025 * 1025;
+
+/** The planes `indices` of a [B, plane] array, in that order. */
+export function gather(x: Float32Array, indices: readonly number[], plane: number): Float32Array {
+  const out = new Float32Array(indices.length * plane);
+  indices.forEach((b, i) => out.set(x.subarray(b * plane, (b + 1) * plane), i * plane));
+  return out;
+}
+
+/**
  * The metasurface bank of one kernel bank: one metasurface per (sign, output channel, input channel),
  * each imaging its input channel's wavelength onto its own sensor window (optics/kernels.ts order).
  */
@@ -30,8 +43,11 @@ export class OpticsBank {
     this.subsamplesPerPixel = optics.subsamplesPerPixel ?? nyquistSubsamples({ ...optics, wavelengths_m: this.wavelengths_m });
   }
 
-  /** PSF windows of the whole bank: unit-sum over the fit window (the DKO loss) or per incident energy. */
-  model(normalisation: PsfNormalisation, metasurface: MetasurfaceModel = this.metasurface): PsfModel {
+  /**
+   * PSF windows of the bank's metasurfaces `indices` (default: all, in bank order): unit-sum over the
+   * fit window (the DKO loss) or per incident energy.
+   */
+  model(normalisation: PsfNormalisation, metasurface: MetasurfaceModel = this.metasurface, indices?: readonly number[]): PsfModel {
     const { cells, cellPitch_m, distance_m, sensorPitch_m } = this.optics;
     return createPsfWindowModel({
       cells,
@@ -39,7 +55,7 @@ export class OpticsBank {
       distance_m,
       sensorPitch_m,
       windowPixels: this.windowPixels,
-      wavelengths_m: this.wavelengths_m,
+      wavelengths_m: indices ? indices.map((b) => this.wavelengths_m[b]) : this.wavelengths_m,
       metasurface,
       subsamplesPerPixel: this.subsamplesPerPixel,
       normalisation,
@@ -47,27 +63,57 @@ export class OpticsBank {
   }
 
   /**
-   * Start: a paraxial lens focusing each wavelength on its window's centre (so every PSF starts as a
-   * spot inside the window) plus seeded Gaussian phase noise of rms `noise_rad`. Nanopillars get the
-   * radius whose transmission is closest to that phase.
+   * The bank split into chunks that are computed one after another: each holds metasurfaces of one
+   * wavelength (so the window products share their matrix and run as one product over the chunk)
+   * and at most `chunkCells` cells, which bounds the memory of a step at any bank size.
    */
-  initialParams(noise_rad: number, seed: number): Float32Array {
+  chunks(chunkCells = CHUNK_CELLS): number[][] {
+    const perChunk = Math.max(1, Math.floor(chunkCells / this.optics.cells ** 2));
+    const out: number[][] = [];
+    for (const wavelength_m of [...new Set(this.wavelengths_m)]) {
+      const members = this.wavelengths_m.flatMap((w, b) => (w === wavelength_m ? [b] : []));
+      for (let i = 0; i < members.length; i += perChunk) out.push(members.slice(i, i + perChunk));
+    }
+    return out;
+  }
+
+  /** PSFs [count, M, M] of the whole bank's parameters [count, N, N], computed chunk by chunk. */
+  forward(normalisation: PsfNormalisation, params: Float32Array, metasurface: MetasurfaceModel = this.metasurface): Float32Array {
+    const plane = this.optics.cells ** 2;
+    const window = this.windowPixels ** 2;
+    if (params.length !== this.count * plane) throw new Error(`params: expected [${this.count}, ${this.optics.cells}, ${this.optics.cells}] (${this.count * plane} values), got ${params.length}`);
+    const psfs = new Float32Array(this.count * window);
+    for (const indices of this.chunks()) {
+      const psf = this.model(normalisation, metasurface, indices).forward(gather(params, indices, plane));
+      indices.forEach((b, i) => psfs.set(psf.subarray(i * window, (i + 1) * window), b * window));
+    }
+    return psfs;
+  }
+
+  /**
+   * Start of the metasurfaces `indices` (default: all, in bank order): a paraxial lens focusing each
+   * wavelength on its window's centre (so every PSF starts as a spot inside the window) plus seeded
+   * Gaussian phase noise of rms `noise_rad`. Nanopillars get the radius whose transmission is closest
+   * to that phase.
+   */
+  initialParams(noise_rad: number, seed: number, indices: readonly number[] = this.wavelengths_m.map((_, b) => b)): Float32Array {
     const { cells: N, cellPitch_m, distance_m } = this.optics;
     const grid = new Grid(N, cellPitch_m, "metasurface");
-    const normal = gaussianSampler(seed);
-    const params = new Float32Array(this.count * N * N);
+    const params = new Float32Array(indices.length * N * N);
+    const squared = Float64Array.from({ length: N }, (_, i) => grid.coordinate_m(i) ** 2);
     const phaseToParam = new Map<number, (phase: number) => number>();
-    for (let b = 0; b < this.count; b++) {
+    indices.forEach((b, i) => {
       const wavelength_m = this.wavelengths_m[b];
       let toParam = phaseToParam.get(wavelength_m);
       if (!toParam) phaseToParam.set(wavelength_m, (toParam = this.phaseToParameter(wavelength_m)));
+      // A noise stream per metasurface: a chunk's start does not depend on the chunks before it.
+      const normal = gaussianSampler((seed ^ Math.imul(b + 1, 0x9e3779b1)) >>> 0);
       for (let r = 0; r < N; r++) {
         for (let c = 0; c < N; c++) {
-          const r2 = grid.coordinate_m(r) ** 2 + grid.coordinate_m(c) ** 2;
-          params[(b * N + r) * N + c] = toParam((-Math.PI * r2) / (wavelength_m * distance_m) + noise_rad * normal());
+          params[(i * N + r) * N + c] = toParam((-Math.PI * (squared[r] + squared[c])) / (wavelength_m * distance_m) + noise_rad * normal());
         }
       }
-    }
+    });
     return params;
   }
 

@@ -16,17 +16,17 @@ import { kernelEfficiencies, kernelFits, type KernelFit } from "./fit-metrics.js
 import { OpticsBank } from "./optics-bank.js";
 import { opticalFirstLayer } from "./optical-layer.js";
 import { DKO_SUMMARY_FORMAT, type DkoSummary } from "./summary.js";
-import { directoryCheckpointHook, removeSynthesisCheckpoint, type SynthesisCheckpointHook } from "./synthesis-checkpoint.js";
-import { synthesizeMetasurfaces, type SynthesisProgress, type SynthesisResult } from "./synthesize.js";
+import { directoryCheckpointHook, removeSynthesisCheckpoint, SYNTHESIS_CHECKPOINT_DIR, type SynthesisCheckpointHook } from "./synthesis-checkpoint.js";
+import { synthesizeBank, type BankSynthesisProgress, type BankSynthesisResult } from "./synthesize.js";
 import { extractKernelTargets, type KernelTargets } from "./targets.js";
 
-/** Synthesis steps between checkpoints (a checkpoint of a 513-cell bank is a few MB). */
+/** Synthesis steps between checkpoints (a checkpoint of a 513-cell chunk is a few MB). */
 const SYNTHESIS_CHECKPOINT_EVERY = 10;
 
 type Stage1Run = Awaited<ReturnType<typeof import("../train/load-run.js").loadRun>>;
 
 export type DkoProgress =
-  | ({ phase: "synthesize" } & SynthesisProgress)
+  | ({ phase: "synthesize" } & BankSynthesisProgress)
   | { phase: "evaluate"; label: string; done: number; total: number }
   | { phase: "finetune"; step: number; progress: number };
 
@@ -73,7 +73,9 @@ export async function runDko(options: RunDkoOptions): Promise<{ outDir: string; 
   const stage1 = await loadRun(options.runDir);
   try {
     const dataset = await openDepthDataset(options.dataDir);
-    const design = await designBank(stage1.net, options.config, options.onProgress, directoryCheckpointHook(outDir, SYNTHESIS_CHECKPOINT_EVERY, options.signal));
+    // One checkpoint per chunk (chunks are fitted one after another, each with its own optimiser).
+    const checkpointFor = (chunk: number) => directoryCheckpointHook(join(outDir, SYNTHESIS_CHECKPOINT_DIR, `chunk-${chunk}`), SYNTHESIS_CHECKPOINT_EVERY, options.signal);
+    const design = await designBank(stage1.net, options.config, options.onProgress, checkpointFor);
     const metrics = await scoreDesign(design, stage1, dataset, { ...options, outDir });
     writeDesignArrays(outDir, design);
     const summary = await dkoSummary(design, metrics, options, wallStart);
@@ -93,7 +95,7 @@ interface BankDesign {
   bank: OpticsBank;
   /** [B, M, M] zero-padded unit-sum targets of the fit windows. */
   windowTargets: Float32Array;
-  synthesis: SynthesisResult;
+  synthesis: BankSynthesisResult;
   synthesisSeconds: number;
   synthesisPeakRss_bytes: number;
   fits: KernelFit[];
@@ -105,20 +107,23 @@ interface BankDesign {
 }
 
 /** Stage 2 proper: targets from the first layer, synthesis (no images, no network), realised kernels. */
-async function designBank(net: DepthNet, config: DkoConfig, onProgress?: (event: DkoProgress) => void, checkpoint?: SynthesisCheckpointHook): Promise<BankDesign> {
+async function designBank(
+  net: DepthNet,
+  config: DkoConfig,
+  onProgress?: (event: DkoProgress) => void,
+  checkpointFor?: (chunk: number) => SynthesisCheckpointHook,
+): Promise<BankDesign> {
   const targets = extractKernelTargets(net);
   const bank = new OpticsBank(config.optics, targets.shape);
   const windowTargets = padCentred(targets.targets, bank.count, bank.kernelSize, bank.windowPixels);
   const synthesisStart = performance.now();
-  const fitModel = bank.model("unit-sum");
-  const synthesis = await synthesizeMetasurfaces({
-    model: fitModel,
+  const synthesis = await synthesizeBank({
+    bank,
     targets: windowTargets,
     active: targets.active,
-    initialParams: bank.initialParams(config.optimiser.initNoise_rad, config.optimiser.seed),
     optimiser: config.optimiser,
     onProgress: (event) => onProgress?.({ phase: "synthesize", ...event }),
-    checkpoint,
+    checkpointFor,
   });
   const synthesisSeconds = (performance.now() - synthesisStart) / 1000;
   const synthesisPeakRss_bytes = process.resourceUsage().maxRSS * 1024;
@@ -132,9 +137,9 @@ async function designBank(net: DepthNet, config: DkoConfig, onProgress?: (event:
     synthesisSeconds,
     synthesisPeakRss_bytes,
     fits: kernelFits(synthesis.psfs, windowTargets, bank.count, M, bank.kernelSize),
-    efficiencies: kernelEfficiencies(bank.model("incident-energy").forward(synthesis.params), bank.count, M, bank.kernelSize),
+    efficiencies: kernelEfficiencies(bank.forward("incident-energy", synthesis.params), bank.count, M, bank.kernelSize),
     designKernels: psfsToKernels(synthesis.psfs, M, targets.scales, targets.shape),
-    kernelsOf: (params) => psfsToKernels(fitModel.forward(params), M, targets.scales, targets.shape),
+    kernelsOf: (params) => psfsToKernels(bank.forward("unit-sum", params), M, targets.scales, targets.shape),
   };
 }
 
@@ -270,7 +275,10 @@ async function dkoSummary(design: BankDesign, metrics: DesignMetrics, options: R
       steps: synthesis.stepsRun,
       stoppedEarly: synthesis.stoppedEarly,
       seconds: design.synthesisSeconds,
-      secondsPerStep: design.synthesisSeconds / Math.max(1, synthesis.history.length),
+      /** Metasurfaces are fitted in chunks with their own early stopping; a step is one of the whole bank. */
+      chunks: synthesis.chunks,
+      bankSteps: synthesis.bankSteps,
+      secondsPerStep: design.synthesisSeconds / Math.max(1, synthesis.bankSteps),
       peakRss_bytes: design.synthesisPeakRss_bytes,
       initialLoss: meanOf(Array.from(synthesis.initialLoss).filter(isActive)),
       finalLoss: meanOf(Array.from(synthesis.finalLoss).filter(isActive)),

@@ -33,6 +33,9 @@ export interface DkoSummary {
     steps: number;
     stoppedEarly: boolean;
     seconds: number;
+    /** Metasurfaces are fitted in chunks with their own early stopping; a step is one of the whole bank. */
+    chunks: number;
+    bankSteps: number;
     secondsPerStep: number;
     peakRss_bytes: number;
     initialLoss: number;

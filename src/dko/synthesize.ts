@@ -1,6 +1,8 @@
+import { complexZeros } from "../optics/grid.js";
 import type { PsfModel } from "../optics/psf-model.js";
 import { FlatAdamW } from "./adam.js";
 import type { DkoOptimiser } from "./config.js";
+import { gather, type OpticsBank } from "./optics-bank.js";
 import { SynthesisInterrupted, type SynthesisCheckpointHook } from "./synthesis-checkpoint.js";
 
 export interface SynthesisProgress {
@@ -62,6 +64,8 @@ export async function synthesizeMetasurfaces(options: {
   const initialLoss = new Float64Array(B);
   const adam = new FlatAdamW(params.length, { learningRate: optimiser.learningRate, weightDecay: optimiser.weightDecay });
   const history: number[] = [];
+  // Each step's vjp runs before the next forward, so the big intermediates can be reused.
+  const buffers = { transmission: complexZeros(B * plane), gradParams: new Float32Array(B * plane) };
   let bestMean = Infinity;
   let sinceImprovement = 0;
   let stoppedEarly = false;
@@ -83,7 +87,7 @@ export async function synthesizeMetasurfaces(options: {
   // are scored by one more forward after the loop.
   for (; ; step++) {
     const last = step === optimiser.steps;
-    const { psf, vjp } = model.forwardWithVjp(params);
+    const { psf, vjp } = model.forwardWithVjp(params, buffers);
     const gradPsf = new Float32Array(B * window);
     let meanLoss = 0;
     for (let b = 0; b < B; b++) {
@@ -143,4 +147,81 @@ export async function synthesizeMetasurfaces(options: {
     seconds: (performance.now() - start) / 1000,
     history,
   };
+}
+
+export interface BankSynthesisProgress extends SynthesisProgress {
+  /** Chunk being fitted (0-based) and how many there are. */
+  chunk: number;
+  chunks: number;
+}
+
+export interface BankSynthesisResult extends SynthesisResult {
+  chunks: number;
+  /** Steps of the whole bank the chunks' steps add up to (sum of chunk steps x chunk size / bank size). */
+  bankSteps: number;
+}
+
+/**
+ * DKO of a whole bank, chunk by chunk (OpticsBank.chunks: one wavelength and a bounded number of cells
+ * each). The metasurfaces' losses are independent, so each chunk is fitted by synthesizeMetasurfaces
+ * with its own Adam state and early stopping, and only one chunk's parameters, moments and fields are
+ * in memory at a time. The loss curve is the mean over the active metasurfaces per step, a chunk that
+ * stopped counting with its last loss.
+ */
+export async function synthesizeBank(options: {
+  bank: OpticsBank;
+  /** [count, M, M] unit-sum targets (or all-zero for inactive ones). */
+  targets: Float32Array;
+  active: readonly boolean[];
+  optimiser: DkoOptimiser;
+  /** Cells per chunk (default OpticsBank's CHUNK_CELLS). */
+  chunkCells?: number;
+  onProgress?: (event: BankSynthesisProgress) => void;
+  /** Resume from and save checkpoints, one hook per chunk (see synthesizeMetasurfaces). */
+  checkpointFor?: (chunk: number) => SynthesisCheckpointHook;
+}): Promise<BankSynthesisResult> {
+  const start = performance.now();
+  const { bank, targets, active, optimiser } = options;
+  const B = bank.count;
+  const plane = bank.optics.cells ** 2;
+  const window = bank.windowPixels ** 2;
+  if (targets.length !== B * window) throw new Error(`targets: expected [${B}, ${bank.windowPixels}, ${bank.windowPixels}] (${B * window} values), got ${targets.length}`);
+  if (active.length !== B) throw new Error(`active: expected ${B} flags, got ${active.length}`);
+  const params = new Float32Array(B * plane);
+  const psfs = new Float32Array(B * window);
+  const initialLoss = new Float64Array(B);
+  const finalLoss = new Float64Array(B);
+  const chunks = bank.chunks(options.chunkCells);
+  const curves: { weight: number; history: number[] }[] = [];
+  let stepsRun = 0;
+  let stoppedEarly = true;
+  let bankSteps = 0;
+  for (const [chunk, indices] of chunks.entries()) {
+    const result = await synthesizeMetasurfaces({
+      model: bank.model("unit-sum", bank.metasurface, indices),
+      targets: gather(targets, indices, window),
+      active: indices.map((b) => active[b]),
+      initialParams: bank.initialParams(optimiser.initNoise_rad, optimiser.seed, indices),
+      optimiser,
+      onProgress: (event) => options.onProgress?.({ ...event, chunk, chunks: chunks.length }),
+      checkpoint: options.checkpointFor?.(chunk),
+    });
+    indices.forEach((b, i) => {
+      params.set(result.params.subarray(i * plane, (i + 1) * plane), b * plane);
+      psfs.set(result.psfs.subarray(i * window, (i + 1) * window), b * window);
+      initialLoss[b] = result.initialLoss[i];
+      finalLoss[b] = result.finalLoss[i];
+    });
+    const weight = indices.filter((b) => active[b]).length;
+    if (weight > 0) curves.push({ weight, history: result.history });
+    stepsRun = Math.max(stepsRun, result.stepsRun);
+    stoppedEarly &&= result.stoppedEarly;
+    bankSteps += (result.history.length * indices.length) / B;
+  }
+  const totalWeight = curves.reduce((sum, c) => sum + c.weight, 0);
+  const length = Math.max(0, ...curves.map((c) => c.history.length));
+  const history = Array.from({ length }, (_, s) =>
+    curves.reduce((sum, c) => sum + c.weight * c.history[Math.min(s, c.history.length - 1)], 0) / Math.max(1, totalWeight),
+  );
+  return { params, psfs, initialLoss, finalLoss, stepsRun, stoppedEarly, seconds: (performance.now() - start) / 1000, history, chunks: chunks.length, bankSteps };
 }

@@ -43,9 +43,7 @@ export class PhaseMetasurface implements MetasurfaceModel {
           t = { re: new Float32Array(params.length), im: new Float32Array(params.length) };
           ops.unitPhasor(params, t);
         }
-        const { re: gr, im: gi } = gradient;
-        const { re: tr, im: ti } = t;
-        for (let i = 0; i < params.length; i++) out[i] = gi[i] * tr[i] - gr[i] * ti[i];
+        ops.phaseGradient(gradient, t, out);
       },
     };
   }

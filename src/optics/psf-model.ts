@@ -88,13 +88,22 @@ export class PsfModel {
     if (!(params instanceof Float32Array) || params.length !== this.batch * N * N) {
       throw new Error(`params: expected Float32Array [${this.batch}, ${N}, ${N}] (${this.batch * N * N} values), got ${params?.length} values`);
     }
-    for (let i = 0; i < params.length; i++) {
-      if (!Number.isFinite(params[i])) {
-        const b = Math.floor(i / (N * N));
-        const cell = i % (N * N);
-        throw new Error(`params: metasurface ${b}, cell (${Math.floor(cell / N)}, ${cell % N}) is ${params[i]}; parameters (${this.metasurface.parameterMeaning}) must be finite`);
-      }
+  }
+
+  /**
+   * Called when the pixel energies are not finite; names the first parameter that is not. A NaN or
+   * infinite phase (or a NaN nanopillar parameter) spreads to every sample of its window, so checking
+   * the small PSF on every pass stands in for a check of every parameter.
+   */
+  private explainNonFinite(params: Float32Array): never {
+    const N = this.cells;
+    const i = params.findIndex((p) => !Number.isFinite(p));
+    if (i >= 0) {
+      const b = Math.floor(i / (N * N));
+      const cell = i % (N * N);
+      throw new Error(`params: metasurface ${b}, cell (${Math.floor(cell / N)}, ${cell % N}) is ${params[i]}; parameters (${this.metasurface.parameterMeaning}) must be finite`);
     }
+    throw new Error("PSF: pixel energies are not finite although every parameter is; check the metasurface model and the geometry");
   }
 
   /** PSFs [B, M, M]. */
@@ -102,15 +111,24 @@ export class PsfModel {
     return this.forwardWithVjp(params).psf;
   }
 
-  /** PSFs plus a closure that maps dL/dPSF [B, M, M] to dL/dparams [B, N, N] (keeps the forward intermediates). */
-  forwardWithVjp(params: Float32Array): { psf: Float32Array; vjp: (gradPsf: Float32Array) => Float32Array } {
+  /**
+   * PSFs plus a closure that maps dL/dPSF [B, M, M] to dL/dparams [B, N, N] (keeps the forward
+   * intermediates). A loop that calls the closure before its next forward may pass `buffers` to reuse:
+   * `transmission` [B, N, N] (kept by the closure until then) and `gradParams` (the vjp's result);
+   * fresh arrays of this size would be faulted in page by page on every step.
+   */
+  forwardWithVjp(
+    params: Float32Array,
+    buffers: { transmission?: PlanarComplex; gradParams?: Float32Array } = {},
+  ): { psf: Float32Array; vjp: (gradPsf: Float32Array) => Float32Array } {
     this.checkParams(params);
     const B = this.batch;
     const N = this.cells;
     const M = this.windowPixels;
     const cells = N * N;
     // Kept for the vjp: models whose gradient needs t (the phase model) then skip recomputing it.
-    const transmission = complexZeros(B * cells);
+    const transmission = buffers.transmission ?? complexZeros(B * cells);
+    if (transmission.re.length !== B * cells || transmission.im.length !== B * cells) throw new Error(`buffers.transmission: must hold ${B} planes of ${N}x${N}`);
     for (let b = 0; b < B; b++) {
       this.responses[b].transmission(params.subarray(b * cells, (b + 1) * cells), planeOf(transmission, b, cells));
     }
@@ -118,6 +136,7 @@ export class PsfModel {
     const observed = this.operator.forward(field);
     // Pixel energies, normalised in place into the PSFs.
     const psf = this.sensor.fieldEnergy(observed, B);
+    if (!Number.isFinite(sumOf(psf))) this.explainNonFinite(params);
     const norms = new Float64Array(B);
     for (let b = 0; b < B; b++) {
       const window = psf.subarray(b * M * M, (b + 1) * M * M);
@@ -151,7 +170,8 @@ export class PsfModel {
       this.sensor.fieldEnergyVjp(gradEnergy, observed, B, gradObserved);
       this.operator.adjoint(gradObserved, gradTransmission);
       if (!this.unitAperture) this.weightByAperture(gradTransmission, gradTransmission);
-      const gradParams = new Float32Array(B * cells);
+      const gradParams = buffers.gradParams ?? new Float32Array(B * cells);
+      if (gradParams.length !== B * cells) throw new Error(`buffers.gradParams: must hold ${B} planes of ${N}x${N}`);
       for (let b = 0; b < B; b++) {
         const range = [b * cells, (b + 1) * cells] as const;
         this.responses[b].vjp(params.subarray(...range), planeOf(gradTransmission, b, cells), gradParams.subarray(...range), planeOf(transmission, b, cells));

@@ -93,7 +93,9 @@ const compareSettings = (stage1Steps: number, dkoSteps: number, curvePoints: num
 });
 const TINY_DKO_OPTIMISER: DkoOptimiser = { learningRate: 0.1, weightDecay: 0, steps: 150, patience: 20, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 };
 const DEFAULT_DKO_OPTIMISER: DkoOptimiser = { learningRate: 0.3, weightDecay: 0, steps: 80, patience: 10, tolerance: 2e-3, seed: 0, initNoise_rad: 0.5 };
-const PAPER_DKO_OPTIMISER: DkoOptimiser = { learningRate: 0.05, weightDecay: 0, steps: 500, patience: 50, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 };
+// Measured on 3 metasurfaces of the paper geometry (random 7x7 kernels): lr 0.05 reached a mean loss of
+// 1.47e-4 in 500 steps; lr 1 reached it in ~40 steps and 4.3e-5 in 60 (lr 0.3: 1.6e-4 in 100).
+const PAPER_DKO_OPTIMISER: DkoOptimiser = { learningRate: 1, weightDecay: 0, steps: 60, patience: 10, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 };
 
 const NTKD_LOSS: NtkdSettings["loss"] = { kdTemperature: 4, kdWeight: 0.7, alpha: 1, beta: 1, ntkSamples: 32, projections: 2, step: 1e-2, normalise: true };
 const NTKD_FABRICATION: NtkdSettings["fabrication"] = {

@@ -12,7 +12,7 @@ import { kernelFits } from "../../src/dko/fit-metrics.js";
 import { OpticsBank } from "../../src/dko/optics-bank.js";
 import { opticalFirstLayer } from "../../src/dko/optical-layer.js";
 import { runDko } from "../../src/dko/run.js";
-import { synthesizeMetasurfaces } from "../../src/dko/synthesize.js";
+import { synthesizeBank, synthesizeMetasurfaces } from "../../src/dko/synthesize.js";
 import { extractKernelTargets, kernelTargetsFrom } from "../../src/dko/targets.js";
 import { initEngine } from "../../src/engine/backend.js";
 import { readNpy } from "../../src/io/npy.js";
@@ -117,6 +117,46 @@ describe("synthesis", () => {
       assert.ok(fits[b].nmse < 0.02, `metasurface ${b}: nmse ${fits[b].nmse}`);
       assert.ok(fits[b].correlation > 0.99, `metasurface ${b}: correlation ${fits[b].correlation}`);
     }
+  });
+});
+
+describe("chunked synthesis", () => {
+  test("a bank fitted in chunks of one wavelength gets the parameters and PSFs of the fit of all at once", async () => {
+    const config = presetDkoConfig("tiny");
+    const shape = { kernelSize: 7, inChannels: 3, outChannels: 2 };
+    const bank = new OpticsBank(config.optics, shape);
+    const cells = config.optics.cells ** 2;
+    const chunks = bank.chunks(2 * cells);
+    assert.equal(chunks.length, 6);
+    for (const chunk of chunks) {
+      assert.ok(chunk.length <= 2 && chunk.every((b) => bank.wavelengths_m[b] === bank.wavelengths_m[chunk[0]]), `chunk ${chunk}`);
+    }
+    assert.deepEqual(chunks.flat().sort((a, b) => a - b), Array.from({ length: bank.count }, (_, b) => b));
+    const targets = kernelTargetsFrom(seededWeights(49 * 3 * 2, 5), shape);
+    const windowTargets = padCentred(targets.targets, bank.count, 7, bank.windowPixels);
+    // No early stopping: each metasurface then takes the same steps whatever its chunk.
+    const optimiser = { ...config.optimiser, steps: 12, patience: 100 };
+    const whole = await synthesizeMetasurfaces({
+      model: bank.model("unit-sum"),
+      targets: windowTargets,
+      active: targets.active,
+      initialParams: bank.initialParams(optimiser.initNoise_rad, optimiser.seed),
+      optimiser,
+    });
+    const chunked = await synthesizeBank({ bank, targets: windowTargets, active: targets.active, optimiser, chunkCells: 2 * cells });
+    assert.equal(chunked.chunks, 6);
+    assert.ok(Math.abs(chunked.bankSteps - whole.history.length) < 1e-9, `${chunked.bankSteps} bank steps`);
+    for (let b = 0; b < bank.count; b++) {
+      assert.ok(Math.abs(chunked.finalLoss[b] - whole.finalLoss[b]) <= 1e-3 * whole.finalLoss[b] + 1e-12, `metasurface ${b}: ${chunked.finalLoss[b]} vs ${whole.finalLoss[b]}`);
+    }
+    let maxParamDiff = 0;
+    for (let i = 0; i < whole.params.length; i++) maxParamDiff = Math.max(maxParamDiff, Math.abs(chunked.params[i] - whole.params[i]));
+    assert.ok(maxParamDiff < 1e-3, `parameters differ by up to ${maxParamDiff} rad`);
+    chunked.history.forEach((loss, s) => assert.ok(Math.abs(loss - whole.history[s]) <= 1e-3 * whole.history[s], `step ${s}: ${loss} vs ${whole.history[s]}`));
+    // The chunked forward of the whole bank is the forward of the bank at once.
+    const psfs = bank.forward("unit-sum", chunked.params);
+    const direct = bank.model("unit-sum").forward(chunked.params);
+    for (let i = 0; i < psfs.length; i++) assert.ok(Math.abs(psfs[i] - direct[i]) < 1e-6, `psf value ${i}`);
   });
 });
 

@@ -247,6 +247,22 @@ const CASES: EntryCase[] = [
     ],
   },
   {
+    entry: "phaseGradient",
+    valid: () => [f32(3), f32(3), f32(3), f32(3), f32(3)],
+    wrong: [
+      typeError("out as a Float64Array", (a) => { a[4] = new Float64Array(3); }, "phaseGradient: argument 5 (out) must be a Float32Array, got a Float64Array"),
+      rangeError("transmission.im too short", (a) => { a[3] = f32(2); }, "phaseGradient: argument 4 (transmission.im) has 2 elements, needs 3"),
+    ],
+  },
+  {
+    entry: "adamUpdateArrays",
+    valid: () => [f32(3), f32(3), f32(3), f32(3), Float64Array.of(0.9, 0.999, 1e-8, 0.1, 0)],
+    wrong: [
+      rangeError("g too short", (a) => { a[3] = f32(2); }, "adamUpdateArrays: argument 4 (g) has 2 elements, needs 3"),
+      typeError("hyper as a Float32Array", (a) => { a[4] = f32(5); }, "adamUpdateArrays: argument 5 (hyper) must be a Float64Array, got a Float32Array"),
+    ],
+  },
+  {
     entry: "complexGemm",
     // [m, n, k, opA, opB, batch, strideA, strideB, strideC, accumulate]
     valid: () => [Int32Array.of(2, 2, 2, 0, 0, 1, 0, 0, 0, 0), f32(4), f32(4), f32(4), f32(4), f32(4), f32(4)],

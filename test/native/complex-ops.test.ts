@@ -136,6 +136,32 @@ test("complex gemm: every op pair, batch strides (incl. broadcast), accumulate, 
   }
 });
 
+test("complex gemm with a shared B and contiguous batches (one 2-D product over all rows), tall and wide, vs naive loops", (t) => {
+  const reason = skipReason();
+  if (reason) return t.skip(reason);
+  const ops = nativeComplexOps()!;
+  let seed = 200;
+  // n <= k packs B and unpacks [Re | Im] rows; n > k packs A and writes the planar C directly.
+  for (const [m, n, k] of [[9, 4, 11], [6, 13, 3]] as const) {
+    for (const opA of ["N", "T", "C"] as const) {
+      for (const opB of ["N", "T", "C"] as const) {
+        for (const accumulate of [false, true]) {
+          const batch = 4;
+          const a = planar(batch * m * k, seed++);
+          const b = planar(k * n, seed++);
+          const c0 = planar(batch * m * n, seed++);
+          const problem = (c: PlanarComplex): ComplexGemm => ({ m, n, k, a, b, c, opA, opB, batch, strideA: m * k, strideB: 0, strideC: m * n, accumulate });
+          const native = copy(c0);
+          const expected = copy(c0);
+          ops.gemm(problem(native));
+          naiveGemm(problem(expected));
+          assert.ok(relativeError(native, expected) < 1e-5, `${m}x${n}x${k} ${opA}${opB} accumulate ${accumulate}`);
+        }
+      }
+    }
+  }
+});
+
 test("complex gemm of a 1025-wide matrix Fourier transform agrees with the js path", (t) => {
   const reason = skipReason();
   if (reason) return t.skip(reason);

@@ -9,6 +9,8 @@ const BenchOptionsSchema = z.object({
   peers: z.boolean().default(true),
   psf: z.boolean().default(true),
   unetOnly: z.boolean().default(false),
+  dko: z.boolean().default(true),
+  dkoOnly: z.boolean().default(false),
 });
 
 export function register(program: Command): void {
@@ -23,6 +25,8 @@ export function register(program: Command): void {
     .option("--profile", "print the top kernels of one training step by time")
     .option("--no-peers", "skip the plain-wasm and PyTorch comparisons")
     .option("--no-psf", "skip the PSF + gradient timing")
+    .option("--no-dko", "skip the DKO synthesis steps at the paper's scale (384 metasurfaces of 1025 x 1025 cells, ~2 GB) and the default preset's")
+    .addOption(new Option("--dko-only", "only the DKO synthesis steps, in this process (used for the child run that measures their memory)").hideHelp())
     .addOption(new Option("--unet-only", "only the U-Net steps on this engine (used for the plain-wasm child run)").hideHelp())
     .action(async (raw: Record<string, unknown>) => {
       const parsed = BenchOptionsSchema.safeParse(raw);
@@ -34,6 +38,16 @@ export function register(program: Command): void {
       const { initEngine } = await import("../../engine/backend.js");
       const { writeJsonAtomic } = await import("../../io/atomic.js");
       const engine = await initEngine();
+      if (options.dkoOnly) {
+        const { benchDkoStep } = await import("../../bench/dko-step.js");
+        // Paper first: the peak memory is then the paper bank's.
+        const paper = await benchDkoStep("paper", 4);
+        const preset = await benchDkoStep("default", 4);
+        const timings = { paper, default: preset };
+        if (options.out) writeJsonAtomic(options.out, timings);
+        else console.log(JSON.stringify(timings));
+        return;
+      }
       if (options.unetOnly) {
         const { timeUnet } = await import("../../bench/run-bench.js");
         const timings = await timeUnet(engine, options.steps, options.warmup);
@@ -42,7 +56,7 @@ export function register(program: Command): void {
         return;
       }
       const { runBench } = await import("../../bench/run-bench.js");
-      const report = await runBench(engine, { ...options, peers: options.peers, psf: options.psf }, (line) => console.error(line));
+      const report = await runBench(engine, { ...options, peers: options.peers, psf: options.psf, dko: options.dko }, (line) => console.error(line));
       const { profile: _profile, engineInfo: _engineInfo, ...summary } = report;
       console.log(JSON.stringify(summary, null, 2));
       if (options.out) writeJsonAtomic(options.out, report);

@@ -125,7 +125,7 @@ export function register(program: Command): void {
           const key = event.phase === "evaluate" ? `evaluate ${event.label}` : event.phase;
           const [value, total, detail] =
             event.phase === "synthesize"
-              ? [event.step, event.steps, `loss ${event.loss.toExponential(3)} (best ${event.bestLoss.toExponential(3)})`]
+              ? [event.step, event.steps, `chunk ${event.chunk + 1}/${event.chunks}, loss ${event.loss.toExponential(3)} (best ${event.bestLoss.toExponential(3)})`]
               : event.phase === "evaluate"
                 ? [event.done, event.total, ""]
                 : [Math.round(event.progress * 1000), 1000, `step ${event.step}`];
@@ -160,7 +160,7 @@ export function register(program: Command): void {
       if (reused) console.log(`${outDir} already holds this DKO result (same settings); nothing to synthesise`);
       const s = summary.synthesis;
       console.log(
-        `synthesised ${summary.bank.active} of ${summary.bank.metasurfaces} metasurfaces (${config.optics.cells}x${config.optics.cells} cells) in ${s.seconds.toFixed(1)} s, ${s.steps} steps${s.stoppedEarly ? " (early stop)" : ""}, ${(s.secondsPerStep * 1000).toFixed(0)} ms/step, peak RSS ${(s.peakRss_bytes / 2 ** 20).toFixed(0)} MiB on ${summary.complexOps?.name}`,
+        `synthesised ${summary.bank.active} of ${summary.bank.metasurfaces} metasurfaces (${config.optics.cells}x${config.optics.cells} cells) in ${s.seconds.toFixed(1)} s, ${s.chunks} chunks of up to ${s.steps} steps${s.stoppedEarly ? " (early stop)" : ""}, ${(s.secondsPerStep * 1000).toFixed(0)} ms per step of the whole bank, peak RSS ${(s.peakRss_bytes / 2 ** 20).toFixed(0)} MiB on ${summary.complexOps?.name}`,
       );
       if (s.meanCorrelation < POOR_FIT.correlation || s.meanEnergyOutsideKernel > POOR_FIT.energyOutsideKernel) {
         console.warn(

@@ -1,5 +1,5 @@
 import FFT from "fft.js";
-import { centreIndex, checkPaddedConvolution, checkPhasorOutput, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex } from "./complex-ops.js";
+import { centreIndex, checkPaddedConvolution, checkPhaseGradient, checkPhasorOutput, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex } from "./complex-ops.js";
 import { unitPhasor } from "./unit-phasor.js";
 
 /**
@@ -304,6 +304,12 @@ function gemmJs(p: ComplexGemm): void {
   }
 }
 
+function phaseGradientJs(gradient: PlanarComplex, transmission: PlanarComplex, out: Float32Array): void {
+  const { re: gr, im: gi } = gradient;
+  const { re: tr, im: ti } = transmission;
+  for (let i = 0; i < out.length; i++) out[i] = gi[i] * tr[i] - gr[i] * ti[i];
+}
+
 /** The pure TypeScript implementation of ComplexOps. */
 export function jsComplexOps(): ComplexOps {
   return {
@@ -313,6 +319,10 @@ export function jsComplexOps(): ComplexOps {
     unitPhasor: (phase, out) => {
       checkPhasorOutput(phase, out);
       unitPhasor(phase, out.re, out.im);
+    },
+    phaseGradient: (gradient, transmission, out) => {
+      checkPhaseGradient(gradient, transmission, out);
+      phaseGradientJs(gradient, transmission, out);
     },
     gemm: gemmJs,
   };

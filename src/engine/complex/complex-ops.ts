@@ -70,6 +70,8 @@ export interface ComplexOps {
   paddedConvolution(p: PaddedConvolution): void;
   /** out = exp(i phase) elementwise (out.re and out.im hold at least phase.length values). */
   unitPhasor(phase: Float32Array, out: PlanarComplex): void;
+  /** The vjp of unitPhasor: out = Im(G conj(t)) = dL/dphase given G = 2 dL/d(conj t) and t = exp(i phase). */
+  phaseGradient(gradient: PlanarComplex, transmission: PlanarComplex, out: Float32Array): void;
   /** Batched complex matrix product, see ComplexGemm. */
   gemm(p: ComplexGemm): void;
 }
@@ -96,6 +98,12 @@ export function checkPaddedConvolution(p: PaddedConvolution): void {
 /** Number of whole paddedSize x paddedSize kernels in the stack. */
 export function kernelCount(p: PaddedConvolution): number {
   return Math.floor(Math.min(p.kernels.re.length, p.kernels.im.length) / (p.paddedSize * p.paddedSize));
+}
+
+/** Throws unless G and t cover every element of `out`. */
+export function checkPhaseGradient(gradient: PlanarComplex, transmission: PlanarComplex, out: Float32Array): void {
+  const shortest = Math.min(gradient.re.length, gradient.im.length, transmission.re.length, transmission.im.length);
+  if (shortest < out.length) throw new Error(`phaseGradient: ${out.length} phases need as many gradient and transmission values, got ${shortest}`);
 }
 
 /** Throws unless `out` can hold exp(i phase). */

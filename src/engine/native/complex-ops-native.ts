@@ -1,4 +1,4 @@
-import { checkPaddedConvolution, checkPhasorOutput, kernelCount, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex } from "../complex/complex-ops.js";
+import { checkPaddedConvolution, checkPhaseGradient, checkPhasorOutput, kernelCount, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex } from "../complex/complex-ops.js";
 import { loadNativeAddon, type NativeAddon } from "./addon.js";
 
 const OP_CODES: Record<MatrixOp, number> = { N: 0, T: 1, C: 2 };
@@ -28,6 +28,11 @@ class NativeComplexOps implements ComplexOps {
   unitPhasor(phase: Float32Array, out: PlanarComplex): void {
     checkPhasorOutput(phase, out);
     this.addon.unitPhasor(phase, out.re, out.im);
+  }
+
+  phaseGradient(gradient: PlanarComplex, transmission: PlanarComplex, out: Float32Array): void {
+    checkPhaseGradient(gradient, transmission, out);
+    this.addon.phaseGradient(gradient.re, gradient.im, transmission.re, transmission.im, out);
   }
 
   gemm(p: ComplexGemm): void {

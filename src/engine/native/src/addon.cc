@@ -18,6 +18,7 @@
 #include "napi_args.h"
 #include "optimizer.h"
 #include "optics_addon.h"
+#include "typed_array_addon.h"
 #include "pool.h"
 #include "upsample_concat.h"
 
@@ -344,6 +345,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exportEntryPoints(env, exports, kEntryPoints);
   exports.Set("info", Napi::Function::New(env, Info));
   registerOptics(env, exports);
+  registerTypedArrayKernels(env, exports);
   return exports;
 }
 

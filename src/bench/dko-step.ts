@@ -1,0 +1,94 @@
+import { initComplexOps } from "../engine/complex/select.js";
+import { presetDkoConfig } from "../pipeline/preset-configs.js";
+import type { PresetName } from "../pipeline/presets.js";
+import { OpticsBank } from "../dko/optics-bank.js";
+import { synthesizeBank } from "../dko/synthesize.js";
+import { kernelTargetsFrom } from "../dko/targets.js";
+import { padCentred } from "../optics/grid.js";
+import { createRandom } from "../util/random.js";
+
+export interface DkoStepTiming {
+  preset: PresetName;
+  metasurfaces: number;
+  cells: number;
+  /** Window samples per side (fit window pixels x samples per pixel). */
+  windowSamples: number;
+  chunks: number;
+  /** One optimisation step of every metasurface (forward, loss, vjp, Adam), summed over the chunks. */
+  stepMs: number;
+  /** The window transform alone (its forward and adjoint complex products) for every metasurface. */
+  windowProductMs: number;
+  /** Real floating-point operations of those products per step (8 per complex multiply-add). */
+  gflopPerStep: number;
+  /** gflopPerStep / stepMs and / windowProductMs. */
+  stepGflops: number;
+  windowProductGflops: number;
+  /** Peak resident memory of the process after the run. */
+  peakRssMiB: number;
+  complexOps: string;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * Times the DKO synthesis of a preset's full bank (64 kernels for the paper preset: 384 metasurfaces)
+ * through the real chunked path (synthesizeBank) with `steps` steps per chunk, targets from seeded
+ * random kernels. A bank step is the sum over chunks of each chunk's median step (the first step,
+ * which creates primitives and buffers, is not counted).
+ */
+export async function benchDkoStep(preset: PresetName, steps: number): Promise<DkoStepTiming> {
+  const { ops } = await initComplexOps();
+  const config = presetDkoConfig(preset);
+  const shape = { kernelSize: 7, inChannels: 3, outChannels: preset === "paper" ? 64 : 16 };
+  const bank = new OpticsBank(config.optics, shape);
+  const random = createRandom(3);
+  const targets = kernelTargetsFrom(Float32Array.from({ length: 49 * 3 * shape.outChannels }, () => random() - 0.5), shape);
+  const windowTargets = padCentred(targets.targets, bank.count, shape.kernelSize, bank.windowPixels);
+  const stepTimes = new Map<number, number[]>();
+  let last = 0;
+  await synthesizeBank({
+    bank,
+    targets: windowTargets,
+    active: targets.active,
+    optimiser: { ...config.optimiser, steps, patience: steps + 1 },
+    onProgress: (event) => {
+      const now = performance.now();
+      if (event.step >= 2) stepTimes.set(event.chunk, [...(stepTimes.get(event.chunk) ?? []), now - last]);
+      last = now;
+    },
+  });
+  const stepMs = [...stepTimes.values()].reduce((sum, times) => sum + median(times), 0);
+
+  // The window products alone, on one chunk, scaled to the bank.
+  const chunk = bank.chunks()[0];
+  const model = bank.model("unit-sum", bank.metasurface, chunk);
+  const operator = model.operator;
+  const N = bank.optics.cells;
+  const S = operator.outputSize;
+  const field = { re: Float32Array.from({ length: chunk.length * N * N }, () => random() - 0.5), im: new Float32Array(chunk.length * N * N) };
+  const gradient = { re: Float32Array.from({ length: chunk.length * S * S }, () => random() - 0.5), im: new Float32Array(chunk.length * S * S) };
+  const adjointOut = { re: new Float32Array(field.re.length), im: new Float32Array(field.re.length) };
+  const times: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const start = performance.now();
+    operator.forward(field);
+    operator.adjoint(gradient, adjointOut);
+    if (i > 0) times.push(performance.now() - start);
+  }
+  const windowProductMs = (median(times) * bank.count) / chunk.length;
+  const gflopPerStep = (bank.count * 8 * 2 * (N * N * S + S * S * N)) / 1e9;
+  return {
+    preset,
+    metasurfaces: bank.count,
+    cells: N,
+    windowSamples: S,
+    chunks: bank.chunks().length,
+    stepMs,
+    windowProductMs,
+    gflopPerStep,
+    stepGflops: gflopPerStep / (stepMs / 1000),
+    windowProductGflops: gflopPerStep / (windowProductMs / 1000),
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    complexOps: ops.name,
+  };
+}
