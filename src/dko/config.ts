@@ -13,7 +13,7 @@ export const DkoOpticsSchema = z.object({
   sensorPitch_m: z.number().positive().max(1e-4, "sensorPitch_m is in metres (e.g. 2.74e-6)"),
   /** Wavelength imaging each input colour channel, R G B order (R the longest). */
   channelWavelengths_m: z.array(z.number().min(200e-9, "wavelengths are in metres (e.g. 640e-9)").max(2e-6, "wavelengths are in metres (e.g. 640e-9)")).length(3, "give one wavelength per colour channel (R, G, B)"),
-  /** Sensor samples per pixel and axis; omitted = Nyquist for the shortest wavelength. */
+  /** Gauss-Legendre nodes per sensor pixel and axis; omitted = converged (optics/psf-model.ts convergedSubsamples). */
   subsamplesPerPixel: z.number().int().positive().optional(),
   metasurface: z.enum(["phase", "nanopillar"]),
   /** Nanopillar lookup table (JSON); omitted = the bundled TiO2 table. */
@@ -90,8 +90,8 @@ export const DKO_PRESETS: Record<DkoPresetName, { description: string; optics: D
     evaluation: { ...EVALUATION, fabricationDraws: 2 },
   },
   default: {
-    description: "the paper's smaller variant, 513 x 513 cells at 1.5 um, 3 mm to a 2.74 um sensor, 2 samples per pixel; minutes on 2 cores",
-    optics: { cells: 513, cellPitch_m: 1.5e-6, distance_m: 3e-3, sensorPitch_m: 2.74e-6, channelWavelengths_m: RGB_M, subsamplesPerPixel: 2, metasurface: "phase", fitWindowFactor: 2 },
+    description: "the paper's smaller variant, 513 x 513 cells at 1.5 um, 3 mm to a 2.74 um sensor; minutes on 2 cores",
+    optics: { cells: 513, cellPitch_m: 1.5e-6, distance_m: 3e-3, sensorPitch_m: 2.74e-6, channelWavelengths_m: RGB_M, metasurface: "phase", fitWindowFactor: 2 },
     // lr 0.3 and 0.5 rad start noise reached in 60 steps a lower loss than lr 0.1 / 0.1 rad in 150 (measured).
     optimiser: { learningRate: 0.3, weightDecay: 0, steps: 80, patience: 10, tolerance: 2e-3, seed: 0, initNoise_rad: 0.5 },
     evaluation: EVALUATION,

@@ -3,7 +3,8 @@ import { Grid } from "../optics/grid.js";
 import { bankWavelengths_m, type KernelBankShape } from "../optics/kernels.js";
 import { PhaseMetasurface, type MetasurfaceModel } from "../optics/metasurface.js";
 import { loadNanopillarLut, NanopillarMetasurface } from "../optics/nanopillar-lut.js";
-import { createPsfWindowModel, nyquistSubsamples, type PsfModel, type PsfNormalisation } from "../optics/psf-model.js";
+import { convergedSubsamples, createPsfWindowModel, type PsfModel, type PsfNormalisation } from "../optics/psf-model.js";
+import { windowModelValidity, type WindowModelValidity } from "../optics/window-validity.js";
 import type { DkoOptics } from "./config.js";
 
 /**
@@ -18,6 +19,8 @@ export class OpticsBank {
   readonly kernelSize: number;
   readonly subsamplesPerPixel: number;
   readonly count: number;
+  /** What the window model neglects at this geometry (for the run summary), with a warning past its limit. */
+  readonly validity: WindowModelValidity;
 
   constructor(readonly optics: DkoOptics, readonly shape: KernelBankShape) {
     this.metasurface = optics.metasurface === "phase" ? new PhaseMetasurface() : new NanopillarMetasurface(loadNanopillarLut(optics.lutPath));
@@ -25,7 +28,8 @@ export class OpticsBank {
     this.kernelSize = shape.kernelSize;
     this.windowPixels = optics.fitWindowFactor * shape.kernelSize;
     this.count = this.wavelengths_m.length;
-    this.subsamplesPerPixel = optics.subsamplesPerPixel ?? nyquistSubsamples({ ...optics, wavelengths_m: this.wavelengths_m });
+    this.subsamplesPerPixel = optics.subsamplesPerPixel ?? convergedSubsamples({ ...optics, wavelengths_m: this.wavelengths_m });
+    this.validity = windowModelValidity({ ...optics, wavelengths_m: this.wavelengths_m, windowHalfWidth_m: (this.windowPixels * optics.sensorPitch_m) / 2, kernel: "spherical-phase" });
   }
 
   /** PSF windows of the whole bank: unit-sum over the fit window (the DKO loss) or per incident energy. */

@@ -1,7 +1,8 @@
 import type { ComplexOps, PlanarComplex } from "../engine/complex/complex-ops.js";
 import { getComplexOps } from "../engine/complex/select.js";
 import { perturbPhase } from "./fabrication.js";
-import { FresnelWindowOperator, sensorSampleCoordinates_m } from "./fresnel-window.js";
+import { FresnelWindowOperator } from "./fresnel-window.js";
+import { SensorWindow } from "./pixel-quadrature.js";
 import { Grid } from "./grid.js";
 import { PhaseMetasurface, QuantisedPhaseMetasurface } from "./metasurface.js";
 import { loadNanopillarLut, NanopillarMetasurface } from "./nanopillar-lut.js";
@@ -138,9 +139,10 @@ function squareApertureChecks(ops: ComplexOps): ValidationResult[] {
     for (let j = 0; j < samples; j++) error = Math.max(error, Math.abs(row[j] - reference[j]));
     return error / peak;
   };
-  // Window path: the metasurface grid is the aperture itself; one sample per "pixel" of 1 um.
+  // Window path: the metasurface grid is the aperture itself; one sample per "pixel" of 1 um. The closed
+  // form is paraxial, so is the kernel compared with it.
   const window = createPsfWindowModel(
-    { cells: cellsAcross, cellPitch_m: pitch_m, distance_m, sensorPitch_m: pitch_m, windowPixels: samples, wavelengths_m: [wavelength_m], metasurface: new PhaseMetasurface(), subsamplesPerPixel: 1, normalisation: "none" },
+    { cells: cellsAcross, cellPitch_m: pitch_m, distance_m, sensorPitch_m: pitch_m, windowPixels: samples, wavelengths_m: [wavelength_m], metasurface: new PhaseMetasurface(), subsamplesPerPixel: 1, normalisation: "none", kernel: "paraxial" },
     ops,
   );
   const windowIntensity = window.forward(new Float32Array(cellsAcross * cellsAcross)).subarray(75 * samples, 76 * samples).map((e) => e / pitch_m ** 2);
@@ -204,7 +206,7 @@ function adjointMismatch(forward: (x: PlanarComplex) => PlanarComplex, adjoint: 
 function adjointChecks(ops: ComplexOps): ValidationResult[] {
   const grid = new Grid(48, 2e-6);
   const wavelengths_m = [640e-9, 550e-9, 460e-9];
-  const window = new FresnelWindowOperator({ grid, wavelengths_m, distance_m: 2e-3, outputCoordinates_m: sensorSampleCoordinates_m(7, 3e-6, 3) }, ops);
+  const window = new FresnelWindowOperator({ grid, wavelengths_m, distance_m: 2e-3, outputCoordinates_m: new SensorWindow({ pixels: 7, pitch_m: 3e-6, nodesPerPixel: 3 }).nodeCoordinates_m() }, ops);
   const asm = new FullFieldPropagator({ grid, wavelengths_m, distance_m: 2e-4, method: "asm", padding: 2 }, ops);
   return [window, asm].map((operator) =>
     result(
