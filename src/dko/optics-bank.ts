@@ -1,4 +1,5 @@
 import { gaussianSampler } from "../optics/fabrication.js";
+import { DEFAULT_DISTORTION_TILES, DEFAULT_WINDOW_KERNEL } from "../optics/fresnel-window.js";
 import { Grid } from "../optics/grid.js";
 import { bankWavelengths_m, type KernelBankShape } from "../optics/kernels.js";
 import { PhaseMetasurface, type MetasurfaceModel } from "../optics/metasurface.js";
@@ -29,7 +30,7 @@ export class OpticsBank {
     this.windowPixels = optics.fitWindowFactor * shape.kernelSize;
     this.count = this.wavelengths_m.length;
     this.subsamplesPerPixel = optics.subsamplesPerPixel ?? convergedSubsamples({ ...optics, wavelengths_m: this.wavelengths_m });
-    this.validity = windowModelValidity({ ...optics, wavelengths_m: this.wavelengths_m, windowHalfWidth_m: (this.windowPixels * optics.sensorPitch_m) / 2, kernel: "spherical-phase" });
+    this.validity = windowModelValidity({ ...optics, wavelengths_m: this.wavelengths_m, windowHalfWidth_m: (this.windowPixels * optics.sensorPitch_m) / 2, kernel: DEFAULT_WINDOW_KERNEL, distortionTiles: DEFAULT_DISTORTION_TILES });
   }
 
   /** PSF windows of the whole bank: unit-sum over the fit window (the DKO loss) or per incident energy. */

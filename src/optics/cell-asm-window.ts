@@ -4,7 +4,7 @@ import { complexZeros, Grid, padCentredComplex } from "./grid.js";
 import type { SensorWindow } from "./pixel-quadrature.js";
 import { asmBandLimit_perM } from "./propagation.js";
 import { SensorIntegration } from "./sensor-integration.js";
-import { requireDistance_m, requirePositiveInteger, requireWavelength_m } from "./units.js";
+import { requireDistance_m, requireWavelength_m } from "./units.js";
 
 /**
  * Reference PSF windows by the band-limited angular spectrum of piecewise-constant cells, integrated over
@@ -18,14 +18,18 @@ import { requireDistance_m, requirePositiveInteger, requireWavelength_m } from "
  * window's Gauss-Legendre nodes (a separable matrix DFT) and the intensity integrated with their weights.
  * Frequencies are kept up to the direction that reaches the window edge from the aperture edge, times
  * (1 + frequencyMargin), and at most the Matsushima band limit of the padded window.
- * Cost per field: a (P N)^2 FFT plus Q^2 S complex multiply-adds (Q kept frequencies, S samples per side).
+ * Cost per field: a P^2 FFT (P padded cells per side) plus Q^2 S complex multiply-adds (Q kept frequencies, S samples per side).
  */
 export interface CellAsmWindowOptions {
   grid: Grid;
   wavelength_m: number;
   distance_m: number;
   window: SensorWindow;
-  /** The FFT grid has padding x N samples per side; default 2 (no wrap-around). */
+  /**
+   * The FFT grid spans padding x N cells plus the window's width (default padding 1.5): the window sees
+   * the light that lands one grid width away as wrap-around, so that width must exceed the reach of the
+   * scattered light and of the grating orders (lambda z / dx) that matter.
+   */
   padding?: number;
   /** Relative frequency margin beyond the directions that reach the window; default 0.25. */
   frequencyMargin?: number;
@@ -45,11 +49,12 @@ export class CellAsmWindow {
     const { grid, window } = options;
     const wavelength_m = requireWavelength_m(options.wavelength_m, "wavelength_m");
     const distance_m = requireDistance_m(options.distance_m, "distance_m");
-    const padding = requirePositiveInteger(options.padding ?? 2, "padding");
+    const padding = options.padding ?? 1.5;
+    if (!(padding >= 1)) throw new Error(`padding must be a number >= 1, got ${padding}`);
     const margin = options.frequencyMargin ?? 0.25;
     if (!(margin >= 0)) throw new Error(`frequencyMargin must be >= 0, got ${margin}`);
     this.grid = grid;
-    const P = (this.paddedSize = padding * grid.size);
+    const P = (this.paddedSize = Math.round(padding * grid.size + (window.pixels * window.pitch_m) / grid.pitch_m));
     const dx = grid.pitch_m;
     const df = 1 / (P * dx);
     const reach_m = (grid.size / 2 + 1) * dx + (window.pixels / 2 + 1) * window.pitch_m;

@@ -18,6 +18,12 @@ const PsfOptionsSchema = z.object({
     .max(1000, "--distance-mm is in millimetres (1e-4..1000), e.g. 10; a larger value looks like micrometres"),
   method: z.enum(["asm", "fresnel", "fraunhofer"], { message: "--method must be asm, fresnel or fraunhofer" }),
   padding: z.coerce.number().int("--padding must be an integer").min(1, "--padding must be at least 1").default(2),
+  sensorPitchUm: z.coerce
+    .number()
+    .min(0.01, "--sensor-pitch-um is in micrometres (0.01..1000), e.g. 2.74")
+    .max(1000, "--sensor-pitch-um is in micrometres (0.01..1000), e.g. 2.74")
+    .optional(),
+  windowPixels: z.coerce.number().int("--window-pixels must be an integer").min(1, "--window-pixels must be at least 1").optional(),
   out: z.string().min(1, "--out needs a file name"),
 });
 
@@ -25,6 +31,8 @@ const OPTION_NAMES: Record<string, string> = {
   wavelengthNm: "wavelength-nm",
   pitchUm: "pitch-um",
   distanceMm: "distance-mm",
+  sensorPitchUm: "sensor-pitch-um",
+  windowPixels: "window-pixels",
 };
 
 export function register(program: Command): void {
@@ -40,6 +48,8 @@ export function register(program: Command): void {
     .requiredOption("--distance-mm <mm>", "propagation distance (focal length for fraunhofer) in millimetres")
     .requiredOption("--method <method>", "asm | fresnel (transfer function or impulse response, by the sampling rule) | fraunhofer (focal plane of an ideal lens of focal length distance)")
     .option("--padding <factor>", "zero-padding factor of the FFT grid", "2")
+    .option("--sensor-pitch-um <um>", "asm only, with --window-pixels: a sensor window centred on the axis, the cells as piecewise-constant patches (the DKO window model's cell model) and the pixels integrated to convergence")
+    .option("--window-pixels <n>", "sensor pixels per side of that window (e.g. 14 for a 7x7 kernel's fit window)")
     .requiredOption("--out <file>", "output PSF .npy (float32, same shape as the phase)")
     .action(async (raw: Record<string, unknown>) => {
       const parsed = PsfOptionsSchema.safeParse(raw);
@@ -49,6 +59,12 @@ export function register(program: Command): void {
         throw new Error(`psf: --${OPTION_NAMES[key] ?? key}: ${issue.message}`);
       }
       const options = parsed.data;
+      if ((options.sensorPitchUm === undefined) !== (options.windowPixels === undefined)) {
+        throw new Error("psf: give --sensor-pitch-um and --window-pixels together (a sensor window), or neither (the N x N field at the cell pitch)");
+      }
+      if (options.windowPixels !== undefined && options.method !== "asm") {
+        throw new Error(`psf: a sensor window (--sensor-pitch-um, --window-pixels) is computed by the cell-model angular spectrum: use --method asm, not ${options.method}`);
+      }
       const { initComplexOps } = await import("../../engine/complex/select.js");
       const { readMapStack, writeMapStack } = await import("../../optics/arrays-io.js");
       const { PhaseMetasurface } = await import("../../optics/metasurface.js");
@@ -62,6 +78,45 @@ export function register(program: Command): void {
           throw new Error(`psf: --amplitude ${options.amplitude} must be one ${phase.size}x${phase.size} map like the phase, got ${amplitude.batch} of ${amplitude.size}x${amplitude.size}`);
         }
         aperture = amplitude.data;
+      }
+      if (options.sensorPitchUm !== undefined && options.windowPixels !== undefined) {
+        const { CellAsmWindow } = await import("../../optics/cell-asm-window.js");
+        const { Grid } = await import("../../optics/grid.js");
+        const { SensorWindow } = await import("../../optics/pixel-quadrature.js");
+        const { convergedSubsamples } = await import("../../optics/psf-model.js");
+        const geometry = { cells: phase.size, cellPitch_m: options.pitchUm * 1e-6, distance_m: options.distanceMm * 1e-3, sensorPitch_m: options.sensorPitchUm * 1e-6, wavelengths_m: [options.wavelengthNm * 1e-9] };
+        const nodesPerPixel = convergedSubsamples(geometry);
+        const window = new SensorWindow({ pixels: options.windowPixels, pitch_m: geometry.sensorPitch_m, nodesPerPixel });
+        const asm = new CellAsmWindow({ grid: new Grid(phase.size, geometry.cellPitch_m, "phase map"), wavelength_m: geometry.wavelengths_m[0], distance_m: geometry.distance_m, window }, ops);
+        const cells = phase.size ** 2;
+        const M = options.windowPixels;
+        const psf = new Float32Array(phase.batch * M * M);
+        for (let b = 0; b < phase.batch; b++) {
+          const plane = phase.data.subarray(b * cells, (b + 1) * cells);
+          const amplitude = (i: number) => (aperture ? aperture[i] : 1);
+          const energies = asm.energies({ re: plane.map((p, i) => amplitude(i) * Math.cos(p)), im: plane.map((p, i) => amplitude(i) * Math.sin(p)) });
+          const sum = energies.reduce((a, e) => a + e, 0);
+          if (!(sum > 0)) throw new Error(`psf: the sensor window of plane ${b} receives no light; check the distance and window size`);
+          psf.set(energies.map((e) => e / sum), b * M * M);
+        }
+        writeMapStack(options.out, psf, phase.batch, M);
+        console.log(
+          JSON.stringify(
+            {
+              out: options.out,
+              shape: phase.batch === 1 ? [M, M] : [phase.batch, M, M],
+              method: "asm (piecewise-constant cells, sensor window)",
+              sensorPitch_m: geometry.sensorPitch_m,
+              nodesPerPixel,
+              frequencies: asm.frequencies,
+              complexOps: ops.name,
+              complexOpsFallbacks: fallbacks,
+            },
+            null,
+            2,
+          ),
+        );
+        return;
       }
       const model = createFullFieldPsfModel(
         {
