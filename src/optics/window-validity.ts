@@ -19,12 +19,13 @@ export function nonParaxialPhase_rad(rho_m: number, wavelength_m: number, distan
  *   with T distortion tiles: that minus the tiled first-order term -h(xi, eta_t) xi x - h(xi_t, eta) eta y,
  *   h = k (1 / sqrt(z^2 + rho^2) - 1 / z), (xi_t, eta_t) the centre of the cell's tile.
  * Measured against the cell-model angular spectrum (CellAsmWindow) on 14 x 14 windows, unit-sum NMSE,
- * lens + noise designs and designs after a few fitting steps, 460 nm (the largest phases):
- *   paraxial: below 1e-3 while the edge phase stays under ~0.25 rad (optics-checks.md item 13); 1.68 rad
- *     (default geometry) gave 0.17 .. 1.6, 4.84 rad (paper) 2.4;
- *   spherical-phase without tiles, edge residual 0.30 rad (default): 1e-4 on lens + noise, 1.0e-3 .. 1.4e-3
- *     after fitting steps;
- *   rayleigh-sommerfeld with 8 tiles, edge residual 0.03 rad: 3e-6 .. 1e-5.
+ * lens + seeded noise designs (`optocnn validate-optics --full`) and designs after a few fitting steps:
+ *   paraxial: below 1e-3 while the edge phase stays under ~0.25 rad (optics-checks.md item 13); at 1.68 rad
+ *     (default geometry) 0.10 .. 0.16, up to 1.6 after fitting steps; at 4.84 rad (paper) 2.4 .. 3.3;
+ *   spherical-phase without tiles, edge residual 0.28 .. 0.30 rad: 2e-5 .. 1.6e-4, and 1.0e-3 .. 1.4e-3
+ *     after fitting steps (default geometry, 460 nm);
+ *   rayleigh-sommerfeld with 4 tiles, edge residual 0.04 rad (default) and 0.025 rad (paper): 1e-6 .. 4e-5
+ *     with 3 pixel nodes (3e-7 with 4 nodes: the quadrature is then the larger part).
  * One warning limit for every kernel, 0.25 rad at the edge, the largest residual measured within 1e-3.
  */
 export interface WindowModelValidity {
