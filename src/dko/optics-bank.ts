@@ -1,10 +1,12 @@
 import { gaussianSampler } from "../optics/fabrication.js";
+import { DEFAULT_DISTORTION_TILES, DEFAULT_WINDOW_KERNEL } from "../optics/fresnel-window.js";
 import { Grid } from "../optics/grid.js";
 import { checkKernelResolvable } from "../optics/kernel-resolution.js";
 import { bankWavelengths_m, type KernelBankShape } from "../optics/kernels.js";
 import { PhaseMetasurface, type MetasurfaceModel } from "../optics/metasurface.js";
 import { loadNanopillarLut, NanopillarMetasurface } from "../optics/nanopillar-lut.js";
-import { createPsfWindowModel, nyquistSubsamples, type PsfModel, type PsfNormalisation } from "../optics/psf-model.js";
+import { convergedSubsamples, createPsfWindowModel, type PsfModel, type PsfNormalisation } from "../optics/psf-model.js";
+import { windowModelValidity, type WindowModelValidity } from "../optics/window-validity.js";
 import type { DkoOptics } from "./config.js";
 
 /**
@@ -32,6 +34,8 @@ export class OpticsBank {
   readonly kernelSize: number;
   readonly subsamplesPerPixel: number;
   readonly count: number;
+  /** What the window model neglects at this geometry (for the run summary), with a warning past its limit. */
+  readonly validity: WindowModelValidity;
 
   constructor(readonly optics: DkoOptics, readonly shape: KernelBankShape) {
     this.metasurface = optics.metasurface === "phase" ? new PhaseMetasurface() : new NanopillarMetasurface(loadNanopillarLut(optics.lutPath));
@@ -40,7 +44,8 @@ export class OpticsBank {
     this.windowPixels = optics.fitWindowFactor * shape.kernelSize;
     this.count = this.wavelengths_m.length;
     checkKernelResolvable({ ...optics, wavelengths_m: this.wavelengths_m, kernelSize: shape.kernelSize });
-    this.subsamplesPerPixel = optics.subsamplesPerPixel ?? nyquistSubsamples({ ...optics, wavelengths_m: this.wavelengths_m });
+    this.subsamplesPerPixel = optics.subsamplesPerPixel ?? convergedSubsamples({ ...optics, wavelengths_m: this.wavelengths_m });
+    this.validity = windowModelValidity({ ...optics, wavelengths_m: this.wavelengths_m, windowHalfWidth_m: (this.windowPixels * optics.sensorPitch_m) / 2, kernel: DEFAULT_WINDOW_KERNEL, distortionTiles: DEFAULT_DISTORTION_TILES });
   }
 
   /**

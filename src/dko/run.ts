@@ -270,6 +270,8 @@ async function dkoSummary(design: BankDesign, metrics: DesignMetrics, options: R
       subsamplesPerPixel: bank.subsamplesPerPixel,
       aperture_m: config.optics.cells * config.optics.cellPitch_m,
       parameterMeaning: bank.metasurface.parameterMeaning,
+      /** How far the window model can be trusted here: its neglected phase and a warning past the limit. */
+      validity: bank.validity,
     },
     synthesis: {
       steps: synthesis.stepsRun,

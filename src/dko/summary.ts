@@ -6,6 +6,7 @@ import { DepthEvalProtocolSchema, type DepthEvalProtocol } from "../eval/depth-p
 import type { SetMetrics } from "../eval/evaluate-depth.js";
 import { SetMetricsSchema } from "../eval/set-metrics-schema.js";
 import { DkoConfigSchema, type DkoConfig } from "./config.js";
+import type { WindowModelValidity } from "../optics/window-validity.js";
 import type { KernelFit } from "./fit-metrics.js";
 
 export const DKO_SUMMARY_FORMAT = "optocnn-dko/1";
@@ -28,6 +29,7 @@ export interface DkoSummary {
     subsamplesPerPixel: number;
     aperture_m: number;
     parameterMeaning: string;
+    validity: WindowModelValidity;
   };
   synthesis: {
     steps: number;

@@ -1,10 +1,11 @@
 import type { ComplexOps, PlanarComplex } from "../engine/complex/complex-ops.js";
 import { getComplexOps } from "../engine/complex/select.js";
-import { FresnelWindowOperator, sensorSampleCoordinates_m } from "./fresnel-window.js";
+import { FresnelWindowOperator, type WindowKernel } from "./fresnel-window.js";
 import { complexZeros, Grid, planeOf } from "./grid.js";
 import type { MetasurfaceModel, CellResponse } from "./metasurface.js";
 import type { OpticalOperator } from "./optical-operator.js";
 import { FullFieldPropagator, fresnelMethodFor, type FullFieldMethod } from "./propagation.js";
+import { gaussLegendre, SensorWindow } from "./pixel-quadrature.js";
 import { SensorIntegration } from "./sensor-integration.js";
 import { requireDistance_m, requirePitch_m, requirePositiveInteger, requireWavelength_m } from "./units.js";
 
@@ -257,20 +258,45 @@ export interface PsfWindowOptions {
   /** One wavelength per metasurface. */
   wavelengths_m: readonly number[];
   metasurface: MetasurfaceModel;
-  /** Samples per sensor pixel and axis; default: enough to sample the intensity at Nyquist (lambda z / (2 D)). */
+  /** Gauss-Legendre nodes per sensor pixel and axis; default: convergedSubsamples. */
   subsamplesPerPixel?: number;
+  /** Propagation kernel of the window transform; default "rayleigh-sommerfeld" (see WindowKernel). */
+  kernel?: WindowKernel;
+  /** Tiles per side of the window transform's distortion correction (0 = none); default 4. */
+  distortionTiles?: number;
   aperture?: ApertureSpec;
   normalisation?: PsfNormalisation;
 }
 
 /**
- * Sub-samples per pixel so that the intensity (band limit D / (lambda z)) is sampled at Nyquist,
- * lambda z / (2 D), for the shortest wavelength.
+ * Gauss-Legendre nodes per pixel and axis so that pixel energies converge: the smallest count whose rule
+ * integrates every spatial frequency up to half the intensity's band limit D / (lambda z) (shortest
+ * wavelength) over a pixel to `tolerance` of the pixel mean. A focused PSF's intensity spectrum (the
+ * pupil's autocorrelation) carries little weight in the upper half of its band. Measured against 8 nodes
+ * on lens-like designs before and after fitting steps (default geometry, 460 nm): the 1e-3 default picks
+ * 4 nodes at the DKO geometries, window NMSE 4e-7 .. 5e-6 and energy within 0.3 %; 3 nodes (tolerance
+ * 1e-2) gave 2e-5 before fitting but up to 6.5e-4 after, with 1.7 % more energy; 2 nodes ~1e-3 before
+ * fitting. The test against a fine reference checks the choice.
  */
-export function nyquistSubsamples(options: { cells: number; cellPitch_m: number; distance_m: number; sensorPitch_m: number; wavelengths_m: readonly number[] }): number {
-  const aperture_m = options.cells * options.cellPitch_m;
-  const nyquist_m = (Math.min(...options.wavelengths_m) * options.distance_m) / (2 * aperture_m);
-  return Math.max(1, Math.ceil(options.sensorPitch_m / nyquist_m - 1e-9));
+export function convergedSubsamples(
+  options: { cells: number; cellPitch_m: number; distance_m: number; sensorPitch_m: number; wavelengths_m: readonly number[] },
+  tolerance = 1e-3,
+): number {
+  const band_perM = (options.cells * options.cellPitch_m) / (Math.min(...options.wavelengths_m) * options.distance_m);
+  const highest = (band_perM / 2) * options.sensorPitch_m;
+  for (let nodes = 1; nodes < 64; nodes++) {
+    const { positions, weights } = gaussLegendre(nodes);
+    let worst = 0;
+    // cos(2 pi f x) over the pixel x in (-1/2, 1/2) pitches: exact mean sinc(f p).
+    for (let i = 1; i <= 64; i++) {
+      const cycles = (highest * i) / 64;
+      let rule = 0;
+      for (let s = 0; s < nodes; s++) rule += weights[s] * Math.cos(2 * Math.PI * cycles * positions[s]);
+      worst = Math.max(worst, Math.abs(rule - Math.sin(Math.PI * cycles) / (Math.PI * cycles)));
+    }
+    if (worst <= tolerance) return nodes;
+  }
+  throw new Error(`convergedSubsamples: no rule below 64 nodes reaches ${tolerance} for ${highest.toFixed(1)} intensity cycles per pixel; use smaller sensor pixels`);
 }
 
 /** The DKO path: PSF windows at the sensor pitch via the single-step Fresnel matrix Fourier transform. */
@@ -280,18 +306,21 @@ export function createPsfWindowModel(options: PsfWindowOptions, ops: ComplexOps 
   const sensorPitch_m = requirePitch_m(options.sensorPitch_m, "sensorPitch_m");
   const windowPixels = requirePositiveInteger(options.windowPixels, "windowPixels");
   options.wavelengths_m.forEach((w, b) => requireWavelength_m(w, `wavelengths_m[${b}]`));
-  const subsamples = options.subsamplesPerPixel ?? nyquistSubsamples(options);
+  const subsamples = options.subsamplesPerPixel ?? convergedSubsamples(options);
   requirePositiveInteger(subsamples, "subsamplesPerPixel");
-  // Summed samples keep the total energy only while the sample pitch is below lambda z / D.
+  // Nodes spaced wider than lambda z / D (the intensity's finest period) cannot resolve it.
   const limit_m = (Math.min(...options.wavelengths_m) * distance_m) / grid.extent_m;
   if (sensorPitch_m / subsamples > limit_m * (1 + 1e-9)) {
     throw new Error(
-      `subsamplesPerPixel = ${subsamples} samples the PSF at ${(sensorPitch_m / subsamples).toExponential(3)} m, coarser than lambda z / D = ${limit_m.toExponential(3)} m: pixel energies would alias; use at least ${Math.ceil(sensorPitch_m / limit_m)} (Nyquist default: ${nyquistSubsamples(options)})`,
+      `subsamplesPerPixel = ${subsamples} samples the PSF at ${(sensorPitch_m / subsamples).toExponential(3)} m, coarser than lambda z / D = ${limit_m.toExponential(3)} m: pixel energies would alias; use at least ${Math.ceil(sensorPitch_m / limit_m)} (converged default: ${convergedSubsamples(options)})`,
     );
   }
-  const coordinates = sensorSampleCoordinates_m(windowPixels, sensorPitch_m, subsamples);
-  const operator = new FresnelWindowOperator({ grid, wavelengths_m: options.wavelengths_m, distance_m, outputCoordinates_m: coordinates }, ops);
-  const sensor = new SensorIntegration(coordinates, sensorPitch_m / subsamples, windowPixels, sensorPitch_m);
+  const window = new SensorWindow({ pixels: windowPixels, pitch_m: sensorPitch_m, nodesPerPixel: subsamples });
+  const operator = new FresnelWindowOperator(
+    { grid, wavelengths_m: options.wavelengths_m, distance_m, outputCoordinates_m: window.nodeCoordinates_m(), kernel: options.kernel, distortionTiles: options.distortionTiles },
+    ops,
+  );
+  const sensor = SensorIntegration.quadrature(window);
   return new PsfModel(grid, operator, sensor, options.metasurface, apertureAmplitude(grid, options.aperture ?? "square"), options.normalisation ?? "unit-sum", ops);
 }
 
@@ -330,6 +359,6 @@ export function createFullFieldPsfModel(options: FullFieldPsfOptions, ops: Compl
   const sensorPitch_m = requirePitch_m(options.sensorPitch_m ?? samplePitch_m, "sensorPitch_m");
   const windowPixels = options.windowPixels ?? Math.max(1, Math.floor((grid.size * samplePitch_m) / sensorPitch_m + 1e-9));
   const coordinates = Float64Array.from({ length: grid.size }, (_, i) => (i - grid.centre) * samplePitch_m);
-  const sensor = new SensorIntegration(coordinates, samplePitch_m, requirePositiveInteger(windowPixels, "windowPixels"), sensorPitch_m);
+  const sensor = SensorIntegration.overlapping(coordinates, samplePitch_m, requirePositiveInteger(windowPixels, "windowPixels"), sensorPitch_m);
   return new PsfModel(grid, operator, sensor, options.metasurface, apertureAmplitude(grid, options.aperture ?? "square"), options.normalisation ?? "unit-sum", ops);
 }

@@ -1,5 +1,6 @@
 import type { PlanarComplex } from "../engine/complex/complex-ops.js";
 import { complexZeros } from "./grid.js";
+import type { SensorWindow } from "./pixel-quadrature.js";
 import { requirePitch_m, requirePositiveInteger } from "./units.js";
 
 // Elementwise helpers as plain loops over their arrays (TypedArray.map with a closure, or loops over
@@ -32,29 +33,42 @@ function weightedField(g: Float32Array, u: PlanarComplex, factor: number, out: P
   return out;
 }
 
+/** The input samples one pixel integrates and their weights (fractions of the pixel or patch area per axis). */
+interface PixelTaps {
+  index: Int32Array;
+  weight: Float64Array;
+}
+
 /**
- * Integrates intensity samples over sensor pixels (energy kept): each input sample stands for a
- * d x d patch around its position, and pixel (i, j) receives d^2 times the intensity of every patch,
- * weighted by the fraction of the patch inside the pixel. Separable, so both axes use one weight list.
- * With p = S d and samples aligned to pixels (sensorSampleCoordinates_m) it is plain S x S block summing.
- * Pixel j is centred at (j - floor(pixels / 2)) * sensorPitch_m.
+ * Integrates intensity samples over sensor pixels, separably (both axes use one tap list): pixel (i, j)
+ * receives area_m2 * sum over its taps of w_i w_j I. Pixel j is centred at (j - floor(pixels / 2)) * sensorPitch_m.
+ * - `overlapping`: each input sample stands for a d x d patch around its position, weighted by the
+ *   fraction of the patch inside the pixel (energy kept; full-field PSFs on their own sample grid);
+ * - `quadrature`: the samples are a SensorWindow's Gauss-Legendre nodes, weighted by the rule.
  */
 export class SensorIntegration {
   readonly inputSize: number;
   readonly pixels: number;
   private readonly area_m2: number;
-  /** For each pixel, the input samples it overlaps and their overlap fractions. */
-  private readonly taps: { index: Int32Array; weight: Float64Array }[];
+  /** For each pixel, the input samples it integrates and their weights. */
+  private readonly taps: PixelTaps[];
   /** Pixels coincide with the samples (full-field PSFs at the sample pitch): integration is a scaling. */
   private readonly identity: boolean;
 
-  constructor(inputCoordinates_m: Float64Array, inputPitch_m: number, pixels: number, sensorPitch_m: number) {
+  private constructor(inputSize: number, area_m2: number, taps: PixelTaps[]) {
+    this.inputSize = inputSize;
+    this.pixels = taps.length;
+    this.area_m2 = area_m2;
+    this.taps = taps;
+    this.identity = this.pixels === inputSize && taps.every((t, j) => t.index.length === 1 && t.index[0] === j && t.weight[0] === 1);
+  }
+
+  /** Samples at `inputCoordinates_m`, each standing for a patch of `inputPitch_m`, integrated by their overlap with the pixels. */
+  static overlapping(inputCoordinates_m: Float64Array, inputPitch_m: number, pixels: number, sensorPitch_m: number): SensorIntegration {
     requirePitch_m(inputPitch_m, "inputPitch_m");
     requirePitch_m(sensorPitch_m, "sensorPitch_m");
-    this.pixels = requirePositiveInteger(pixels, "pixels");
-    this.inputSize = inputCoordinates_m.length;
-    this.area_m2 = inputPitch_m * inputPitch_m;
-    this.taps = [];
+    requirePositiveInteger(pixels, "pixels");
+    const taps: PixelTaps[] = [];
     for (let j = 0; j < pixels; j++) {
       const centre = (j - Math.floor(pixels / 2)) * sensorPitch_m;
       const low = centre - sensorPitch_m / 2;
@@ -70,9 +84,17 @@ export class SensorIntegration {
           weight.push(overlap > (1 - 1e-9) * inputPitch_m ? 1 : overlap / inputPitch_m);
         }
       });
-      this.taps.push({ index: Int32Array.from(index), weight: Float64Array.from(weight) });
+      taps.push({ index: Int32Array.from(index), weight: Float64Array.from(weight) });
     }
-    this.identity = pixels === this.inputSize && this.taps.every((t, j) => t.index.length === 1 && t.index[0] === j && t.weight[0] === 1);
+    return new SensorIntegration(inputCoordinates_m.length, inputPitch_m * inputPitch_m, taps);
+  }
+
+  /** Samples at the window's nodes (SensorWindow.nodeCoordinates_m), integrated with its Gauss-Legendre weights. */
+  static quadrature(window: SensorWindow): SensorIntegration {
+    const n = window.nodesPerPixel;
+    const weight = window.nodeWeights();
+    const taps = Array.from({ length: window.pixels }, (_, j) => ({ index: Int32Array.from({ length: n }, (_, s) => j * n + s), weight }));
+    return new SensorIntegration(window.samples, window.pitch_m * window.pitch_m, taps);
   }
 
   /** Pixel energies of the intensity |u|^2 of fields u [batch, R, R] (one pass when pixels coincide with samples). */

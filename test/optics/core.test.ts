@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { jsComplexOps } from "../../src/engine/complex/complex-ops-js.js";
 import type { MatrixOp, PlanarComplex } from "../../src/engine/complex/complex-ops.js";
-import { FresnelWindowOperator, sensorSampleCoordinates_m } from "../../src/optics/fresnel-window.js";
+import { FresnelWindowOperator } from "../../src/optics/fresnel-window.js";
+import { SensorWindow } from "../../src/optics/pixel-quadrature.js";
 import { Grid } from "../../src/optics/grid.js";
 import { PhaseMetasurface } from "../../src/optics/metasurface.js";
 import { FullFieldPropagator } from "../../src/optics/propagation.js";
@@ -76,7 +77,7 @@ test("every linear optical operator passes the dot-product (adjoint) test", () =
   const B = wavelengths_m.length;
   const N = grid.size;
   const operators = [
-    new FresnelWindowOperator({ grid, wavelengths_m, distance_m: 1e-3, outputCoordinates_m: sensorSampleCoordinates_m(5, 3e-6, 2) }, ops),
+    new FresnelWindowOperator({ grid, wavelengths_m, distance_m: 1e-3, outputCoordinates_m: new SensorWindow({ pixels: 5, pitch_m: 3e-6, nodesPerPixel: 2 }).nodeCoordinates_m() }, ops),
     new FullFieldPropagator({ grid, wavelengths_m, distance_m: 1e-4, method: "asm", padding: 2 }, ops),
     new FullFieldPropagator({ grid, wavelengths_m, distance_m: 1e-4, method: "fresnel-tf", padding: 2 }, ops),
     new FullFieldPropagator({ grid, wavelengths_m, distance_m: 1e-3, method: "fresnel-ir", padding: 2 }, ops),
@@ -95,7 +96,7 @@ test("every linear optical operator passes the dot-product (adjoint) test", () =
   }
   // Sensor integration with fractional overlaps (real operator).
   const coordinates = Float64Array.from({ length: 20 }, (_, i) => (i - 10) * 1e-6);
-  const sensor = new SensorIntegration(coordinates, 1e-6, 6, 2.7e-6);
+  const sensor = SensorIntegration.overlapping(coordinates, 1e-6, 6, 2.7e-6);
   const x = randomReal(B * 400, 11);
   const y = randomReal(B * 36, 12);
   const lhs = dot(sensor.forward(x, B), y);
@@ -105,7 +106,7 @@ test("every linear optical operator passes the dot-product (adjoint) test", () =
 
 test("sensor integration keeps the energy of the samples the pixels cover", () => {
   const coordinates = Float64Array.from({ length: 27 }, (_, i) => (i - 13) * 1e-6);
-  const sensor = new SensorIntegration(coordinates, 1e-6, 9, 3e-6);
+  const sensor = SensorIntegration.overlapping(coordinates, 1e-6, 9, 3e-6);
   const intensity = new Float32Array(27 * 27).fill(2);
   const energy = sensor.forward(intensity, 1);
   const total = energy.reduce((a, b) => a + b, 0);

@@ -10,6 +10,7 @@ import { jsComplexOps } from "../../src/engine/complex/complex-ops-js.js";
 import { initComplexOps } from "../../src/engine/complex/select.js";
 import { PhaseMetasurface } from "../../src/optics/metasurface.js";
 import { createFullFieldPsfModel, createPsfWindowModel } from "../../src/optics/psf-model.js";
+import { unitSumNmse } from "../../src/optics/model-agreement.js";
 import { randomComplex, randomReal } from "./helpers.js";
 
 const selection = await initComplexOps();
@@ -71,6 +72,19 @@ test("optocnn psf writes a unit-sum PSF and validate-optics writes passing JSON"
     assert.ok(data.every((v) => v >= 0));
     // The lens focuses on axis: the peak is the centre sample.
     assert.equal(data.indexOf(Math.max(...data)), 16 * N + 16);
+    // A sensor window: the cell-model angular spectrum, the same PSF as the DKO window model within 1e-3.
+    const windowed = JSON.parse(
+      cli(["psf", "--phase", join(dir, "phase.npy"), "--wavelength-nm", "550", "--pitch-um", "2", "--distance-mm", "1", "--method", "asm", "--sensor-pitch-um", "3", "--window-pixels", "6", "--out", join(dir, "window.npy")]),
+    );
+    assert.match(windowed.method, /piecewise-constant cells/);
+    const cliWindow = readNpy(join(dir, "window.npy")).data as Float32Array;
+    const model = createPsfWindowModel({ cells: N, cellPitch_m: 2e-6, distance_m: 1e-3, sensorPitch_m: 3e-6, windowPixels: 6, wavelengths_m: [550e-9], metasurface: new PhaseMetasurface() });
+    const nmse = unitSumNmse(model.forward(phase), cliWindow);
+    assert.ok(nmse < 1e-3, `window model vs psf --method asm window: NMSE ${nmse}`);
+    assert.throws(
+      () => cli(["psf", "--phase", join(dir, "phase.npy"), "--wavelength-nm", "550", "--pitch-um", "2", "--distance-mm", "1", "--method", "fresnel", "--sensor-pitch-um", "3", "--window-pixels", "6", "--out", join(dir, "x.npy")]),
+      /use --method asm/,
+    );
     assert.throws(() => cli(["psf", "--phase", join(dir, "phase.npy"), "--wavelength-nm", "0.55", "--pitch-um", "2", "--distance-mm", "1", "--method", "asm", "--out", join(dir, "x.npy")]), /--wavelength-nm: is in nanometres .*looks like micrometres: give 550/);
     cli(["validate-optics", "--out", join(dir, "checks.json")]);
     const checks = JSON.parse(readFileSync(join(dir, "checks.json"), "utf8")) as { name: string; pass: boolean }[];

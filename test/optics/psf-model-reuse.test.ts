@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { jsComplexOps } from "../../src/engine/complex/complex-ops-js.js";
-import { FresnelWindowOperator, sensorSampleCoordinates_m } from "../../src/optics/fresnel-window.js";
+import { FresnelWindowOperator } from "../../src/optics/fresnel-window.js";
+import { SensorWindow } from "../../src/optics/pixel-quadrature.js";
 import { Grid } from "../../src/optics/grid.js";
 import { PhaseMetasurface } from "../../src/optics/metasurface.js";
 import { FullFieldPropagator } from "../../src/optics/propagation.js";
@@ -39,7 +40,7 @@ test("adjoint into a given array equals the allocating adjoint (full field, lens
   const operators = [
     new FullFieldPropagator({ grid, wavelengths_m, distance_m: 1e-4, method: "asm", padding: 2 }, ops),
     new FullFieldPropagator({ grid, wavelengths_m: [550e-9, 550e-9], distance_m: 1e-3, method: "lens-focus", padding: 2 }, ops),
-    new FresnelWindowOperator({ grid, wavelengths_m, distance_m: 1e-3, outputCoordinates_m: sensorSampleCoordinates_m(5, 3e-6, 2) }, ops),
+    new FresnelWindowOperator({ grid, wavelengths_m, distance_m: 1e-3, outputCoordinates_m: new SensorWindow({ pixels: 5, pitch_m: 3e-6, nodesPerPixel: 2 }).nodeCoordinates_m() }, ops),
   ];
   for (const operator of operators) {
     const gradient = randomComplex(2 * operator.outputSize ** 2, 4);

@@ -11,8 +11,8 @@ const samples = 12;
 const coordinates = Float64Array.from({ length: samples }, (_, i) => (i - samples / 2) * 0.7e-6);
 // Coinciding pixels (full-field PSFs at the sample pitch) and 2.1 um pixels over 0.7 um samples.
 const sensors: [string, SensorIntegration][] = [
-  ["coinciding pixels", new SensorIntegration(coordinates, 0.7e-6, samples, 0.7e-6)],
-  ["3x3 samples per pixel", new SensorIntegration(coordinates, 0.7e-6, 4, 2.1e-6)],
+  ["coinciding pixels", SensorIntegration.overlapping(coordinates, 0.7e-6, samples, 0.7e-6)],
+  ["3x3 samples per pixel", SensorIntegration.overlapping(coordinates, 0.7e-6, 4, 2.1e-6)],
 ];
 
 function intensity(u: PlanarComplex): Float32Array {

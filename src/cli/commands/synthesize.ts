@@ -158,6 +158,7 @@ export function register(program: Command): void {
       }
       const { summary, reused } = outcome;
       if (reused) console.log(`${outDir} already holds this DKO result (same settings); nothing to synthesise`);
+      if (summary.bank.validity.warning) console.warn(`optocnn synthesize: warning: ${summary.bank.validity.warning}`);
       const s = summary.synthesis;
       console.log(
         `synthesised ${summary.bank.active} of ${summary.bank.metasurfaces} metasurfaces (${config.optics.cells}x${config.optics.cells} cells) in ${s.seconds.toFixed(1)} s, ${s.chunks} chunks of up to ${s.steps} steps${s.stoppedEarly ? " (early stop)" : ""}, ${(s.secondsPerStep * 1000).toFixed(0)} ms per step of the whole bank, peak RSS ${(s.peakRss_bytes / 2 ** 20).toFixed(0)} MiB on ${summary.complexOps?.name}`,
