@@ -9,7 +9,7 @@ import { DkoConfigSchema, type DkoConfig } from "./config.js";
 import type { WindowModelValidity } from "../optics/window-validity.js";
 import type { KernelFit } from "./fit-metrics.js";
 
-export const DKO_SUMMARY_FORMAT = "optocnn-dko/1";
+export const DKO_SUMMARY_FORMAT = "optocnn-dko/2";
 
 type Draws = { seed: number; test: SetMetrics }[];
 

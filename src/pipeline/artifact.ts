@@ -16,10 +16,8 @@ export interface ArtifactRequest {
   policy: MismatchPolicy;
   /** Files whose presence marks the directory as this stage's own output (safe to replace). */
   markers: readonly string[];
-  /** Whether the stage finished (a resumable stage may hold an unfinished run with matching settings). */
-  isFinished: (dir: string) => boolean;
-  /** How the user forces a replacement (named in the refusal), e.g. "--force". */
-  forceHint: string;
+  /** The file whose presence marks the stage as finished (a resumable stage may hold an unfinished run with matching settings). */
+  finishedFile: string;
   log?: (line: string) => void;
 }
 
@@ -35,7 +33,7 @@ export function prepareArtifact(request: ArtifactRequest): ArtifactAction {
   const { dir, stage, markers, log = () => {} } = request;
   const state = inspectArtifact(dir, stage, request.settings);
   if (state.kind === "missing") return "create";
-  if (state.kind === "matching") return request.isFinished(dir) ? "reuse" : "resume";
+  if (state.kind === "matching") return existsSync(join(dir, request.finishedFile)) ? "reuse" : "resume";
   const ownOutput = markers.some((m) => existsSync(join(dir, m)));
   if (state.kind === "unrecorded" && readdirSync(dir).length === 0) return "create";
   if (!ownOutput && state.kind === "unrecorded") {
@@ -46,7 +44,7 @@ export function prepareArtifact(request: ArtifactRequest): ArtifactAction {
       ? `was made with other settings:\n  ${state.differences.join("\n  ")}`
       : "has no provenance record (made by an older optocnn), so its settings cannot be checked";
   if (request.policy === "refuse") {
-    throw new Error(`${dir} ${why}\nPass ${request.forceHint} to replace it, or choose another output directory (nothing was changed)`);
+    throw new Error(`${dir} ${why}\nPass --force to replace it, or choose another output directory (nothing was changed)`);
   }
   log(`${dir} ${why}\nrecomputing it`);
   rmSync(dir, { recursive: true, force: true });

@@ -40,16 +40,7 @@ export async function compareStage(options: CompareStageOptions): Promise<{ summ
   const e2e = preset.e2e.settings;
   const recorded = { data: datasetIdentity(options.dataset), compare: settings, e2e, dko: dkoConfig(0, settings.dkoSteps), stage1: runConfig(0) };
   const { dir } = options;
-  const action = prepareArtifact({
-    dir,
-    stage: "compare",
-    settings: recorded,
-    policy: options.policy,
-    markers: ["summary.json", "seed-" + settings.seeds[0]],
-    isFinished: (d) => existsSync(join(d, "summary.json")),
-    forceHint: "--force",
-    log: options.log,
-  });
+  const action = prepareArtifact({ dir, stage: "compare", settings: recorded, policy: options.policy, markers: ["summary.json", "seed-" + settings.seeds[0]], finishedFile: "summary.json", log: options.log });
   if (action === "reuse") return { summary: JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as CompareSummary, reused: true };
   if (action === "resume") rmSync(dir, { recursive: true, force: true });
   writeProvenance(dir, "compare", recorded);

@@ -1,5 +1,3 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import type { DepthDataset } from "../data/types.js";
 import { prepareArtifact, type MismatchPolicy } from "./artifact.js";
 import type { SyntheticDataSettings } from "./presets.js";
@@ -21,16 +19,7 @@ export async function syntheticDataStage(options: SyntheticDataStageOptions): Pr
   const { openDepthDataset } = await import("../data/depth-dataset.js");
   const { dir, settings } = options;
   const recorded = { source: "synthetic", generatorVersion: SYNTHETIC_GENERATOR_VERSION, ...settings };
-  const action = prepareArtifact({
-    dir,
-    stage: "data",
-    settings: recorded,
-    policy: options.policy,
-    markers: ["manifest.json"],
-    isFinished: (d) => existsSync(join(d, "manifest.json")),
-    forceHint: "--force",
-    log: options.log,
-  });
+  const action = prepareArtifact({ dir, stage: "data", settings: recorded, policy: options.policy, markers: ["manifest.json"], finishedFile: "manifest.json", log: options.log });
   if (action !== "reuse") {
     await generateSyntheticDataset({
       dir, name: options.name, height: settings.height, width: settings.width, counts: splitCounts(settings.samples), seed: settings.seed,

@@ -26,20 +26,12 @@ export interface DkoStageOptions {
  */
 export async function dkoStage(options: DkoStageOptions): Promise<{ summary: DkoSummary; reused: boolean }> {
   const { runDko } = await import("../dko/run.js");
-  const { readDkoSummary } = await import("../dko/summary.js");
+  const { readDkoSummary, DKO_SUMMARY_FORMAT } = await import("../dko/summary.js");
   const { dir } = options;
   const upstream = (d: string) => readProvenance(d)?.hash ?? d;
-  const settings = { stage1: upstream(options.stage1Dir), data: upstream(options.dataDir), config: options.config };
-  const action = prepareArtifact({
-    dir,
-    stage: "dko",
-    settings,
-    policy: options.policy,
-    markers: ["summary.json", "params.npy"],
-    isFinished: (d) => existsSync(join(d, "summary.json")),
-    forceHint: "--force",
-    log: options.log,
-  });
+  // The summary's format is part of the settings: a result an older optocnn wrote is recomputed, not misread.
+  const settings = { stage1: upstream(options.stage1Dir), data: upstream(options.dataDir), config: options.config, format: DKO_SUMMARY_FORMAT };
+  const action = prepareArtifact({ dir, stage: "dko", settings, policy: options.policy, markers: ["summary.json", "params.npy"], finishedFile: "summary.json", log: options.log });
   if (action === "reuse") return { summary: readDkoSummary(dir), reused: true };
   const { summary } = await rollBackOnFailure(dir, action, (d) => existsSync(join(d, SYNTHESIS_CHECKPOINT_DIR)), () => {
     if (action === "create") writeProvenance(dir, "dko", settings);

@@ -25,16 +25,7 @@ export async function e2eStage(options: E2eStageOptions): Promise<E2eOutcome> {
   const { dir } = options;
   const stage1 = options.stage1Dir ? (readProvenance(options.stage1Dir)?.hash ?? options.stage1Dir) : null;
   const settings = { data: datasetIdentity(options.dataset), stage1, config: options.config, optics: options.optics, e2e: options.settings, budget: options.budget };
-  const action = prepareArtifact({
-    dir,
-    stage: "e2e",
-    settings,
-    policy: options.policy,
-    markers: ["config.json", "e2e-summary.json"],
-    isFinished: (d) => existsSync(join(d, "e2e-summary.json")),
-    forceHint: "--force",
-    log: options.log,
-  });
+  const action = prepareArtifact({ dir, stage: "e2e", settings, policy: options.policy, markers: ["config.json", "e2e-summary.json"], finishedFile: "e2e-summary.json", log: options.log });
   if (action === "reuse") return { status: "finished", summary: readE2eSummary(dir)!, reused: true };
   const resume = action === "resume" && existsSync(join(dir, "config.json"));
   if (action === "create") writeProvenance(dir, "e2e", settings);

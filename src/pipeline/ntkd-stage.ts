@@ -1,5 +1,3 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import type { NtkdConfig } from "../ntkd/config.js";
 import type { NtkdProgress, NtkdSummary } from "../ntkd/run.js";
 import { prepareArtifact, type MismatchPolicy } from "./artifact.js";
@@ -20,16 +18,7 @@ export interface NtkdStageOptions {
 export async function ntkdStage(options: NtkdStageOptions): Promise<{ outDir: string; summary: NtkdSummary; reused: boolean }> {
   const { runNtkd, readNtkdSummary } = await import("../ntkd/run.js");
   const { dir, config } = options;
-  const action = prepareArtifact({
-    dir,
-    stage: "ntkd",
-    settings: config,
-    policy: options.policy,
-    markers: ["summary.json"],
-    isFinished: (d) => existsSync(join(d, "summary.json")),
-    forceHint: "--force",
-    log: options.log,
-  });
+  const action = prepareArtifact({ dir, stage: "ntkd", settings: config, policy: options.policy, markers: ["summary.json"], finishedFile: "summary.json", log: options.log });
   if (action === "reuse") return { outDir: dir, summary: readNtkdSummary(dir), reused: true };
   writeProvenance(dir, "ntkd", config);
   const { outDir, summary } = await runNtkd({ outDir: dir, config, onProgress: options.onProgress });

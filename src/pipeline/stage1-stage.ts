@@ -43,16 +43,7 @@ export async function stage1Stage(options: Stage1StageOptions): Promise<Stage1Ou
   const { readRunSummary } = await import("../train/run-files.js");
   const { dir, dataset } = options;
   const settings = { data: datasetIdentity(dataset), config: options.config, budget: options.budget, initWeightsFrom: options.initWeightsFrom, evalProtocol: options.evalProtocol };
-  const action = prepareArtifact({
-    dir,
-    stage: "stage1",
-    settings,
-    policy: options.policy,
-    markers: ["config.json"],
-    isFinished: (d) => existsSync(join(d, "summary.json")),
-    forceHint: "--force",
-    log: options.log,
-  });
+  const action = prepareArtifact({ dir, stage: "stage1", settings, policy: options.policy, markers: ["config.json"], finishedFile: "summary.json", log: options.log });
   if (action === "reuse") return { status: "finished", summary: readRunSummary(dir)!, reused: true };
   const resume = action === "resume" && existsSync(join(dir, "config.json"));
   const result = await rollBackOnFailure(dir, action, (d) => latestCheckpointDir(d) !== null, () => {

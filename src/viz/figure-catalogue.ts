@@ -46,10 +46,15 @@ export const FIGURE_CATALOGUE = {
 
 export type FigureName = keyof typeof FIGURE_CATALOGUE;
 
-/** The figure names a notebook (by file stem, e.g. "02-train-cnn") promises on a preset. */
-export function figuresOf(notebook: string, preset: string): FigureName[] {
-  return (Object.keys(FIGURE_CATALOGUE) as FigureName[]).filter((name) => {
-    const entry: CatalogueEntry = FIGURE_CATALOGUE[name];
+/** The names of a catalogue's entries that a notebook (by file stem, e.g. "02-train-cnn") promises on a preset. */
+export function entriesOf<Name extends string>(catalogue: Record<Name, CatalogueEntry>, notebook: string, preset: string): Name[] {
+  return (Object.keys(catalogue) as Name[]).filter((name) => {
+    const entry = catalogue[name];
     return entry.notebook === notebook && (!entry.presets || entry.presets.includes(preset));
   });
+}
+
+/** The figure names a notebook promises on a preset. */
+export function figuresOf(notebook: string, preset: string): FigureName[] {
+  return entriesOf<FigureName>(FIGURE_CATALOGUE, notebook, preset);
 }

@@ -17,15 +17,15 @@ before(async () => {
 });
 
 /**
- * A bank of 2 x 1 x 3 lens-phase metasurfaces (no noise) in a paraxial geometry: 32 cells of 2 um, 5 mm
- * from a 2.74 um-pitch sensor (aperture 64 um, corner phase k rho^4 / (8 z^3) below 1e-3 rad).
+ * A bank of 2 x 1 x 3 lens-phase metasurfaces (no noise) in a paraxial geometry: 32 cells of 2 um, 0.8 mm
+ * from a 2.74 um-pitch sensor (aperture 64 um, so the spot lambda z / D = 8 um still fits a 3x3 kernel;
+ * corner phase k rho^4 / (8 z^3) about 0.01 rad).
  */
-function lensDesign(cells = 32, distance_m = 5e-3): DkoDesign {
+function lensDesign(cells = 32, distance_m = 0.8e-3): DkoDesign {
   const optics = { cells, cellPitch_m: 2e-6, distance_m, sensorPitch_m: 2.74e-6, channelWavelengths_m: [640e-9, 550e-9, 460e-9], metasurface: "phase" as const, fitWindowFactor: 2 };
   const shape = { kernelSize: 3, inChannels: 3, outChannels: 1 };
   const bank = new OpticsBank(optics, shape);
   const params = bank.initialParams(0, 0);
-  const M = bank.windowPixels;
   const psfs = bank.model("unit-sum").forward(params);
   const config = { optics, optimiser: { learningRate: 0.1, weightDecay: 0, steps: 1, patience: 1, tolerance: 0, seed: 0, initNoise_rad: 0 }, evaluation: { fabricationDraws: 1, finetuneSteps: 0 } } satisfies DkoConfig;
   const kernels = bank.wavelengths_m.map((wavelength_m, index) => ({ index, active: true, wavelength_m, nmse: 0, correlation: 1, energyOutsideKernel: 0 }));
@@ -59,11 +59,11 @@ describe("sensor array and cross-talk", () => {
 
   test("the Fresnel window keeps energy: what misses the own sub-image reaches the sensor elsewhere", () => {
     // What crossTalkFractions relies on. The pixelated phase (2 um cells) also sends light to grating orders
-    // m lambda z / dx (320 um at 640 nm) away, five pitches out (optics notes, check 15): the window reaches the second.
-    const design = lensDesign(32, 1e-3);
+    // m lambda z / dx (256 um at 640 nm) away, four pitches out (optics notes, check 15): the window reaches the third.
+    const design = lensDesign(32, 0.8e-3);
     const array = sensorArray(design);
     const { cellPitch_m, distance_m, cells } = design.summary.config.optics;
-    const reach_m = (2 * 640e-9 * distance_m) / cellPitch_m + cells * cellPitch_m;
+    const reach_m = (3 * 640e-9 * distance_m) / cellPitch_m + cells * cellPitch_m;
     const wide = { ...array, subImagePixels: 2 * Math.ceil(reach_m / array.sensorPitch_m) + 1 };
     const own = subImagePsfs(design, array, [0, 2]);
     const around = subImagePsfs(design, wide, [0, 2]);

@@ -90,7 +90,7 @@ export function register(program: Command): void {
         raw,
       );
       const { existsSync, statSync } = await import("node:fs");
-      const { join, resolve } = await import("node:path");
+      const { resolve } = await import("node:path");
       if (!existsSync(options.mat) || !statSync(options.mat).isFile()) throw new Error(`--mat ${options.mat}: no such file; give the path of nyu_depth_v2_labeled.mat`);
       const { convertNyu } = await import("../../data/nyu.js");
       const { openDepthDataset } = await import("../../data/depth-dataset.js");
@@ -104,7 +104,7 @@ export function register(program: Command): void {
       // --force replaces only an optocnn data set (manifest.json); any other folder is refused.
       const action = prepareArtifact({
         dir: options.out, stage: "data", settings, policy: options.force ? "recompute" : "refuse", markers: ["manifest.json"],
-        isFinished: (d) => existsSync(join(d, "manifest.json")), forceHint: "--force", log: (line) => console.error(line),
+        finishedFile: "manifest.json", log: (line) => console.error(line),
       });
       if (action === "reuse") {
         console.log(JSON.stringify((await openDepthDataset(options.out)).manifest, null, 2));
