@@ -2,7 +2,7 @@ import type { ComplexOps, PlanarComplex } from "../engine/complex/complex-ops.js
 import { getComplexOps } from "../engine/complex/select.js";
 import { complexZeros, Grid } from "./grid.js";
 import { arithmeticRuns, groupByWavelength, type OpticalOperator } from "./optical-operator.js";
-import { nonParaxialPhase_rad, windowModelValidity, type WindowModelValidity } from "./window-validity.js";
+import { nonParaxialPhase_rad, windowModelValidity, type WindowKernel, type WindowModelValidity } from "./window-validity.js";
 import { requireDistance_m, requirePitch_m, requireWavelength_m } from "./units.js";
 
 /**
@@ -40,18 +40,7 @@ export interface FresnelWindowOptions {
   distortionTiles?: number;
 }
 
-/**
- * - "paraxial": single-step Fresnel (the quartic phase k rho^4 / (8 z^3) of the spherical wave dropped);
- * - "spherical-phase": the field is first multiplied by exp(i D(rho)), D = k (sqrt(z^2 + rho^2) - z - rho^2 / (2 z)),
- *   the exact path-length phase from cell rho to the window centre minus the paraxial one;
- * - "rayleigh-sommerfeld": that phase and the amplitude of the Rayleigh-Sommerfeld kernel relative to
- *   Fresnel's, obliquity (z / r) times 1 / r over 1 / z: z^2 / (z^2 + rho^2). With the distortion tiles
- *   this is the kernel to use: against the cell-model angular spectrum it gave NMSE 1e-6 .. 4e-5 with 3
- *   pixel nodes (4e-7 with 4, window energy within 0.3 %) where spherical-phase with tiles gave
- *   3e-5 .. 1.2e-4 and 1.5 .. 3.5 % more energy; without tiles the amplitude alone made agreement worse (1e-4 .. 4e-4 against
- *   2e-5 .. 1.6e-4), the untiled distortion then concentrating the light (validate-optics --full).
- */
-export type WindowKernel = "paraxial" | "spherical-phase" | "rayleigh-sommerfeld";
+export type { WindowKernel };
 
 export const DEFAULT_WINDOW_KERNEL: WindowKernel = "rayleigh-sommerfeld";
 export const DEFAULT_DISTORTION_TILES = 4;
