@@ -1,4 +1,5 @@
 /**
+ * The propagation kernel of the window transform (FresnelWindowOperator):
  * - "paraxial": single-step Fresnel (the quartic phase k rho^4 / (8 z^3) of the spherical wave dropped);
  * - "spherical-phase": the field is first multiplied by exp(i D(rho)), D = k (sqrt(z^2 + rho^2) - z - rho^2 / (2 z)),
  *   the exact path-length phase from cell rho to the window centre minus the paraxial one;
