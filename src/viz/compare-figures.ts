@@ -1,6 +1,7 @@
 import type { CompareSummary } from "../e2e/compare.js";
 import type { Spread } from "../e2e/compare-summary.js";
 import type { DepthSplit } from "../data/types.js";
+import { depthRows, rgbRows } from "./depth-figures.js";
 import { paperLayout, type Figure } from "./figure.js";
 
 const METHOD_COLOURS: Record<string, string> = {
@@ -156,9 +157,11 @@ export function depthComparisonFigure(
     layout[`yaxis${axis}`] = { domain: [1 - (row + 1) / count + gap, 1 - row / count - gap], visible: false, autorange: "reversed", scaleanchor: `x${axis}` };
     return { xaxis: `x${axis}`, yaxis: `y${axis}` };
   };
-  const plane = (values: ArrayLike<number>, offset: number, transform: (v: number, i: number) => number | null = (v) => (v > 0 ? v : null)) => {
+  const pixels = height * width;
+  // |prediction - truth| where the truth is valid, blank elsewhere.
+  const errorRows = (predicted: Float32Array, truth: Float32Array) => {
     const rows: (number | null)[][] = [];
-    for (let y = 0; y < height; y++) rows.push(Array.from({ length: width }, (_, x) => transform(values[offset + y * width + x], offset + y * width + x)));
+    for (let y = 0; y < height; y++) rows.push(Array.from({ length: width }, (_, x) => (truth[y * width + x] > 0 ? Math.abs(predicted[y * width + x] - truth[y * width + x]) : null)));
     return rows;
   };
   const [dMin, dMax] = options.depthRange_m;
@@ -169,14 +172,13 @@ export function depthComparisonFigure(
   const titles = ["RGB", "ground<br>truth", ...predictions.map((p) => p.label.replace(" ", "<br>")), ...predictions.map((p) => `|error|<br>${p.label}`)];
   for (let n = 0; n < count; n++) {
     const sample = split.get(n);
-    const rgb: number[][][] = [];
-    for (let y = 0; y < height; y++) rgb.push(Array.from({ length: width }, (_, x) => [0, 1, 2].map((c) => sample.rgb[(y * width + x) * 3 + c] * 255)));
-    data.push({ type: "image", z: rgb, ...place(n, 0) });
+    const predicted = predictions.map((p) => p.depth_m.subarray(n * pixels, (n + 1) * pixels));
+    data.push({ type: "image", z: rgbRows(sample.rgb, height, width), ...place(n, 0) });
     const depthStyle = { type: "heatmap", colorscale: "Viridis", reversescale: true, zmin: dMin, zmax: dMax, colorbar: depthBar };
-    data.push({ ...depthStyle, z: plane(sample.depth_m, 0), showscale: n === 0, ...place(n, 1) });
-    predictions.forEach((p, i) => data.push({ ...depthStyle, z: plane(p.depth_m, n * height * width), showscale: false, ...place(n, 2 + i) }));
-    predictions.forEach((p, i) => {
-      const error = plane(p.depth_m, n * height * width, (v, j) => (sample.depth_m[j - n * height * width] > 0 ? Math.abs(v - sample.depth_m[j - n * height * width]) : null));
+    data.push({ ...depthStyle, z: depthRows(sample.depth_m, height, width), showscale: n === 0, ...place(n, 1) });
+    predicted.forEach((depth_m, i) => data.push({ ...depthStyle, z: depthRows(depth_m, height, width), showscale: false, ...place(n, 2 + i) }));
+    predicted.forEach((depth_m, i) => {
+      const error = errorRows(depth_m, sample.depth_m);
       data.push({ type: "heatmap", colorscale: "Hot", reversescale: true, zmin: 0, zmax: errorMax, colorbar: errorBar, z: error, showscale: n === 0 && i === 0, ...place(n, 2 + predictions.length + i) });
     });
   }

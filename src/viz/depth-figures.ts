@@ -4,7 +4,7 @@ import type { DepthSplit } from "../data/types.js";
 import { axis, colorbar, paperLayout, type Figure } from "./figure.js";
 
 /** Rows of the image as Plotly wants them: [y][x][r,g,b] in 0..255. */
-function rgbRows(rgb: Float32Array, height: number, width: number): number[][][] {
+export function rgbRows(rgb: Float32Array, height: number, width: number): number[][][] {
   const rows: number[][][] = [];
   for (let y = 0; y < height; y++) {
     const row: number[][] = [];
@@ -17,7 +17,8 @@ function rgbRows(rgb: Float32Array, height: number, width: number): number[][][]
   return rows;
 }
 
-function depthRows(depth_m: ArrayLike<number>, height: number, width: number): (number | null)[][] {
+/** Rows of a depth map in metres (4 significant digits), invalid (0) pixels as null (blank). */
+export function depthRows(depth_m: ArrayLike<number>, height: number, width: number): (number | null)[][] {
   const rows: (number | null)[][] = [];
   for (let y = 0; y < height; y++) {
     const row: (number | null)[] = [];
