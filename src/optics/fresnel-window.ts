@@ -111,8 +111,8 @@ function windowMatrix(
   return e;
 }
 
-/** Cells of one batch of tile copies at most (~32 MB), whatever the batch. */
-const TILE_BATCH_VALUES = 1 << 22;
+/** Values of one batch of masked field copies at most (~320 MB), whatever the batch. */
+const MASKED_BATCH_VALUES = 40 << 20;
 
 type Run = { start: number; step: number; count: number };
 
@@ -137,35 +137,6 @@ interface Tile {
   ey: PlanarComplex;
 }
 
-/**
- * Copies between the fields x [batch, N, N] and the tile planes of a run's items (rows x cols each,
- * contiguous): gather, tiles[k] = mask . x[item k] on the tile; or scatter (its adjoint), x[item k] on
- * the tile = conj(mask) . tiles[k]. No mask: plain copies.
- */
-function copyTile(x: PlanarComplex, tiles: PlanarComplex, run: Run, tile: Tile, mask: PlanarComplex | null, N: number, gather: boolean): void {
-  const { rows, cols } = tile;
-  const width = cols.end - cols.start;
-  const plane = (rows.end - rows.start) * width;
-  const conjugate = gather ? 1 : -1;
-  const [src, dst] = gather ? [x, tiles] : [tiles, x];
-  for (let k = 0; k < run.count; k++) {
-    const base = (run.start + k * run.step) * N * N;
-    for (let r = rows.start; r < rows.end; r++) {
-      const tileRow = k * plane + (r - rows.start) * width;
-      for (let c = 0; c < width; c++) {
-        const cell = r * N + cols.start + c;
-        const [from, to] = gather ? [base + cell, tileRow + c] : [tileRow + c, base + cell];
-        const ar = src.re[from];
-        const ai = src.im[from];
-        const mr = mask ? mask.re[cell] : 1;
-        const mi = mask ? conjugate * mask.im[cell] : 0;
-        dst.re[to] = mr * ar - mi * ai;
-        dst.im[to] = mr * ai + mi * ar;
-      }
-    }
-  }
-}
-
 export class FresnelWindowOperator implements OpticalOperator {
   readonly inputSize: number;
   readonly outputSize: number;
@@ -180,7 +151,7 @@ export class FresnelWindowOperator implements OpticalOperator {
   readonly validity: WindowModelValidity;
   private readonly groups: { wavelength_m: number; items: number[]; tiles: Tile[]; mask: PlanarComplex | null }[];
   private readonly chunkItems: number;
-  private tileScratch: { tiles: PlanarComplex; half: PlanarComplex } | null = null;
+  private scratchBuffers: { masked: PlanarComplex | null; half: PlanarComplex } | null = null;
 
   constructor(options: FresnelWindowOptions, private readonly ops: ComplexOps = getComplexOps()) {
     const { grid } = options;
@@ -214,8 +185,7 @@ export class FresnelWindowOperator implements OpticalOperator {
     });
     const cellBands = bands(grid.size, this.distortionTiles);
     const centre = (band: { start: number; end: number }) => (grid.coordinate_m(band.start) + grid.coordinate_m(band.end - 1)) / 2;
-    const largestTile = Math.max(...cellBands.map((b) => b.end - b.start)) ** 2;
-    this.chunkItems = Math.max(1, Math.min(this.wavelengths_m.length, Math.floor(TILE_BATCH_VALUES / largestTile)));
+    this.chunkItems = Math.max(1, Math.min(this.wavelengths_m.length, Math.floor(MASKED_BATCH_VALUES / grid.size ** 2)));
     this.groups = groupByWavelength(this.wavelengths_m).map((group) => {
       const k = (2 * Math.PI) / group.wavelength_m;
       const z = this.distance_m;
@@ -238,25 +208,35 @@ export class FresnelWindowOperator implements OpticalOperator {
     return this.wavelengths_m.length;
   }
 
-  /** U2_b = sum over tiles of Ey_t (m . U1_b)_t Ex_t^T: first T = (m . U1)_t Ex_t^T (rows x M), then Ey_t T, accumulated. */
+  /**
+   * U2_b = sum over tiles of Ey_t (m . U1_b)_t Ex_t^T: first T = (m . U1)_t Ex_t^T (rows x M), then Ey_t T,
+   * accumulated. The tiles are read in place from the (masked) fields as windows with row stride N.
+   */
   forward(field: PlanarComplex): PlanarComplex {
     const N = this.inputSize;
     const M = this.outputSize;
     const B = this.batch;
     if (field.re.length !== B * N * N) throw new Error(`fresnel window: expected ${B} fields of ${N}x${N}, got ${field.re.length} values`);
     const out = complexZeros(B * M * M);
-    const { tiles: scratch, half } = this.scratch();
+    const { masked, half } = this.scratch();
     for (const group of this.groups) {
       for (const run of arithmeticRuns(group.items)) {
         for (const chunk of chunksOf(run, this.chunkItems)) {
+          const fields = offset(field, chunk.start * N * N);
+          let source = fields;
+          let strideA = chunk.step * N * N;
+          if (group.mask && masked) {
+            this.ops.multiplyByPlane({ x: fields, strideX: strideA, plane: group.mask, out: masked, strideOut: N * N, batch: chunk.count, planeSize: N * N, conjugate: false });
+            source = masked;
+            strideA = N * N;
+          }
           for (const tile of group.tiles) {
             const rows = tile.rows.end - tile.rows.start;
             const cols = tile.cols.end - tile.cols.start;
-            copyTile(field, scratch, chunk, tile, group.mask, N, true);
             this.ops.gemm({
               batch: chunk.count, accumulate: false, m: rows, n: M, k: cols,
-              a: scratch, b: tile.ex, c: half,
-              opA: "N", opB: "T", strideA: rows * cols, strideB: 0, strideC: rows * M,
+              a: offset(source, tile.rows.start * N + tile.cols.start), lda: N, b: tile.ex, c: half,
+              opA: "N", opB: "T", strideA, strideB: 0, strideC: rows * M,
             });
             this.ops.gemm({
               batch: chunk.count, accumulate: true, m: M, n: M, k: rows,
@@ -270,17 +250,22 @@ export class FresnelWindowOperator implements OpticalOperator {
     return out;
   }
 
-  /** G1_b restricted to tile t = conj(m) . (Ey_t^H G2_b conj(Ex_t)): first S = Ey_t^H G2 (rows x M), then S conj(Ex_t). */
+  /**
+   * G1_b restricted to tile t = conj(m) . (Ey_t^H G2_b conj(Ex_t)): first S = Ey_t^H G2 (rows x M), then
+   * S conj(Ex_t) written in place into the tile of G1 (row stride N), then conj(m) over the whole plane.
+   */
   adjoint(gradient: PlanarComplex, out: PlanarComplex = complexZeros(this.batch * this.inputSize ** 2)): PlanarComplex {
     const N = this.inputSize;
     const M = this.outputSize;
     const B = this.batch;
     if (gradient.re.length !== B * M * M) throw new Error(`fresnel window adjoint: expected ${B} planes of ${M}x${M}, got ${gradient.re.length} values`);
     if (out.re.length !== B * N * N || out.im.length !== B * N * N) throw new Error(`fresnel window adjoint: out must hold ${B} fields of ${N}x${N}`);
-    const { tiles: scratch, half } = this.scratch();
+    const { half } = this.scratch();
     for (const group of this.groups) {
       for (const run of arithmeticRuns(group.items)) {
         for (const chunk of chunksOf(run, this.chunkItems)) {
+          const fields = offset(out, chunk.start * N * N);
+          const strideField = chunk.step * N * N;
           for (const tile of group.tiles) {
             const rows = tile.rows.end - tile.rows.start;
             const cols = tile.cols.end - tile.cols.start;
@@ -291,10 +276,12 @@ export class FresnelWindowOperator implements OpticalOperator {
             });
             this.ops.gemm({
               batch: chunk.count, accumulate: false, m: rows, n: cols, k: M,
-              a: half, b: tile.exConj, c: scratch,
-              opA: "N", opB: "N", strideA: rows * M, strideB: 0, strideC: rows * cols,
+              a: half, b: tile.exConj, c: offset(fields, tile.rows.start * N + tile.cols.start), ldc: N,
+              opA: "N", opB: "N", strideA: rows * M, strideB: 0, strideC: strideField,
             });
-            copyTile(out, scratch, chunk, tile, group.mask, N, false);
+          }
+          if (group.mask) {
+            this.ops.multiplyByPlane({ x: fields, strideX: strideField, plane: group.mask, out: fields, strideOut: strideField, batch: chunk.count, planeSize: N * N, conjugate: true });
           }
         }
       }
@@ -302,14 +289,14 @@ export class FresnelWindowOperator implements OpticalOperator {
     return out;
   }
 
-  /** Tile copies and half products of one chunk, made on first use and reused. */
-  private scratch(): { tiles: PlanarComplex; half: PlanarComplex } {
-    if (!this.tileScratch) {
+  /** Masked field copies and half products of one chunk, made on first use and reused. */
+  private scratch(): { masked: PlanarComplex | null; half: PlanarComplex } {
+    if (!this.scratchBuffers) {
       const rows = Math.max(...this.groups[0].tiles.map((t) => t.rows.end - t.rows.start));
-      const cells = Math.max(...this.groups[0].tiles.map((t) => (t.rows.end - t.rows.start) * (t.cols.end - t.cols.start)));
-      this.tileScratch = { tiles: complexZeros(this.chunkItems * cells), half: complexZeros(this.chunkItems * rows * this.outputSize) };
+      const masked = this.groups.some((g) => g.mask) ? complexZeros(this.chunkItems * this.inputSize ** 2) : null;
+      this.scratchBuffers = { masked, half: complexZeros(this.chunkItems * rows * this.outputSize) };
     }
-    return this.tileScratch;
+    return this.scratchBuffers;
   }
 }
 

@@ -264,20 +264,39 @@ const CASES: EntryCase[] = [
   },
   {
     entry: "complexGemm",
-    // [m, n, k, opA, opB, batch, strideA, strideB, strideC, accumulate]
-    valid: () => [Int32Array.of(2, 2, 2, 0, 0, 1, 0, 0, 0, 0), f32(4), f32(4), f32(4), f32(4), f32(4), f32(4)],
+    // [m, n, k, opA, opB, batch, strideA, strideB, strideC, accumulate, lda, ldc]
+    valid: () => [Int32Array.of(2, 2, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0), f32(4), f32(4), f32(4), f32(4), f32(4), f32(4)],
     shape: {
       index: 0,
       fields: [["m", 1], ["n", 1], ["k", 1], ["opA", 0, 2, MATRIX_OP], ["opB", 0, 2, MATRIX_OP], ["batch", 1], ["strideA", 0], ["strideB", 0],
-        ["strideC", 0], ["accumulate", 0, 1, FLAG]],
+        ["strideC", 0], ["accumulate", 0, 1, FLAG], ["lda", 0], ["ldc", 0]],
     },
     wrong: [
-      // complexGemm reads a zero strideC as m n: two products of A would write 8 values into C's 4.
-      rangeError("two products into one C", (a) => { a[0] = Int32Array.of(2, 2, 2, 0, 0, 2, 4, 0, 0, 0); a[1] = f32(8); a[2] = f32(8); },
-        "complexGemm: argument 1 (shape) field 8 (strideC) must be >= m n = 4 when batch > 1 (outputs may not overlap), got 0"),
-      rangeError("c.im too short for two products", (a) => { a[0] = Int32Array.of(2, 2, 2, 0, 0, 2, 0, 0, 4, 0); a[5] = f32(8); },
+      // complexGemm reads a zero strideC as m ldc: two products of A would write 8 values into C's 4.
+      rangeError("two products into one C", (a) => { a[0] = Int32Array.of(2, 2, 2, 0, 0, 2, 4, 0, 0, 0, 0, 0); a[1] = f32(8); a[2] = f32(8); },
+        "complexGemm: argument 1 (shape) field 8 (strideC) must be >= (m - 1) ldc + n = 4 when batch > 1 (outputs may not overlap), got 0"),
+      rangeError("c.im too short for two products", (a) => { a[0] = Int32Array.of(2, 2, 2, 0, 0, 2, 0, 0, 4, 0, 0, 0); a[5] = f32(8); },
         "complexGemm: argument 7 (c.im) has 4 elements, needs 8"),
+      rangeError("a row stride shorter than A's rows", (a) => { a[0] = Int32Array.of(2, 2, 2, 0, 0, 1, 0, 0, 0, 0, 1, 0); },
+        "complexGemm: argument 1 (shape) field 10 (lda) must be 0 or >= the stored A's 2 columns, got 1"),
+      rangeError("a.re too short for its row stride", (a) => { a[0] = Int32Array.of(2, 2, 2, 0, 0, 1, 0, 0, 0, 0, 3, 0); },
+        "complexGemm: argument 2 (a.re) has 4 elements, needs 5"),
+      rangeError("c.re too short for its row stride", (a) => { a[0] = Int32Array.of(2, 2, 2, 0, 0, 1, 0, 0, 0, 0, 0, 4); },
+        "complexGemm: argument 6 (c.re) has 4 elements, needs 6"),
       typeError("a.re as an Array", (a) => { a[1] = [0, 0, 0, 0]; }, "complexGemm: argument 2 (a.re) must be a Float32Array, got an Array"),
+    ],
+  },
+  {
+    entry: "multiplyByPlane",
+    // [batch, planeSize, strideX, strideOut, conjugate]
+    valid: () => [Int32Array.of(2, 3, 3, 4, 1), f32(6), f32(6), f32(3), f32(3), f32(7), f32(7)],
+    shape: { index: 0, fields: [["batch", 1], ["planeSize", 1], ["strideX", 0], ["strideOut", 0], ["conjugate", 0, 1, FLAG]] },
+    wrong: [
+      rangeError("overlapping outputs", (a) => { a[0] = Int32Array.of(2, 3, 3, 2, 0); },
+        "multiplyByPlane: argument 1 (shape) strideOut must be >= planeSize = 3 when batch > 1, got 2"),
+      rangeError("out.im too short for the batch", (a) => { a[6] = f32(6); }, "multiplyByPlane: argument 7 (out.im) has 6 elements, needs 7"),
+      rangeError("plane.re shorter than a plane", (a) => { a[3] = f32(2); }, "multiplyByPlane: argument 4 (plane.re) has 2 elements, needs 3"),
+      typeError("x.im as an Array", (a) => { a[2] = [0, 0, 0, 0, 0, 0]; }, "multiplyByPlane: argument 3 (x.im) must be a Float32Array, got an Array"),
     ],
   },
   {

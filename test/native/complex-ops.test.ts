@@ -83,8 +83,8 @@ test("fft2d 96x64x64 round trip and agreement with the typed-array path", (t) =>
 });
 
 /** Element (i, j) of op(M) for a row-major matrix stored rows x cols (before the op). */
-function opElement(m: PlanarComplex, offset: number, op: MatrixOp, i: number, j: number, opRows: number, opCols: number): [number, number] {
-  const index = op === "N" ? offset + i * opCols + j : offset + j * opRows + i;
+function opElement(m: PlanarComplex, offset: number, op: MatrixOp, i: number, j: number, opRows: number, opCols: number, ld = op === "N" ? opCols : opRows): [number, number] {
+  const index = op === "N" ? offset + i * ld + j : offset + j * ld + i;
   const sign = op === "C" ? -1 : 1;
   return [m.re[index], sign * m.im[index]];
 }
@@ -96,12 +96,12 @@ function naiveGemm(p: ComplexGemm): void {
         let sr = 0;
         let si = 0;
         for (let l = 0; l < p.k; l++) {
-          const [ar, ai] = opElement(p.a, b * p.strideA, p.opA, i, l, p.m, p.k);
+          const [ar, ai] = opElement(p.a, b * p.strideA, p.opA, i, l, p.m, p.k, p.lda);
           const [br, bi] = opElement(p.b, b * p.strideB, p.opB, l, j, p.k, p.n);
           sr += ar * br - ai * bi;
           si += ar * bi + ai * br;
         }
-        const c = b * p.strideC + i * p.n + j;
+        const c = b * p.strideC + i * (p.ldc ?? p.n) + j;
         p.c.re[c] = (p.accumulate ? p.c.re[c] : 0) + sr;
         p.c.im[c] = (p.accumulate ? p.c.im[c] : 0) + si;
       }
@@ -160,6 +160,92 @@ test("complex gemm with a shared B and contiguous batches (one 2-D product over 
       }
     }
   }
+});
+
+test("complex gemm on windows of larger planes (row strides lda, ldc), tall and wide, vs naive loops and the js path; cells outside the windows untouched", (t) => {
+  const reason = skipReason();
+  if (reason) return t.skip(reason);
+  const ops = nativeComplexOps()!;
+  let seed = 400;
+  // Tiles of 11-wide planes as in the window transform: A read in place, C written in place.
+  const plane = 11 * 11;
+  for (const [m, n, k] of [[6, 4, 5], [5, 7, 3]] as const) {
+    for (const opA of ["N", "T", "C"] as const) {
+      for (const [accumulate, sharedB] of [[false, true], [true, false]] as const) {
+        const batch = 3;
+        const lda = 11;
+        const ldc = 11;
+        const a = planar(batch * plane + 2, seed++);
+        const b = planar(sharedB ? k * n : batch * k * n, seed++);
+        const c0 = planar(batch * plane + 3, seed++);
+        const problem = (c: PlanarComplex): ComplexGemm => ({
+          m, n, k, a: { re: a.re.subarray(2), im: a.im.subarray(2) }, b, c: { re: c.re.subarray(3), im: c.im.subarray(3) },
+          opA, opB: "N", batch, strideA: plane, strideB: sharedB ? 0 : k * n, strideC: plane, accumulate, lda, ldc,
+        });
+        const native = copy(c0);
+        const expected = copy(c0);
+        const js = copy(c0);
+        ops.gemm(problem(native));
+        naiveGemm(problem(expected));
+        jsComplexOps().gemm(problem(js));
+        const label = `${m}x${n}x${k} ${opA} accumulate ${accumulate} sharedB ${sharedB}`;
+        assert.ok(relativeError(native, expected) < 1e-5, `${label}: native vs naive`);
+        assert.ok(relativeError(js, expected) < 1e-5, `${label}: js vs naive`);
+        // Outside the windows every value is the original one, bit for bit.
+        for (let q = 0; q < batch; q++) {
+          for (let r = 0; r < 11; r++) {
+            for (let col = 0; col < 11; col++) {
+              if (r < m && col < n) continue;
+              const index = 3 + q * plane + r * 11 + col;
+              assert.equal(native.re[index], c0.re[index], `${label}: native wrote outside the window at ${index}`);
+              assert.equal(js.im[index], c0.im[index], `${label}: js wrote outside the window at ${index}`);
+            }
+          }
+        }
+      }
+    }
+  }
+});
+
+test("complex gemm refuses a row stride shorter than a row", (t) => {
+  const reason = skipReason();
+  if (reason) return t.skip(reason);
+  const a = planar(20, 1);
+  const c = planar(20, 2);
+  const problem: ComplexGemm = { m: 2, n: 2, k: 4, a, b: planar(8, 3), c, opA: "N", opB: "N", batch: 1, strideA: 0, strideB: 0, strideC: 0, accumulate: false, lda: 3 };
+  assert.throws(() => nativeComplexOps()!.gemm(problem), /lda/);
+  assert.throws(() => jsComplexOps().gemm(problem), /lda/);
+});
+
+test("multiplyByPlane: strided batches times one plane (and its conjugate), in place too, native and js vs direct products", (t) => {
+  const reason = skipReason();
+  if (reason) return t.skip(reason);
+  const [batch, planeSize, strideX] = [3, 70001, 70010];
+  const x = planar((batch - 1) * strideX + planeSize, 7);
+  const plane = planar(planeSize, 8);
+  for (const conjugate of [false, true]) {
+    const expected = { re: new Float32Array(batch * planeSize), im: new Float32Array(batch * planeSize) };
+    const sign = conjugate ? -1 : 1;
+    for (let b = 0; b < batch; b++) {
+      for (let i = 0; i < planeSize; i++) {
+        const [ar, ai, pr, pi] = [x.re[b * strideX + i], x.im[b * strideX + i], plane.re[i], sign * plane.im[i]];
+        expected.re[b * planeSize + i] = ar * pr - ai * pi;
+        expected.im[b * planeSize + i] = ar * pi + ai * pr;
+      }
+    }
+    for (const ops of [nativeComplexOps()!, jsComplexOps()]) {
+      const out = { re: new Float32Array(batch * planeSize), im: new Float32Array(batch * planeSize) };
+      ops.multiplyByPlane({ x, plane, out, batch, planeSize, strideX, strideOut: planeSize, conjugate });
+      assert.ok(relativeError(out, expected) < 1e-6, `${ops.name} conjugate ${conjugate}`);
+      const inPlace = copy(x);
+      ops.multiplyByPlane({ x: inPlace, plane, out: inPlace, batch, planeSize, strideX, strideOut: strideX, conjugate });
+      for (let b = 0; b < batch; b++) {
+        assert.ok(relativeError({ re: inPlace.re.subarray(b * strideX, b * strideX + planeSize), im: inPlace.im.subarray(b * strideX, b * strideX + planeSize) },
+          { re: expected.re.subarray(b * planeSize, (b + 1) * planeSize), im: expected.im.subarray(b * planeSize, (b + 1) * planeSize) }) < 1e-6, `${ops.name} in place, item ${b}`);
+      }
+    }
+  }
+  assert.throws(() => nativeComplexOps()!.multiplyByPlane({ x, plane, out: x, batch, planeSize, strideX: 5, strideOut: 5, conjugate: false }), /stride/);
 });
 
 test("complex gemm of a 1025-wide matrix Fourier transform agrees with the js path", (t) => {

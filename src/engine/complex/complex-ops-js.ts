@@ -1,5 +1,5 @@
 import FFT from "fft.js";
-import { centreIndex, checkPaddedConvolution, checkPhaseGradient, checkPhasorOutput, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex } from "./complex-ops.js";
+import { centreIndex, checkPaddedConvolution, checkPhaseGradient, checkPhasorOutput, checkPlaneProduct, gemmRowStrides, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex, type PlaneProduct } from "./complex-ops.js";
 import { unitPhasor } from "./unit-phasor.js";
 
 /**
@@ -216,20 +216,15 @@ function materialise(
   op: MatrixOp,
   rows: number,
   cols: number,
+  /** Row stride of the stored matrix (rows x cols, or cols x rows when transposed). */
+  ld: number,
   outRe: Float64Array,
   outIm: Float64Array,
 ): void {
-  if (op === "N") {
-    for (let i = 0; i < rows * cols; i++) {
-      outRe[i] = x.re[offset + i];
-      outIm[i] = x.im[offset + i];
-    }
-    return;
-  }
   const conj = op === "C" ? -1 : 1;
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
-      const src = offset + j * rows + i;
+      const src = offset + (op === "N" ? i * ld + j : j * ld + i);
       outRe[i * cols + j] = x.re[src];
       outIm[i * cols + j] = conj * x.im[src];
     }
@@ -238,12 +233,15 @@ function materialise(
 
 function gemmJs(p: ComplexGemm): void {
   const { m, n, k, a, b, c, opA, opB, batch, strideA, strideB, strideC, accumulate } = p;
+  const { lda, ldc } = gemmRowStrides(p);
   for (const [name, value] of Object.entries({ m, n, k, batch })) {
     if (!Number.isInteger(value) || value < 0) throw new Error(`gemm: ${name} = ${value} must be a non-negative integer`);
   }
-  const needA = (batch - 1) * strideA + m * k;
+  const storedRowsA = opA === "N" ? m : k;
+  if (lda < (opA === "N" ? k : m) || ldc < n) throw new Error(`gemm: row strides lda ${lda} and ldc ${ldc} are shorter than the rows of A and C`);
+  const needA = (batch - 1) * strideA + (storedRowsA - 1) * lda + (opA === "N" ? k : m);
   const needB = (batch - 1) * strideB + k * n;
-  const needC = (batch - 1) * strideC + m * n;
+  const needC = (batch - 1) * strideC + (m - 1) * ldc + n;
   if (batch > 0 && (a.re.length < needA || b.re.length < needB || c.re.length < needC)) {
     throw new Error(`gemm: operands too short for batch ${batch} of ${m}x${k} by ${k}x${n} (A ${a.re.length}/${needA}, B ${b.re.length}/${needB}, C ${c.re.length}/${needC})`);
   }
@@ -261,11 +259,11 @@ function gemmJs(p: ComplexGemm): void {
   for (let t = 0; t < batch; t++) {
     // Broadcast operands (stride 0) are materialised once.
     if (!directA && loadedA !== t * strideA) {
-      materialise(a, t * strideA, opA, m, k, aRe, aIm);
+      materialise(a, t * strideA, opA, m, k, lda, aRe, aIm);
       loadedA = t * strideA;
     }
     if (loadedB !== t * strideB) {
-      materialise(b, t * strideB, opB, k, n, bRe, bIm);
+      materialise(b, t * strideB, opB, k, n, opB === "N" ? n : k, bRe, bIm);
       loadedB = t * strideB;
     }
     const sourceRe = directA ? a.re : aRe;
@@ -275,7 +273,7 @@ function gemmJs(p: ComplexGemm): void {
     for (let i = 0; i < m; i++) {
       accRe.fill(0);
       accIm.fill(0);
-      const rowA = offA + i * k;
+      const rowA = offA + i * (directA ? lda : k);
       for (let q = 0; q < k; q++) {
         const ar = sourceRe[rowA + q];
         const ai = sourceIm[rowA + q];
@@ -288,7 +286,7 @@ function gemmJs(p: ComplexGemm): void {
           accIm[j] += ar * bi + ai * br;
         }
       }
-      const rowC = offC + i * n;
+      const rowC = offC + i * ldc;
       if (accumulate) {
         for (let j = 0; j < n; j++) {
           c.re[rowC + j] += accRe[j];
@@ -310,6 +308,20 @@ function phaseGradientJs(gradient: PlanarComplex, transmission: PlanarComplex, o
   for (let i = 0; i < out.length; i++) out[i] = gi[i] * tr[i] - gr[i] * ti[i];
 }
 
+function multiplyByPlaneJs({ x, plane, out, batch, planeSize, strideX, strideOut, conjugate }: PlaneProduct): void {
+  const sign = conjugate ? -1 : 1;
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0, from = b * strideX, to = b * strideOut; i < planeSize; i++, from++, to++) {
+      const pr = plane.re[i];
+      const pi = sign * plane.im[i];
+      const ar = x.re[from];
+      const ai = x.im[from];
+      out.re[to] = ar * pr - ai * pi;
+      out.im[to] = ar * pi + ai * pr;
+    }
+  }
+}
+
 /** The pure TypeScript implementation of ComplexOps. */
 export function jsComplexOps(): ComplexOps {
   return {
@@ -325,5 +337,9 @@ export function jsComplexOps(): ComplexOps {
       phaseGradientJs(gradient, transmission, out);
     },
     gemm: gemmJs,
+    multiplyByPlane: (p) => {
+      checkPlaneProduct(p);
+      multiplyByPlaneJs(p);
+    },
   };
 }

@@ -34,6 +34,45 @@ export interface ComplexGemm {
   strideC: number;
   /** C = alpha-free op(A) op(B) + (accumulate ? C : 0). */
   accumulate: boolean;
+  /**
+   * Row strides of the stored A (m x k, or k x m when transposed) and of C; default dense. Larger
+   * strides make A and C windows of bigger planes (e.g. tiles of a field), read and written in place.
+   */
+  lda?: number;
+  ldc?: number;
+}
+
+/** out_b = x_b . plane (or conj(plane)) for b < batch; item b of x and out starts at b stride; out may be x. */
+export interface PlaneProduct {
+  x: PlanarComplex;
+  plane: PlanarComplex;
+  out: PlanarComplex;
+  batch: number;
+  planeSize: number;
+  strideX: number;
+  strideOut: number;
+  conjugate: boolean;
+}
+
+/** The row strides of a gemm's stored A and C, defaults filled in. */
+export function gemmRowStrides(p: ComplexGemm): { lda: number; ldc: number } {
+  return { lda: p.lda ?? (p.opA === "N" ? p.k : p.m), ldc: p.ldc ?? p.n };
+}
+
+/** Throws unless every item of a PlaneProduct lies inside its arrays. */
+export function checkPlaneProduct(p: PlaneProduct): void {
+  for (const [name, value] of Object.entries({ batch: p.batch, planeSize: p.planeSize, strideX: p.strideX, strideOut: p.strideOut })) {
+    if (!Number.isInteger(value) || value < 0) throw new Error(`multiplyByPlane: ${name} = ${value} must be a non-negative integer`);
+  }
+  if (p.batch > 1 && Math.min(p.strideX, p.strideOut) < p.planeSize) throw new Error(`multiplyByPlane: strides ${p.strideX}, ${p.strideOut} must be >= planeSize ${p.planeSize} for a batch`);
+  const need = (stride: number) => (p.batch - 1) * stride + p.planeSize;
+  checkLength(p.x, need(p.strideX), "multiplyByPlane x");
+  checkLength(p.out, need(p.strideOut), "multiplyByPlane out");
+  checkLength(p.plane, p.planeSize, "multiplyByPlane plane");
+}
+
+function checkLength(x: PlanarComplex, length: number, field: string): void {
+  if (x.re.length < length || x.im.length < length) throw new Error(`${field}: needs ${length} values in re and im, has ${x.re.length} and ${x.im.length}`);
 }
 
 /**
@@ -74,6 +113,8 @@ export interface ComplexOps {
   phaseGradient(gradient: PlanarComplex, transmission: PlanarComplex, out: Float32Array): void;
   /** Batched complex matrix product, see ComplexGemm. */
   gemm(p: ComplexGemm): void;
+  /** Elementwise product of a batch of planes with one broadcast plane, see PlaneProduct. */
+  multiplyByPlane(p: PlaneProduct): void;
 }
 
 /** Throws unless the operands of a PaddedConvolution have the sizes its shape asks for. */

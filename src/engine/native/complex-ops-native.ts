@@ -1,4 +1,4 @@
-import { checkPaddedConvolution, checkPhaseGradient, checkPhasorOutput, kernelCount, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex } from "../complex/complex-ops.js";
+import { checkPaddedConvolution, checkPhaseGradient, checkPhasorOutput, checkPlaneProduct, gemmRowStrides, kernelCount, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex, type PlaneProduct } from "../complex/complex-ops.js";
 import { loadNativeAddon, type NativeAddon } from "./addon.js";
 
 const OP_CODES: Record<MatrixOp, number> = { N: 0, T: 1, C: 2 };
@@ -37,19 +37,30 @@ class NativeComplexOps implements ComplexOps {
 
   gemm(p: ComplexGemm): void {
     if (p.batch === 0 || p.m === 0 || p.n === 0) return;
+    const { lda, ldc } = gemmRowStrides(p);
     if (p.k === 0) {
       if (!p.accumulate) {
         for (let i = 0; i < p.batch; i++) {
-          p.c.re.fill(0, i * p.strideC, i * p.strideC + p.m * p.n);
-          p.c.im.fill(0, i * p.strideC, i * p.strideC + p.m * p.n);
+          for (let row = 0; row < p.m; row++) {
+            const start = i * p.strideC + row * ldc;
+            p.c.re.fill(0, start, start + p.n);
+            p.c.im.fill(0, start, start + p.n);
+          }
         }
       }
       return;
     }
     const shape = Int32Array.from([
-      p.m, p.n, p.k, OP_CODES[p.opA], OP_CODES[p.opB], p.batch, p.strideA, p.strideB, p.strideC, p.accumulate ? 1 : 0,
+      p.m, p.n, p.k, OP_CODES[p.opA], OP_CODES[p.opB], p.batch, p.strideA, p.strideB, p.strideC, p.accumulate ? 1 : 0, lda, ldc,
     ]);
     this.addon.complexGemm(shape, p.a.re, p.a.im, p.b.re, p.b.im, p.c.re, p.c.im);
+  }
+
+  multiplyByPlane(p: PlaneProduct): void {
+    checkPlaneProduct(p);
+    if (p.batch === 0 || p.planeSize === 0) return;
+    const shape = Int32Array.from([p.batch, p.planeSize, p.strideX, p.strideOut, p.conjugate ? 1 : 0]);
+    this.addon.multiplyByPlane(shape, p.x.re, p.x.im, p.plane.re, p.plane.im, p.out.re, p.out.im);
   }
 }
 

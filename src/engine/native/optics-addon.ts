@@ -15,8 +15,9 @@ export interface NativeOpticsAddon {
   /** re + i im = exp(i phase) for every element of phase. */
   unitPhasor(phase: Float32Array, re: Float32Array, im: Float32Array): void;
   /**
-   * shape: [m, n, k, opA, opB, batch, strideA, strideB, strideC, accumulate] with op 0=N, 1=T, 2=C;
-   * with batch > 1, strideC >= m n (the products' outputs may not overlap).
+   * shape: [m, n, k, opA, opB, batch, strideA, strideB, strideC, accumulate, lda, ldc] with op 0=N, 1=T, 2=C
+   * and lda, ldc the row strides of the stored A and of C (0: dense); with batch > 1,
+   * strideC >= (m - 1) ldc + n (the products' outputs may not overlap).
    */
   complexGemm(
     shape: Int32Array,
@@ -26,5 +27,15 @@ export interface NativeOpticsAddon {
     bIm: Float32Array,
     cRe: Float32Array,
     cIm: Float32Array,
+  ): void;
+  /** shape: [batch, planeSize, strideX, strideOut, conjugate]; out_b = x_b . plane (or its conjugate). */
+  multiplyByPlane(
+    shape: Int32Array,
+    xRe: Float32Array,
+    xIm: Float32Array,
+    planeRe: Float32Array,
+    planeIm: Float32Array,
+    outRe: Float32Array,
+    outIm: Float32Array,
   ): void;
 }

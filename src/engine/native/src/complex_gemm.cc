@@ -78,7 +78,9 @@ struct OpView {
   PlanarMatrix x;
   int64_t rows, cols;
   MatrixOp op;
-  int64_t index(int64_t r, int64_t c) const { return op == MatrixOp::None ? r * cols + c : c * rows + r; }
+  // Row stride of the stored matrix (cols x rows when transposed).
+  int64_t ld;
+  int64_t index(int64_t r, int64_t c) const { return op == MatrixOp::None ? r * ld + c : c * ld + r; }
   float re(int64_t offset, int64_t r, int64_t c) const { return x.re[offset + index(r, c)]; }
   float im(int64_t offset, int64_t r, int64_t c) const {
     const float v = x.im[offset + index(r, c)];
@@ -96,14 +98,68 @@ float* reserve(std::vector<float>& buffer, int64_t size) {
 
 constexpr int64_t kParallelMin = 1 << 14;
 
+// Copies `batch` strided rows x cols windows (row stride ld, batch stride) to or from dense planes.
+void copyWindows(PlanarMatrix windows, int64_t batchStride, int64_t ld, PlanarMatrix dense, int64_t batch, int64_t rows,
+                 int64_t cols, bool toDense) {
+#pragma omp parallel for collapse(2) schedule(static) if (batch * rows * cols >= kParallelMin)
+  for (int64_t q = 0; q < batch; ++q) {
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t w = q * batchStride + r * ld, d = (q * rows + r) * cols;
+      if (toDense) {
+        std::copy(windows.re + w, windows.re + w + cols, dense.re + d);
+        std::copy(windows.im + w, windows.im + w + cols, dense.im + d);
+      } else {
+        std::copy(dense.re + d, dense.re + d + cols, windows.re + w);
+        std::copy(dense.im + d, dense.im + d + cols, windows.im + w);
+      }
+    }
+  }
+}
+
+std::vector<float> windowA[2], windowC[2];
+
+PlanarMatrix reservePlanar(std::vector<float> (&buffers)[2], int64_t size) {
+  return {reserve(buffers[0], size), reserve(buffers[1], size)};
+}
+
+void denseGemm(const ComplexGemmShape& s, PlanarMatrix a, PlanarMatrix b, PlanarMatrix c);
+
 }  // namespace
 
+// Strided A or C (windows of larger planes) are copied to dense scratch first. Handing oneDNN 2.6 (gemm:jit
+// matmul) descriptors whose row stride exceeds the row (256-wide tiles of 1025-wide fields) gave correct
+// products but glibc heap-corruption aborts ("corrupted size vs. prev_size") under `node --cpu-prof`;
+// dense descriptors never did. A dense operand also lets a batch run as one 2-D product.
 void complexGemm(const ComplexGemmShape& s, PlanarMatrix a, PlanarMatrix b, PlanarMatrix c) {
+  ComplexGemmShape dense = s;
+  dense.lda = dense.ldc = 0;
+  const int64_t lda = s.rowStrideA(), ldc = s.rowStrideC();
+  const int64_t storedRowsA = s.opA == MatrixOp::None ? s.m : s.k, storedColsA = s.storedColsA();
+  if (lda != storedColsA) {
+    const int64_t batchA = s.strideA == 0 ? 1 : s.batch;
+    PlanarMatrix packed = reservePlanar(windowA, batchA * storedRowsA * storedColsA);
+    copyWindows(a, s.strideA, lda, packed, batchA, storedRowsA, storedColsA, true);
+    a = packed;
+    dense.strideA = s.strideA == 0 ? 0 : storedRowsA * storedColsA;
+  }
+  if (ldc == s.n) return denseGemm(dense, a, b, c);
+  const int64_t strideC = s.strideC == 0 ? s.m * ldc : s.strideC;
+  PlanarMatrix packed = reservePlanar(windowC, s.batch * s.m * s.n);
+  if (s.accumulate) copyWindows(c, strideC, ldc, packed, s.batch, s.m, s.n, true);
+  dense.strideC = s.m * s.n;
+  denseGemm(dense, a, b, packed);
+  copyWindows(c, strideC, ldc, packed, s.batch, s.m, s.n, false);
+}
+
+namespace {
+
+void denseGemm(const ComplexGemmShape& s, PlanarMatrix a, PlanarMatrix b, PlanarMatrix c) {
   const int64_t m = s.m, n = s.n, k = s.k;
   const bool sharedA = s.strideA == 0, sharedB = s.strideB == 0;
   const int64_t batchB = sharedB ? 1 : s.batch;
+  const int64_t lda = s.rowStrideA();
   const int64_t strideC = s.strideC == 0 ? m * n : s.strideC;
-  const OpView opB{b, k, n, s.opB};
+  const OpView opB{b, k, n, s.opB, s.opB == MatrixOp::None ? n : k};
   const int64_t strideB = s.strideB;
   // One 2-D product over all batch rows: B shared, C contiguous, and A contiguous (or packed).
   const bool flatC = sharedB && (s.batch == 1 || strideC == m * n);
@@ -130,7 +186,7 @@ void complexGemm(const ComplexGemmShape& s, PlanarMatrix a, PlanarMatrix b, Plan
     const bool flat = flatC && !transposedA && (s.batch == 1 || s.strideA == m * k);
     const int64_t batch = flat ? 1 : s.batch;
     const int64_t rows = flat ? s.batch * m : m;
-    const RealOperand ad{batch, rows, k, flat ? 0 : s.strideA, transposedA ? 1 : k, transposedA ? m : 1};
+    const RealOperand ad{batch, rows, k, flat ? 0 : s.strideA, transposedA ? 1 : lda, transposedA ? lda : 1};
     const RealOperand bd = dense(batch, k, 2 * n, sharedB || flat);
     const RealOperand pd = dense(batch, rows, 2 * n, false);
     float* p = reserve(interleaved, batch * rows * 2 * n);
@@ -157,7 +213,7 @@ void complexGemm(const ComplexGemmShape& s, PlanarMatrix a, PlanarMatrix b, Plan
   }
 
   // n > k: A packed as [Ar sa Ai] (m x 2k per batch item), B as [Br; -Bi] and [Bi; Br] (2k x n).
-  const OpView opA{a, m, k, s.opA};
+  const OpView opA{a, m, k, s.opA, lda};
   const int64_t batchA = sharedA ? 1 : s.batch;
   float* packedA = reserve(packA, batchA * m * 2 * k);
 #pragma omp parallel for collapse(2) schedule(static) if (batchA * m * k >= kParallelMin)
@@ -198,5 +254,7 @@ void complexGemm(const ComplexGemmShape& s, PlanarMatrix a, PlanarMatrix b, Plan
   realProduct(ad, packedA, bd, bIm, cd, c.im, 1.f, s.accumulate);
   cpuStream().wait();
 }
+
+}  // namespace
 
 }  // namespace optocnn

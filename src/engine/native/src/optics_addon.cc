@@ -1,11 +1,13 @@
-// N-API entry points of the optics transforms: batched 2-D FFTs, padded convolutions, unit phasors and
-// complex matrix products on Float32Array operands (planar complex: separate real and imaginary arrays).
+// N-API entry points of the optics transforms: batched 2-D FFTs, padded convolutions, unit phasors,
+// products with a broadcast plane and complex matrix products on Float32Array operands (planar complex:
+// separate real and imaginary arrays).
 #include "optics_addon.h"
 
 #include "complex_gemm.h"
 #include "fft.h"
 #include "napi_args.h"
 #include "padded_convolution.h"
+#include "plane_product.h"
 #include "unit_phasor.h"
 
 namespace optocnn {
@@ -66,24 +68,55 @@ int64_t span(int64_t batch, int64_t stride, int64_t matrix) { return (batch - 1)
 constexpr const char* kMatrixOps = "0 (N), 1 (T) or 2 (C)";
 const Field kComplexGemmFields[] = {{"m", 1},          {"n", 1},       {"k", 1},       {"opA", 0, 2, kMatrixOps},
                                     {"opB", 0, 2, kMatrixOps}, {"batch", 1}, {"strideA", 0}, {"strideB", 0},
-                                    {"strideC", 0},    {"accumulate", 0, 1, kFlag}};
+                                    {"strideC", 0},    {"accumulate", 0, 1, kFlag}, {"lda", 0}, {"ldc", 0}};
 static_assert(sizeof(kComplexGemmFields) / sizeof(Field) == ComplexGemmShape::kFields, "one entry per field");
 
 // (shape, a.re, a.im, b.re, b.im, c.re, c.im)
 void ComplexGemm(const Args& args) {
   const int32_t* f = args.shape(0, "shape", kComplexGemmFields);
-  const ComplexGemmShape s{f[0], f[1], f[2], MatrixOp(f[3]), MatrixOp(f[4]), f[5], f[6], f[7], f[8], f[9] != 0};
-  // The products write their outputs in parallel, and complexGemm reads a zero strideC as m n.
-  if (s.batch > 1 && s.strideC < s.m * s.n) {
-    args.rangeError(Args::argument(0, "shape") + " field 8 (strideC) must be >= m n = " + std::to_string(s.m * s.n) +
+  const ComplexGemmShape s{f[0], f[1], f[2], MatrixOp(f[3]), MatrixOp(f[4]), f[5], f[6], f[7], f[8], f[9] != 0, f[10], f[11]};
+  const int64_t lda = s.rowStrideA(), ldc = s.rowStrideC();
+  const int64_t storedRowsA = s.opA == MatrixOp::None ? s.m : s.k;
+  if (lda < s.storedColsA()) {
+    args.rangeError(Args::argument(0, "shape") + " field 10 (lda) must be 0 or >= the stored A's " +
+                    std::to_string(s.storedColsA()) + " columns, got " + std::to_string(lda));
+  }
+  if (ldc < s.n) {
+    args.rangeError(Args::argument(0, "shape") + " field 11 (ldc) must be 0 or >= n = " + std::to_string(s.n) +
+                    ", got " + std::to_string(ldc));
+  }
+  // The products write their outputs in parallel, and complexGemm reads a zero strideC as m ldc.
+  const int64_t matrixC = (s.m - 1) * ldc + s.n;
+  if (s.batch > 1 && s.strideC < matrixC) {
+    args.rangeError(Args::argument(0, "shape") + " field 8 (strideC) must be >= (m - 1) ldc + n = " + std::to_string(matrixC) +
                     " when batch > 1 (outputs may not overlap), got " + std::to_string(s.strideC));
   }
-  const int64_t aLen = span(s.batch, s.strideA, s.m * s.k), bLen = span(s.batch, s.strideB, s.k * s.n);
-  const int64_t cLen = span(s.batch, s.strideC, s.m * s.n);
+  const int64_t aLen = span(s.batch, s.strideA, (storedRowsA - 1) * lda + s.storedColsA());
+  const int64_t bLen = span(s.batch, s.strideB, s.k * s.n);
+  const int64_t cLen = span(s.batch, s.strideC, matrixC);
   PlanarMatrix a{args.floatArray(1, "a.re", aLen), args.floatArray(2, "a.im", aLen)};
   PlanarMatrix b{args.floatArray(3, "b.re", bLen), args.floatArray(4, "b.im", bLen)};
   PlanarMatrix c{args.floatArray(5, "c.re", cLen), args.floatArray(6, "c.im", cLen)};
   complexGemm(s, a, b, c);
+}
+
+const Field kPlaneProductFields[] = {{"batch", 1}, {"planeSize", 1}, {"strideX", 0}, {"strideOut", 0}, {"conjugate", 0, 1, kFlag}};
+
+// (shape, x.re, x.im, plane.re, plane.im, out.re, out.im): out_b = x_b . plane (or conj(plane)) for every batch item.
+void MultiplyByPlane(const Args& args) {
+  const int32_t* f = args.shape(0, "shape", kPlaneProductFields);
+  const PlaneProductShape s{f[0], f[1], f[2], f[3], f[4] != 0};
+  for (const auto& [field, stride] : {std::pair{"strideX", s.strideX}, std::pair{"strideOut", s.strideOut}}) {
+    if (s.batch > 1 && stride < s.planeSize) {
+      args.rangeError(Args::argument(0, "shape") + " " + field + " must be >= planeSize = " + std::to_string(s.planeSize) +
+                      " when batch > 1, got " + std::to_string(stride));
+    }
+  }
+  const int64_t xLen = span(s.batch, s.strideX, s.planeSize), outLen = span(s.batch, s.strideOut, s.planeSize);
+  PlanarMatrix x{args.floatArray(1, "x.re", xLen), args.floatArray(2, "x.im", xLen)};
+  PlanarMatrix plane{args.floatArray(3, "plane.re", s.planeSize), args.floatArray(4, "plane.im", s.planeSize)};
+  PlanarMatrix out{args.floatArray(5, "out.re", outLen), args.floatArray(6, "out.im", outLen)};
+  multiplyByPlane(s, x, plane, out);
 }
 
 const EntryPoint kEntryPoints[] = {
@@ -91,6 +124,7 @@ const EntryPoint kEntryPoints[] = {
     {"paddedConvolution", 8, PaddedConvolution},
     {"unitPhasor", 3, UnitPhasor},
     {"complexGemm", 7, ComplexGemm},
+    {"multiplyByPlane", 7, MultiplyByPlane},
 };
 
 }  // namespace
