@@ -4,7 +4,6 @@ import type { PresetName } from "../pipeline/presets.js";
 import { OpticsBank } from "../dko/optics-bank.js";
 import { synthesizeBank } from "../dko/synthesize.js";
 import { kernelTargetsFrom } from "../dko/targets.js";
-import { padCentred } from "../optics/grid.js";
 import { createRandom } from "../util/random.js";
 
 export interface DkoStepTiming {
@@ -43,7 +42,7 @@ export async function benchDkoStep(preset: PresetName, steps: number): Promise<D
   const bank = new OpticsBank(config.optics, shape);
   const random = createRandom(3);
   const targets = kernelTargetsFrom(Float32Array.from({ length: 49 * 3 * shape.outChannels }, () => random() - 0.5), shape);
-  const windowTargets = padCentred(targets.targets, bank.count, shape.kernelSize, bank.windowPixels);
+  const windowTargets = bank.targetWindows(targets.targets).data;
   const stepTimes = new Map<number, number[]>();
   let last = 0;
   await synthesizeBank({

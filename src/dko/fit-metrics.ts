@@ -1,5 +1,5 @@
 import { nmse } from "../eval/nmse.js";
-import { cropCentred } from "../optics/grid.js";
+import type { PlaneStack } from "../optics/plane-stack.js";
 
 export interface KernelFit {
   /** sum (PSF - target)^2 / sum target^2 over the fit window (0 = exact). */
@@ -10,12 +10,14 @@ export interface KernelFit {
   energyOutsideKernel: number;
 }
 
-/** Fit quality of each metasurface: unit-sum PSFs and targets [B, M, M], kernel side k. */
-export function kernelFits(psfs: Float32Array, targets: Float32Array, count: number, windowPixels: number, kernelSize: number): KernelFit[] {
-  const window = windowPixels * windowPixels;
-  const crops = cropCentred(psfs, count, windowPixels, kernelSize);
+/** Fit quality of each metasurface: unit-sum PSF windows against their targets, kernel side k. */
+export function kernelFits(psfStack: PlaneStack, targetStack: PlaneStack, kernelSize: number): KernelFit[] {
+  psfStack.requireSameShape(targetStack, "kernelFits: PSFs and targets");
+  const window = psfStack.size * psfStack.size;
+  const [psfs, targets] = [psfStack.data, targetStack.data];
+  const crops = psfStack.cropCentred(kernelSize).data;
   const k2 = kernelSize * kernelSize;
-  return Array.from({ length: count }, (_, b) => {
+  return Array.from({ length: psfStack.count }, (_, b) => {
     let sumP = 0;
     let sumT = 0;
     for (let i = b * window; i < (b + 1) * window; i++) {
@@ -42,9 +44,8 @@ export function kernelFits(psfs: Float32Array, targets: Float32Array, count: num
   });
 }
 
-/** Fraction of the incident light landing in each metasurface's kernel window, from incident-energy PSFs [B, M, M]. */
-export function kernelEfficiencies(incidentPsfs: Float32Array, count: number, windowPixels: number, kernelSize: number): number[] {
-  const crops = cropCentred(incidentPsfs, count, windowPixels, kernelSize);
-  const k2 = kernelSize * kernelSize;
-  return Array.from({ length: count }, (_, b) => crops.subarray(b * k2, (b + 1) * k2).reduce((a, v) => a + v, 0));
+/** Fraction of the incident light landing in each metasurface's kernel window, from incident-energy PSF windows. */
+export function kernelEfficiencies(incidentPsfs: PlaneStack, kernelSize: number): number[] {
+  const crops = incidentPsfs.cropCentred(kernelSize);
+  return Array.from({ length: crops.count }, (_, b) => crops.plane(b).reduce((a, v) => a + v, 0));
 }

@@ -5,6 +5,7 @@ import { checkKernelResolvable } from "../optics/kernel-resolution.js";
 import { bankWavelengths_m, type KernelBankShape } from "../optics/kernels.js";
 import { PhaseMetasurface, type MetasurfaceModel } from "../optics/metasurface.js";
 import { loadNanopillarLut, NanopillarMetasurface } from "../optics/nanopillar-lut.js";
+import { PlaneStack } from "../optics/plane-stack.js";
 import { convergedSubsamples, createPsfWindowModel, type PsfModel, type PsfNormalisation } from "../optics/psf-model.js";
 import { windowModelValidity, type WindowModelValidity } from "../optics/window-validity.js";
 import type { DkoOptics } from "./config.js";
@@ -80,6 +81,16 @@ export class OpticsBank {
       for (let i = 0; i < members.length; i += perChunk) out.push(members.slice(i, i + perChunk));
     }
     return out;
+  }
+
+  /** `data` as this bank's PSF windows (count x windowPixels^2 values), checked. */
+  windows(data: Float32Array, name = "PSF windows"): PlaneStack {
+    return new PlaneStack(data, { count: this.count, size: this.windowPixels }, name);
+  }
+
+  /** Kernel-sized target planes, one per metasurface, centred in fit windows of zeros. */
+  targetWindows(kernelPlanes: Float32Array): PlaneStack {
+    return new PlaneStack(kernelPlanes, { count: this.count, size: this.kernelSize }, "kernel targets").padCentred(this.windowPixels);
   }
 
   /** PSFs [count, M, M] of the whole bank's parameters [count, N, N], computed chunk by chunk. */

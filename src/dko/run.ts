@@ -8,10 +8,10 @@ import { meanOf, nmse } from "../eval/nmse.js";
 import { writeJsonAtomic } from "../io/atomic.js";
 import { writeNpy } from "../io/npy.js";
 import type { DepthNet } from "../models/depth-net.js";
-import { padCentred } from "../optics/grid.js";
 import { psfsToKernels } from "../optics/kernels.js";
 import type { DkoConfig } from "./config.js";
 import { fabricatedParams, hasFabricationError } from "./fabrication-variants.js";
+import type { PlaneStack } from "../optics/plane-stack.js";
 import { kernelEfficiencies, kernelFits, type KernelFit } from "./fit-metrics.js";
 import { OpticsBank } from "./optics-bank.js";
 import { opticalFirstLayer } from "./optical-layer.js";
@@ -94,7 +94,7 @@ interface BankDesign {
   targets: KernelTargets;
   bank: OpticsBank;
   /** [B, M, M] zero-padded unit-sum targets of the fit windows. */
-  windowTargets: Float32Array;
+  windowTargets: PlaneStack;
   synthesis: BankSynthesisResult;
   synthesisSeconds: number;
   synthesisPeakRss_bytes: number;
@@ -115,11 +115,11 @@ async function designBank(
 ): Promise<BankDesign> {
   const targets = extractKernelTargets(net);
   const bank = new OpticsBank(config.optics, targets.shape);
-  const windowTargets = padCentred(targets.targets, bank.count, bank.kernelSize, bank.windowPixels);
+  const windowTargets = bank.targetWindows(targets.targets);
   const synthesisStart = performance.now();
   const synthesis = await synthesizeBank({
     bank,
-    targets: windowTargets,
+    targets: windowTargets.data,
     active: targets.active,
     optimiser: config.optimiser,
     onProgress: (event) => onProgress?.({ phase: "synthesize", ...event }),
@@ -127,7 +127,6 @@ async function designBank(
   });
   const synthesisSeconds = (performance.now() - synthesisStart) / 1000;
   const synthesisPeakRss_bytes = process.resourceUsage().maxRSS * 1024;
-  const M = bank.windowPixels;
   return {
     config,
     targets,
@@ -136,10 +135,10 @@ async function designBank(
     synthesis,
     synthesisSeconds,
     synthesisPeakRss_bytes,
-    fits: kernelFits(synthesis.psfs, windowTargets, bank.count, M, bank.kernelSize),
-    efficiencies: kernelEfficiencies(bank.forward("incident-energy", synthesis.params), bank.count, M, bank.kernelSize),
-    designKernels: psfsToKernels(synthesis.psfs, M, targets.scales, targets.shape),
-    kernelsOf: (params) => psfsToKernels(bank.forward("unit-sum", params), M, targets.scales, targets.shape),
+    fits: kernelFits(bank.windows(synthesis.psfs), windowTargets, bank.kernelSize),
+    efficiencies: kernelEfficiencies(bank.windows(bank.forward("incident-energy", synthesis.params)), bank.kernelSize),
+    designKernels: psfsToKernels(bank.windows(synthesis.psfs), targets.scales, targets.shape),
+    kernelsOf: (params) => psfsToKernels(bank.windows(bank.forward("unit-sum", params)), targets.scales, targets.shape),
   };
 }
 
@@ -243,7 +242,7 @@ function writeDesignArrays(outDir: string, design: BankDesign): void {
   const kernelShape = [k, k, targets.shape.inChannels, targets.shape.outChannels];
   writeNpy(join(outDir, "params.npy"), { data: synthesis.params, shape: [bank.count, config.optics.cells, config.optics.cells] });
   writeNpy(join(outDir, "psfs.npy"), { data: synthesis.psfs, shape: [bank.count, M, M] });
-  writeNpy(join(outDir, "psf_targets.npy"), { data: design.windowTargets, shape: [bank.count, M, M] });
+  writeNpy(join(outDir, "psf_targets.npy"), { data: design.windowTargets.data, shape: [bank.count, M, M] });
   writeNpy(join(outDir, "scales.npy"), { data: targets.scales, shape: [bank.count] });
   writeNpy(join(outDir, "target_kernels.npy"), { data: targets.weights, shape: kernelShape });
   writeNpy(join(outDir, "realised_kernels.npy"), { data: design.designKernels, shape: kernelShape });

@@ -83,10 +83,9 @@ export interface SensitivityOptions {
 
 export async function sensitivitySweeps(design: DkoDesign, scorer: KernelScorer, options: SensitivityOptions): Promise<SensitivityPoint[]> {
   const points: SensitivityPoint[] = [];
-  const M = design.bank.windowPixels;
   const measure = async (sweep: SweepName, setting: number, seed: number | null, params: Float32Array, detuning_m = 0) => {
     const psfs = bankPsfs(design, params, detuning_m);
-    const kernels = psfsToKernels(psfs, M, design.scales, design.shape);
+    const kernels = psfsToKernels(design.bank.windows(psfs), design.scales, design.shape);
     const metrics = await scorer.score(kernels, `${sweep} ${setting}${seed === null ? "" : ` seed ${seed}`}`);
     points.push({ sweep, setting, seed, fitNmse: meanFitNmse(design, psfs), absRel: metrics.absRel });
   };

@@ -85,7 +85,7 @@ export function e2eOpticalLayer(bank: OpticsBank, options: E2eLayerOptions): E2e
     params,
     formationKernels,
     scales: () => Float32Array.from(scales.dataSync()),
-    realisedKernels: () => psfsToKernels(model.forward(params()), M, Float32Array.from(scales.dataSync()), shape),
+    realisedKernels: () => psfsToKernels(bank.windows(model.forward(params())), Float32Array.from(scales.dataSync()), shape),
     dispose: () => {
       forget();
       stored.dispose();

@@ -2,7 +2,6 @@ import * as tf from "@tensorflow/tfjs";
 import type { ClassificationSet } from "../data/types.js";
 import { synthesizeMetasurfaces } from "../dko/synthesize.js";
 import { kernelTargetsFrom } from "../dko/targets.js";
-import { padCentred } from "../optics/grid.js";
 import type { NtkdConfig } from "./config.js";
 import { createElectronicStudent } from "./networks.js";
 import { OpticalStudent } from "./optical-student.js";
@@ -25,10 +24,9 @@ export async function trainDkoStudent(options: { config: NtkdConfig; train: Clas
     const stage1 = await trainNetwork({ ...common, net: electronic, objective: { kind: "task" }, steps: stage1Steps, onStep: options.onStep });
     const { kernelSize: k, kernels } = config.student;
     const targets = kernelTargetsFrom(Float32Array.from(electronic.kernel.dataSync()), { kernelSize: k, inChannels: 1, outChannels: kernels });
-    const M = student.bank.windowPixels;
     const synthesis = await synthesizeMetasurfaces({
       model: student.model,
-      targets: padCentred(targets.targets, student.bank.count, k, M),
+      targets: student.bank.targetWindows(targets.targets).data,
       active: targets.active,
       initialParams: Float32Array.from(student.phases.dataSync()),
       optimiser: {

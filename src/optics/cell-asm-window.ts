@@ -1,6 +1,7 @@
 import type { ComplexOps, PlanarComplex } from "../engine/complex/complex-ops.js";
 import { getComplexOps } from "../engine/complex/select.js";
-import { complexZeros, Grid, padCentredComplex } from "./grid.js";
+import { complexZeros, Grid } from "./grid.js";
+import { resizeCentredComplex } from "./plane-stack.js";
 import type { SensorWindow } from "./pixel-quadrature.js";
 import { asmBandLimit_perM } from "./propagation.js";
 import { SensorIntegration } from "./sensor-integration.js";
@@ -99,7 +100,7 @@ export class CellAsmWindow {
     const P = this.paddedSize;
     const Q = this.frequencies;
     const J = (Q - 1) / 2;
-    const spectrum = padCentredComplex(field, 1, N, P);
+    const spectrum = resizeCentredComplex(field, { count: 1, size: N }, P);
     this.ops.fft2d(spectrum, 1, P, P, false);
     // Replicas of the periodic DTFT times the transfer function on the Q x Q kept frequencies.
     const propagated = complexZeros(Q * Q);

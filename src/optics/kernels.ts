@@ -1,4 +1,4 @@
-import { cropCentred } from "./grid.js";
+import { PlaneStack } from "./plane-stack.js";
 
 /**
  * Signed CNN kernels <-> pairs of non-negative PSFs, and the one place where the 180-degree flip lives.
@@ -92,14 +92,12 @@ export function kernelsToPsfTargets(weights: Float32Array, shape: KernelBankShap
  * [k, k, in, out] the optics implements: s+ rot180(crop(PSF+)) - s- rot180(crop(PSF-)). Light outside
  * the central k x k crop is lost to the kernel (it falls on neighbouring sub-images).
  */
-export function psfsToKernels(psfs: Float32Array, windowPixels: number, scales: Float32Array, shape: KernelBankShape): Float32Array {
+export function psfsToKernels(psfs: PlaneStack, scales: Float32Array, shape: KernelBankShape): Float32Array {
   const { kernelSize: k, inChannels, outChannels } = shape;
   const count = 2 * outChannels * inChannels;
-  if (psfs.length !== count * windowPixels * windowPixels) {
-    throw new Error(`psfs: expected [${count}, ${windowPixels}, ${windowPixels}], got ${psfs.length} values`);
-  }
+  if (psfs.count !== count) throw new Error(`psfs: expected ${count} PSF windows (2 signs x ${outChannels} x ${inChannels}), got ${psfs.count}`);
   if (scales.length !== count) throw new Error(`scales: expected ${count} values, got ${scales.length}`);
-  const crops = cropCentred(psfs, count, windowPixels, k);
+  const crops = psfs.cropCentred(k).data;
   const weights = new Float32Array(k * k * inChannels * outChannels);
   for (let o = 0; o < outChannels; o++) {
     for (let c = 0; c < inChannels; c++) {

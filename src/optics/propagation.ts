@@ -1,6 +1,7 @@
 import type { ComplexOps, PlanarComplex } from "../engine/complex/complex-ops.js";
 import { getComplexOps } from "../engine/complex/select.js";
-import { complexZeros, cropCentredComplex, Grid, padCentredComplex, planeOf } from "./grid.js";
+import { complexZeros, Grid, planeOf } from "./grid.js";
+import { resizeCentredComplex } from "./plane-stack.js";
 import { groupByWavelength, type OpticalOperator } from "./optical-operator.js";
 import { requireDistance_m, requirePositiveInteger, requireWavelength_m } from "./units.js";
 
@@ -214,13 +215,13 @@ export class FullFieldPropagator implements OpticalOperator {
     if (x.re.length !== B * N * N) throw new Error(`propagator: expected ${B} fields of ${N}x${N}, got ${x.re.length} values`);
     if (output.re.length !== B * N * N || output.im.length !== B * N * N) throw new Error(`propagator: out must hold ${B} fields of ${N}x${N}`);
     if (this.method === "lens-focus") {
-      let padded = padCentredComplex(x, B, N, P);
+      let padded = resizeCentredComplex(x, { count: B, size: N }, P);
       // forward = s C fftshift F ifftshift Z; adjoint = s Z^H fftshift F^H ifftshift C^H, F^H = P^2 F^-1.
       const centre = Math.floor(P / 2);
       padded = roll(padded, B, P, -centre);
       this.ops.fft2d(padded, B, P, P, adjoint);
       padded = roll(padded, B, P, centre);
-      const cropped = cropCentredComplex(padded, B, P, N);
+      const cropped = resizeCentredComplex(padded, { count: B, size: P }, N);
       for (let b = 0; b < B; b++) {
         const scale = this.lensScale[this.kernelOf[b]] * (adjoint ? P * P : 1);
         for (let i = b * N * N; i < (b + 1) * N * N; i++) {

@@ -20,7 +20,8 @@ import { PRESETS } from "../../src/pipeline/presets.js";
 import { presetNetConfig } from "../../src/pipeline/preset-configs.js";
 import { buildDepthNet } from "../../src/models/depth-net.js";
 import { initComplexOps } from "../../src/engine/complex/select.js";
-import { Grid, padCentred } from "../../src/optics/grid.js";
+import { Grid } from "../../src/optics/grid.js";
+import { PlaneStack } from "../../src/optics/plane-stack.js";
 import { psfsToKernels } from "../../src/optics/kernels.js";
 import { trainDepth } from "../../src/train/train-depth.js";
 
@@ -49,7 +50,7 @@ describe("signed kernels", () => {
       assert.ok(targets.targets.subarray(b * 49, (b + 1) * 49).every((v) => v >= 0));
     }
     // Realised PSFs = targets in a 14 x 14 window: the bank is rebuilt exactly.
-    const realised = psfsToKernels(padCentred(targets.targets, 24, 7, 14), 14, targets.scales, shape);
+    const realised = psfsToKernels(new PlaneStack(targets.targets, { count: 24, size: 7 }).padCentred(14), targets.scales, shape);
     for (let i = 0; i < weights.length; i++) assert.ok(Math.abs(realised[i] - weights[i]) < 1e-6, `weight ${i}: ${realised[i]} vs ${weights[i]}`);
     // An asymmetric kernel really is flipped in its PSF target.
     const one = new Float32Array(49);
@@ -65,7 +66,7 @@ describe("optical network", () => {
     const config = presetNetConfig("tiny", { height, width, depthRange_m: [0.5, 10] }, 3);
     const net = buildDepthNet(config);
     const targets = extractKernelTargets(net);
-    const ideal = psfsToKernels(padCentred(targets.targets, targets.active.length, 7, 14), 14, targets.scales, targets.shape);
+    const ideal = psfsToKernels(new PlaneStack(targets.targets, { count: targets.active.length, size: 7 }).padCentred(14), targets.scales, targets.shape);
     const { layer, kernel } = opticalFirstLayer(ideal, targets.shape, config.firstLayer.stride, "ideal");
     const rgb = tf.randomUniform([2, height, width, 3], 0, 1, "float32", 5) as tf.Tensor4D;
     const electronic = net.predict(rgb).dataSync();
@@ -75,7 +76,7 @@ describe("optical network", () => {
     for (let i = 0; i < electronic.length; i++) maxDiff = Math.max(maxDiff, Math.abs(electronic[i] - optical[i]) / Math.abs(electronic[i]));
     assert.ok(maxDiff < 2e-6, `max relative |electronic - optical| = ${maxDiff}`);
     // A wrong (unflipped) kernel does change the output: the check can fail.
-    const unflipped = psfsToKernels(padCentred(targets.targets.map((v, i) => targets.targets[Math.floor(i / 49) * 49 + 48 - (i % 49)]), targets.active.length, 7, 14), 14, targets.scales, targets.shape);
+    const unflipped = psfsToKernels(new PlaneStack(targets.targets.map((v, i) => targets.targets[Math.floor(i / 49) * 49 + 48 - (i % 49)]), { count: targets.active.length, size: 7 }).padCentred(14), targets.scales, targets.shape);
     const wrong = opticalFirstLayer(unflipped, targets.shape, config.firstLayer.stride, "unflipped");
     const wrongOut = net.predict(rgb, wrong.layer).dataSync();
     assert.ok(wrongOut.some((v, i) => Math.abs(v - electronic[i]) > 1e-3));
@@ -111,7 +112,7 @@ describe("synthesis", () => {
       initialParams: bank.initialParams(config.optimiser.initNoise_rad, 0),
       optimiser: { ...config.optimiser, steps: 200, patience: 200 },
     });
-    const fits = kernelFits(result.psfs, targets, bank.count, bank.windowPixels, 7);
+    const fits = kernelFits(bank.windows(result.psfs), bank.windows(targets), 7);
     for (let b = 0; b < bank.count; b++) {
       assert.ok(result.finalLoss[b] < result.initialLoss[b] / 50, `metasurface ${b}: loss ${result.initialLoss[b]} -> ${result.finalLoss[b]}`);
       assert.ok(fits[b].nmse < 0.02, `metasurface ${b}: nmse ${fits[b].nmse}`);
@@ -133,7 +134,7 @@ describe("chunked synthesis", () => {
     }
     assert.deepEqual(chunks.flat().sort((a, b) => a - b), Array.from({ length: bank.count }, (_, b) => b));
     const targets = kernelTargetsFrom(seededWeights(49 * 3 * 2, 5), shape);
-    const windowTargets = padCentred(targets.targets, bank.count, 7, bank.windowPixels);
+    const windowTargets = bank.targetWindows(targets.targets).data;
     // No early stopping: each metasurface then takes the same steps whatever its chunk.
     const optimiser = { ...config.optimiser, steps: 12, patience: 100 };
     const whole = await synthesizeMetasurfaces({
@@ -175,7 +176,7 @@ describe("nanopillars and stopping", () => {
       assert.equal(plane.indexOf(Math.max(...plane)), Math.floor(M / 2) * M + Math.floor(M / 2), `metasurface ${b}`);
     }
     const targets = kernelTargetsFrom(seededWeights(49 * 3, 11), shape);
-    const windowTargets = padCentred(targets.targets, bank.count, 7, M);
+    const windowTargets = bank.targetWindows(targets.targets).data;
     const result = await synthesizeMetasurfaces({ model, targets: windowTargets, active: targets.active, initialParams: start, optimiser: { ...config.optimiser, steps: 30 } });
     const mean = (values: Float64Array) => values.reduce((a, v) => a + v, 0) / values.length;
     assert.ok(mean(result.finalLoss) < 0.7 * mean(result.initialLoss), `${mean(result.initialLoss)} -> ${mean(result.finalLoss)}`);

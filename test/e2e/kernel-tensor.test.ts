@@ -4,6 +4,7 @@ import { before, describe, test } from "node:test";
 import { psfsToKernelsTensor } from "../../src/e2e/kernel-tensor.js";
 import { initEngine } from "../../src/engine/backend.js";
 import { psfsToKernels } from "../../src/optics/kernels.js";
+import { PlaneStack } from "../../src/optics/plane-stack.js";
 
 before(async () => {
   await initEngine();
@@ -25,7 +26,7 @@ describe("psfsToKernelsTensor", () => {
     test(`kernel-crop equals the typed-array psfsToKernels (window ${M})`, () => {
       const psfs = seeded(B * M * M, 11);
       const scales = seeded(B, 5);
-      const expected = psfsToKernels(psfs, M, scales, shape);
+      const expected = psfsToKernels(new PlaneStack(psfs, { count: B, size: M }), scales, shape);
       const got = psfsToKernelsTensor(tf.tensor3d(psfs, [B, M, M]), tf.tensor1d(scales), shape, "kernel-crop");
       assert.deepEqual(got.shape, [7, 7, 3, 2]);
       const values = got.dataSync();
@@ -40,7 +41,7 @@ describe("psfsToKernelsTensor", () => {
     const window = psfsToKernelsTensor(tf.tensor3d(psfs, [B, M, M]), tf.tensor1d(scales), shape, "fit-window");
     assert.deepEqual(window.shape, [15, 15, 3, 2]);
     const centre = tf.slice(window, [4, 4, 0, 0], [7, 7, 3, 2]).dataSync();
-    const crop = psfsToKernels(psfs, M, scales, shape);
+    const crop = psfsToKernels(new PlaneStack(psfs, { count: B, size: M }), scales, shape);
     for (let i = 0; i < crop.length; i++) assert.ok(Math.abs(centre[i] - crop[i]) < 1e-6, `weight ${i}`);
     // Hand-computed: the window's pixel (0, 0) of metasurface 0 (sign +, out 0, in 0) lands at kernel
     // (14 - 0, 14 - 0) after the flip, scaled by s0; the padded last row/column flips to row/column 0.

@@ -21,7 +21,7 @@ test("the E2E layer convolves with DKO's realised kernels, keeps them between un
     // The parameters are stored divided by the step factor and read back multiplied.
     const stored = layer.trainableVariables.get(E2E_PARAMS_NAME)!;
     assert.ok(Math.abs(stored.dataSync()[5] * 4 - layer.params()[5]) < 1e-6);
-    const expected = psfsToKernels(bank.model("unit-sum").forward(layer.params()), bank.windowPixels, scales, bank.shape);
+    const expected = psfsToKernels(bank.windows(bank.model("unit-sum").forward(layer.params())), scales, bank.shape);
     const rgb = tf.randomUniform([1, 16, 16, 3], 0, 1, "float32", 3) as tf.Tensor4D;
     const reference = tf.conv2d(rgb, tf.tensor4d(expected, [7, 7, 3, 2]), 2, "same").dataSync();
     const first = layer.apply(rgb).dataSync();
@@ -35,7 +35,7 @@ test("the E2E layer convolves with DKO's realised kernels, keeps them between un
     assert.ok(gradient.abs().max().dataSync()[0] > 0, "the metasurface parameters get a gradient");
     stored.assign(tf.sub(stored, tf.mul(gradient, 0.05)));
     tf.dispose([value, gradient]);
-    const updated = psfsToKernels(bank.model("unit-sum").forward(layer.params()), bank.windowPixels, scales, bank.shape);
+    const updated = psfsToKernels(bank.windows(bank.model("unit-sum").forward(layer.params())), scales, bank.shape);
     const after = layer.apply(rgb).dataSync();
     const fresh = tf.conv2d(rgb, tf.tensor4d(updated, [7, 7, 3, 2]), 2, "same").dataSync();
     for (let i = 0; i < fresh.length; i++) assert.ok(Math.abs(after[i] - fresh[i]) < 1e-5, `after the step, output ${i}: ${after[i]} vs ${fresh[i]}`);

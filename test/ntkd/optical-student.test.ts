@@ -19,7 +19,7 @@ test("the student's optical features equal a convolution with psfsToKernels of i
   const M = student.bank.windowPixels;
   const psfs = student.model.forward(Float32Array.from(student.phases.dataSync()));
   const scales = Float32Array.from({ length: 2 * K }, (_, b) => 0.5 + b);
-  const weights = psfsToKernels(psfs, M, scales, { kernelSize: k, inChannels: 1, outChannels: K });
+  const weights = psfsToKernels(student.bank.windows(psfs), scales, { kernelSize: k, inChannels: 1, outChannels: K });
   const images = tf.randomUniform([2, 28, 28, 1], 0, 1, "float32", 4) as tf.Tensor4D;
   const expected = tf.conv2d(images, tf.tensor4d(weights, [k, k, 1, K]), 1, "same").dataSync();
   const sub = subImageKernels(tf.tensor3d(psfs, [2 * K, M, M]), k);

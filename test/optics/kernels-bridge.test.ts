@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { jsComplexOps } from "../../src/engine/complex/complex-ops-js.js";
-import { padCentred } from "../../src/optics/grid.js";
+import { PlaneStack } from "../../src/optics/plane-stack.js";
 import { bankWavelengths_m, kernelsToPsfTargets, metasurfaceIndex, psfsToKernels, rotate180 } from "../../src/optics/kernels.js";
 import { PhaseMetasurface } from "../../src/optics/metasurface.js";
 import { createPsfWindowModel } from "../../src/optics/psf-model.js";
@@ -40,8 +40,8 @@ test("signed kernels split into unit-sum non-negative targets and come back exac
     if (scales[m] > 0) assert.ok(Math.abs(part.reduce((a, b) => a + b, 0) - 1) < 1e-6);
   }
   // Perfect optics: PSF windows (5x5) that equal the padded targets reproduce the kernels.
-  const windows = padCentred(targets, 12, 3, 5);
-  const back = psfsToKernels(windows, 5, scales, shape);
+  const windows = new PlaneStack(targets, { count: 12, size: 3 }).padCentred(5);
+  const back = psfsToKernels(windows, scales, shape);
   for (let i = 0; i < weights.length; i++) assert.ok(Math.abs(back[i] - weights[i]) < 1e-6);
   // Index layout and wavelengths: (sign, out, in), input channel 0 = R = 640 nm.
   assert.equal(metasurfaceIndex(1, 1, 2, 2, 3), 11);
