@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { asmCheck } from "../../src/dko/asm-check.js";
+import { ASM_CELL_MODEL, asmCheck, asmCheckSetup, CELL_ASM_DEFAULTS } from "../../src/dko/asm-check.js";
 import type { DkoConfig } from "../../src/dko/config.js";
 import { metasurfaceRole, type DkoDesign } from "../../src/dko/design-files.js";
 import { OpticsBank } from "../../src/dko/optics-bank.js";
@@ -11,6 +11,7 @@ import type { SetMetrics } from "../../src/eval/evaluate-depth.js";
 import type { DkoSummary } from "../../src/dko/summary.js";
 import { initComplexOps } from "../../src/engine/complex/select.js";
 import { metasurfaceIndex } from "../../src/optics/kernels.js";
+import { nmse } from "../../src/eval/nmse.js";
 
 before(async () => {
   await initComplexOps();
@@ -21,8 +22,8 @@ before(async () => {
  * from a 2.74 um-pitch sensor (aperture 64 um, so the spot lambda z / D = 8 um still fits a 3x3 kernel;
  * corner phase k rho^4 / (8 z^3) about 0.01 rad).
  */
-function lensDesign(cells = 32, distance_m = 0.8e-3): DkoDesign {
-  const optics = { cells, cellPitch_m: 2e-6, distance_m, sensorPitch_m: 2.74e-6, channelWavelengths_m: [640e-9, 550e-9, 460e-9], metasurface: "phase" as const, fitWindowFactor: 2 };
+function lensDesign(cells = 32, distance_m = 0.8e-3, cellPitch_m = 2e-6): DkoDesign {
+  const optics = { cells, cellPitch_m, distance_m, sensorPitch_m: 2.74e-6, channelWavelengths_m: [640e-9, 550e-9, 460e-9], metasurface: "phase" as const, fitWindowFactor: 2 };
   const shape = { kernelSize: 3, inChannels: 3, outChannels: 1 };
   const bank = new OpticsBank(optics, shape);
   const params = bank.initialParams(0, 0);
@@ -154,9 +155,37 @@ describe("sensitivity and the ASM check", () => {
     assert.ok(draws[0].fitNmse > 0 && draws[0].fitNmse !== draws[1].fitNmse, "seeded draws differ");
   });
 
-  test("where the paraxial model holds, the angular spectrum agrees with the Fresnel window", () => {
+  test("the ASM check puts stage 2's window beside the angular spectrum of the same cells, where the paraxial window fails", () => {
+    // 257 cells of 1.5 um at 1.5 mm (validate-optics' small agreement geometry): the paraxial kernel drops
+    // 0.7 rad at the aperture edge (460 nm), stage 2's Rayleigh-Sommerfeld window with distortion tiles 0.01.
+    const design = lensDesign(257, 1.5e-3, 1.5e-6);
+    // A reference grid wide enough that the reference resolves NMSE 1e-6 (the next test shows why it matters).
+    const setup = asmCheckSetup(design, { padding: 3, frequencyMargin: 1 });
+    assert.equal(setup.cellModel, ASM_CELL_MODEL);
+    assert.equal(setup.windowKernel, "rayleigh-sommerfeld");
+    assert.ok(setup.referenceNodesPerPixel >= setup.windowNodesPerPixel);
+    const checks = asmCheck(design, [2, 0], setup);
+    assert.deepEqual(checks.map((c) => c.index), [2, 0], "results in the order asked");
+    const M2 = design.bank.windowPixels ** 2;
+    for (const c of checks) {
+      const label = `metasurface ${c.index} (${c.wavelength_m * 1e9} nm)`;
+      // The window model checked is the one stage 2 stored (psfs.npy).
+      assert.ok(nmse(c.windowModel, design.psfs.subarray(c.index * M2, (c.index + 1) * M2)) < 1e-10, label);
+      assert.ok(Math.abs(c.asm.reduce((a, v) => a + v, 0) - 1) < 1e-4, `${label}: unit-sum reference`);
+      assert.ok(c.nmse < 1e-5, `${label}: window model vs ASM ${c.nmse}`);
+      assert.ok(Math.abs(c.energyRatio - 1) < 0.01, `${label}: energy ratio ${c.energyRatio}`);
+      assert.ok(c.paraxialNmse > 100 * c.nmse && c.paraxialNmse > 1e-3, `${label}: paraxial ${c.paraxialNmse} vs ${c.nmse}`);
+      assert.ok(c.referenceChange < c.nmse / 3, `${label}: the reference moved by ${c.referenceChange} when refined`);
+    }
+  });
+
+  test("the reference's own change flags a padded grid too small for the design, and a wider one removes it", () => {
+    // 32 cells at 0.8 mm (Fresnel number 2): light the default grid wraps around reaches the window.
     const design = lensDesign();
-    const checks = asmCheck(design, [0, 1, 2]);
-    for (const check of checks) assert.ok(check.nmse < 1e-2, `metasurface ${check.index} (${check.wavelength_m * 1e9} nm): NMSE ${check.nmse}`);
+    const coarse = asmCheck(design, [0], asmCheckSetup(design, CELL_ASM_DEFAULTS))[0];
+    const wide = asmCheck(design, [0], asmCheckSetup(design, { padding: 4, frequencyMargin: 3 }))[0];
+    assert.ok(coarse.nmse > 1e-4 && coarse.referenceChange > coarse.nmse / 10, `default grid: NMSE ${coarse.nmse}, reference change ${coarse.referenceChange}`);
+    assert.ok(wide.nmse < 1e-5 && wide.referenceChange < 1e-6, `wider grid: NMSE ${wide.nmse}, reference change ${wide.referenceChange}`);
+    assert.throws(() => asmCheckSetup(design, { padding: 0.5, frequencyMargin: 0.25 }), /padding must be >= 1/);
   });
 });
