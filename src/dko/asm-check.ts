@@ -34,7 +34,7 @@ export const ASM_REFERENCE_NODES_PER_PIXEL = 6;
  * NMSE 4e-8 and 5e-10 on lens-plus-noise designs; fitted default designs 2e-7), but not at small
  * apertures with few Fresnel zones (tiny: up to 5e-5 on fitted designs), where fitted designs scatter
  * light the padded grid wraps around; each check therefore reports how far the reference moves when both
- * double.
+ * double. The presets set them (psfInspection.asmReference).
  */
 export interface AsmReferenceSettings {
   padding: number;

@@ -12,6 +12,8 @@ import type { DkoSummary } from "../../src/dko/summary.js";
 import { initComplexOps } from "../../src/engine/complex/select.js";
 import { metasurfaceIndex } from "../../src/optics/kernels.js";
 import { nmse } from "../../src/eval/nmse.js";
+import { asmCheckedMetasurfaces, detailMetasurfaces, inspectionArray, inspectionSweeps, rankedByFit } from "../../src/dko/psf-inspection.js";
+import { PRESET_NAMES, PRESETS } from "../../src/pipeline/presets.js";
 
 before(async () => {
   await initComplexOps();
@@ -187,5 +189,57 @@ describe("sensitivity and the ASM check", () => {
     assert.ok(coarse.nmse > 1e-4 && coarse.referenceChange > coarse.nmse / 10, `default grid: NMSE ${coarse.nmse}, reference change ${coarse.referenceChange}`);
     assert.ok(wide.nmse < 1e-5 && wide.referenceChange < 1e-6, `wider grid: NMSE ${wide.nmse}, reference change ${wide.referenceChange}`);
     assert.throws(() => asmCheckSetup(design, { padding: 0.5, frequencyMargin: 0.25 }), /padding must be >= 1/);
+  });
+});
+
+describe("what notebook 04 inspects, from the preset", () => {
+  /** The lens design with fit NMSEs 0.6, 0.5, ..., 0.1 (metasurface 5 fits best) and metasurface 4 switched off. */
+  function rankedDesign(): DkoDesign {
+    const design = lensDesign();
+    design.summary.kernels.forEach((kernel) => (kernel.nmse = 0.6 - 0.1 * kernel.index));
+    design.summary.kernels[4].active = false;
+    return design;
+  }
+
+  test("detail metasurfaces are the fit ranking's quantiles, without repeats; ASM ones the best per wavelength", () => {
+    const design = rankedDesign();
+    assert.deepEqual(rankedByFit(design), [5, 3, 2, 1, 0]);
+    assert.deepEqual(detailMetasurfaces(design, [0, 0.5, 1]), [5, 2, 0]);
+    assert.deepEqual(detailMetasurfaces(design, [1, 0.9, 0]), [0, 5]);
+    assert.throws(() => detailMetasurfaces(design, [1.5]), /not a quantile/);
+    // Wavelengths by index: 640, 550, 460, 640, 550 (off), 460 nm.
+    assert.deepEqual(asmCheckedMetasurfaces(design, 1), [5, 3, 1]);
+    assert.deepEqual(asmCheckedMetasurfaces(design, 2), [5, 2, 3, 0, 1]);
+    assert.throws(() => asmCheckedMetasurfaces(design, 0), /integer >= 1/);
+  });
+
+  test("the cross-talk array's pitch is the aperture plus the preset's spacing; sweeps in the bank's units", () => {
+    const design = lensDesign();
+    const settings = PRESETS.default.psfInspection;
+    const tiled = inspectionArray(design, settings);
+    const spaced = inspectionArray(design, { ...settings, arraySpacing_m: 20e-6 });
+    assert.ok(Math.abs(tiled.pitch_m - 64e-6) < 1e-12 && Math.abs(spaced.pitch_m - 84e-6) < 1e-12);
+    assert.equal(spaced.subImagePixels, 2 * Math.floor(84e-6 / (2 * 2.74e-6)) + 1);
+    assert.throws(() => inspectionArray(design, { ...settings, arraySpacing_m: -1e-6 }), />= 0/);
+    const sweeps = inspectionSweeps(design, settings);
+    assert.equal(sweeps.fabricationUnit, "rad");
+    assert.deepEqual(sweeps.fabricationRms, settings.sensitivity.fabricationPhaseRms_rad);
+  });
+
+  test("every preset's sweeps hold their design point, and tiny's are the smallest", () => {
+    const points = (name: (typeof PRESET_NAMES)[number]) => {
+      const { sensitivity } = PRESETS[name].psfInspection;
+      const draws = sensitivity.fabricationPhaseRms_rad.reduce((a, rms) => a + (rms === 0 ? 1 : sensitivity.fabricationSeeds.length), 0);
+      return (sensitivity.detunings_nm.length + draws + sensitivity.quantiseLevels.length) * sensitivity.testImages;
+    };
+    for (const name of PRESET_NAMES) {
+      const { sensitivity, detailQuantiles, asmPerWavelength, asmReference, arraySpacing_m } = PRESETS[name].psfInspection;
+      assert.ok(sensitivity.detunings_nm.includes(0) && sensitivity.quantiseLevels.includes(0), `${name}: design wavelength and continuous phase`);
+      assert.ok(sensitivity.fabricationPhaseRms_rad.includes(0) && sensitivity.fabricationRadiusRms_nm.includes(0), `${name}: the fabrication sweeps start at rms 0`);
+      assert.ok(sensitivity.fabricationSeeds.length >= 2, `${name}: a spread needs two draws`);
+      assert.ok(detailQuantiles.every((q) => q >= 0 && q <= 1) && asmPerWavelength >= 1 && asmReference.padding >= 1 && arraySpacing_m >= 0, name);
+    }
+    // Scored scene-evaluations per notebook run: tiny stays CI-sized.
+    assert.ok(points("tiny") * 4 <= points("default"), `tiny ${points("tiny")} vs default ${points("default")}`);
   });
 });
