@@ -185,7 +185,8 @@ export function asmWindowsFigure(design: DkoDesign, checks: AsmCheck[], setup: A
       scale: "log",
       colorbarTitle: "log10 (fraction of window's light)",
       rowTitles: ["window", "ASM"],
-      panelSize_px: 100,
+      // Wide enough that neighbouring metasurface labels do not run into each other.
+      panelSize_px: 130,
     },
   );
 }
@@ -213,7 +214,7 @@ export function asmNmseFigure(design: DkoDesign, checks: AsmCheck[], setup: AsmC
       },
     ],
     layout: paperLayout({
-      title: { text: `Window models vs angular spectrum of the same ${setup.cellModel}, per metasurface<br>(unit-sum NMSE over the fit window)` },
+      title: { text: `Window models vs angular spectrum of the same cells, per metasurface<br>(${setup.cellModel}; unit-sum NMSE over the fit window)` },
       barmode: "group",
       xaxis: axis("metasurface", { tickangle: -45 }),
       yaxis: axis("NMSE (ratio, log scale)", { type: "log" }),
