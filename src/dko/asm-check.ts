@@ -30,11 +30,12 @@ export const ASM_REFERENCE_NODES_PER_PIXEL = 6;
 
 /**
  * The reference's numerical settings (CellAsmWindow): FFT grid padding and frequency margin. Its defaults
- * (1.5, 0.25) are converged at the default and paper geometries (doubling both moved the 14 x 14 window by
- * NMSE 4e-8 and 5e-10 on lens-plus-noise designs; fitted default designs 2e-7), but not at small
- * apertures with few Fresnel zones (tiny: up to 5e-5 on fitted designs), where fitted designs scatter
- * light the padded grid wraps around; each check therefore reports how far the reference moves when both
- * double. The presets set them (psfInspection.asmReference).
+ * (1.5, 0.25) are converged at the default and paper geometries: doubling both moved the 14 x 14 window by
+ * NMSE 4e-8 and 5e-10 on lens-plus-noise designs, and by 8e-8 .. 1.3e-6 on the 96 fitted designs of a
+ * default run, whose window-model NMSE was 2.6e-6 .. 2.2e-5. Not at small apertures with few Fresnel
+ * zones: on the 24 fitted tiny designs the reference moved by up to 3.6e-5 (their NMSE 5e-6 .. 4e-5),
+ * fitted designs scattering light the padded grid wraps around. Each check therefore reports how far the
+ * reference moves when both double; the presets set them (psfInspection.asmReference).
  */
 export interface AsmReferenceSettings {
   padding: number;
