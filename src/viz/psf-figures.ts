@@ -226,6 +226,14 @@ export function asmNmseFigure(design: DkoDesign, checks: AsmCheck[], setup: AsmC
   };
 }
 
+/** NMSE values span 1e-7 .. 1: shown with 3 significant digits (arquero's default rounds to 6 decimals, 3.8e-6 to 0.000004). */
+const nmseCell = (value: number | null) => (value === null ? "" : value.toExponential(2));
+
+/** toHTML options for the ASM-check and metasurface tables: every NMSE column in exponent notation. */
+export const NMSE_TABLE_FORMAT = {
+  format: Object.fromEntries(["fit_nmse", "asm_nmse", "reference_change_nmse", "paraxial_asm_nmse"].map((column) => [column, nmseCell])),
+};
+
 /**
  * One row per checked metasurface: the models compared, the NMSE of each against the angular spectrum, the
  * reference's own change when refined, the phase each kernel neglects at the aperture edge.

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { ASM_CELL_MODEL, asmCheck, asmCheckSetup, CELL_ASM_DEFAULTS } from "../../src/dko/asm-check.js";
+import { ASM_CELL_MODEL, asmCheck, asmCheckSetup, CELL_ASM_DEFAULTS, neglectedPhases_rad } from "../../src/dko/asm-check.js";
+import { asmCheckTable, NMSE_TABLE_FORMAT } from "../../src/viz/psf-figures.js";
 import type { DkoConfig } from "../../src/dko/config.js";
 import { metasurfaceRole, type DkoDesign } from "../../src/dko/design-files.js";
 import { OpticsBank } from "../../src/dko/optics-bank.js";
@@ -179,6 +180,13 @@ describe("sensitivity and the ASM check", () => {
       assert.ok(c.paraxialNmse > 100 * c.nmse && c.paraxialNmse > 1e-3, `${label}: paraxial ${c.paraxialNmse} vs ${c.nmse}`);
       assert.ok(c.referenceChange < c.nmse / 3, `${label}: the reference moved by ${c.referenceChange} when refined`);
     }
+    // The table names the models compared and shows each NMSE to 3 significant digits.
+    const table = asmCheckTable(design, checks, setup, (wavelength_m) => neglectedPhases_rad(design, wavelength_m));
+    const row = table.objects()[0] as Record<string, unknown>;
+    assert.equal(row.cell_model, ASM_CELL_MODEL);
+    assert.match(String(row.window_model), /rayleigh-sommerfeld window \(4 distortion tiles, \d nodes\/pixel\)/);
+    const html = table.toHTML(NMSE_TABLE_FORMAT);
+    for (const c of checks) assert.ok(html.includes(c.nmse.toExponential(2)) && html.includes(c.paraxialNmse.toExponential(2)), `table cell for ${c.nmse}`);
   });
 
   test("the reference's own change flags a padded grid too small for the design, and a wider one removes it", () => {
