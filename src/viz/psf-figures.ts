@@ -1,5 +1,5 @@
 import * as aq from "arquero";
-import type { AsmCheck } from "../dko/asm-check.js";
+import type { AsmCheck, AsmCheckSetup } from "../dko/asm-check.js";
 import { metasurfaceRole, type DkoDesign } from "../dko/design-files.js";
 import type { SensorArray } from "../dko/sensor-array.js";
 import type { SensitivityPoint, SweepName } from "../dko/sensitivity.js";
@@ -166,40 +166,104 @@ export function sensitivityFigure(points: SensitivityPoint[], sweep: SweepName, 
   };
 }
 
-/** Fresnel window (stage 2's model) over the ASM window, per checked metasurface, log scale. */
-export function asmWindowsFigure(design: DkoDesign, checks: AsmCheck[]): Figure {
+/** "rayleigh-sommerfeld window (4 distortion tiles, 4 nodes/pixel)": stage 2's model in a figure's words. */
+function windowModelName(setup: AsmCheckSetup): string {
+  return `${setup.windowKernel} window (${setup.distortionTiles} distortion tiles, ${setup.windowNodesPerPixel} nodes/pixel)`;
+}
+
+/** Stage 2's window model over the angular-spectrum window of the same cells, per checked metasurface, log scale. */
+export function asmWindowsFigure(design: DkoDesign, checks: AsmCheck[], setup: AsmCheckSetup): Figure {
   const M = design.bank.windowPixels;
   return heatmapGrid(
-    [...checks.map((c) => ({ values: c.fresnel, height: M, width: M, title: metasurfaceLabel(design, c.index) })), ...checks.map((c) => ({ values: c.asm, height: M, width: M }))],
-    { cols: checks.length, title: `Fit windows (${M}x${M} pixels): the Fresnel model stage 2 optimised<br>(top) vs angular spectrum (bottom)`, scale: "log", colorbarTitle: "log10 (fraction of window's light)", rowTitles: ["Fresnel", "ASM"], panelSize_px: 100 },
+    [
+      ...checks.map((c) => ({ values: c.windowModel, height: M, width: M, title: metasurfaceLabel(design, c.index) })),
+      ...checks.map((c) => ({ values: c.asm, height: M, width: M, title: `NMSE ${c.nmse.toExponential(1)}` })),
+    ],
+    {
+      cols: checks.length,
+      title: `Fit windows (${M}x${M} pixels): stage 2's ${windowModelName(setup)} (top)<br>vs angular spectrum of the same ${setup.cellModel} (${setup.referenceNodesPerPixel} nodes/pixel, bottom)`,
+      scale: "log",
+      colorbarTitle: "log10 (fraction of window's light)",
+      rowTitles: ["window", "ASM"],
+      // Wide enough that neighbouring metasurface labels do not run into each other.
+      panelSize_px: 130,
+    },
   );
 }
 
-/** NMSE of the Fresnel window against ASM per checked metasurface. */
-export function asmNmseFigure(design: DkoDesign, checks: AsmCheck[], paraxialPhase_rad: (wavelength_m: number) => number): Figure {
+/**
+ * NMSE against the cell-model angular spectrum per checked metasurface: stage 2's window model and the
+ * single-step paraxial window of the same cells; the hover gives the phase each kernel neglects at the edge.
+ */
+export function asmNmseFigure(design: DkoDesign, checks: AsmCheck[], setup: AsmCheckSetup, neglected_rad: (wavelength_m: number) => { paraxial: number; windowModel: number }): Figure {
+  const x = checks.map((c) => metasurfaceLabel(design, c.index));
+  const bar = (name: string, y: number[], text: string[], colour: string) => ({ type: "bar", name, x, y, text, textposition: "none", hovertemplate: "%{x}: NMSE %{y:.2e} (%{text})<extra></extra>", marker: { color: colour } });
+  const nm = (c: AsmCheck) => `${(c.wavelength_m * 1e9).toFixed(0)} nm`;
   return {
-    data: [{
-      type: "bar",
-      x: checks.map((c) => metasurfaceLabel(design, c.index)),
-      y: checks.map((c) => c.nmse),
-      text: checks.map((c) => `${(c.wavelength_m * 1e9).toFixed(0)} nm, ${paraxialPhase_rad(c.wavelength_m).toFixed(2)} rad`),
-      hovertemplate: "%{x}: NMSE %{y:.2e} (%{text} neglected at the corner)<extra></extra>",
-      marker: { color: "#4c72b0" },
-    }],
+    data: [
+      bar(`stage 2: ${windowModelName(setup)}`, checks.map((c) => c.nmse), checks.map((c) => `${nm(c)}, ${neglected_rad(c.wavelength_m).windowModel.toFixed(3)} rad neglected at the edge, energy ratio ${c.energyRatio.toFixed(4)}`), "#4c72b0"),
+      bar("paraxial Fresnel window", checks.map((c) => c.paraxialNmse), checks.map((c) => `${nm(c)}, ${neglected_rad(c.wavelength_m).paraxial.toFixed(2)} rad neglected at the edge`), "#dd8452"),
+      {
+        type: "scatter",
+        mode: "markers",
+        name: `reference's own change (padding, margin doubled from ${setup.referenceSettings.padding}, ${setup.referenceSettings.frequencyMargin})`,
+        x,
+        y: checks.map((c) => c.referenceChange),
+        hovertemplate: "%{x}: the reference moves by NMSE %{y:.2e} when refined<extra></extra>",
+        marker: { color: "#333", symbol: "line-ew-open", size: 18, line: { width: 2 } },
+      },
+    ],
     layout: paperLayout({
-      title: { text: "Fresnel window vs angular spectrum, per metasurface (NMSE over the fit window)" },
+      title: { text: `Window models vs angular spectrum of the same cells, per metasurface<br>(${setup.cellModel}; unit-sum NMSE over the fit window)` },
+      barmode: "group",
       xaxis: axis("metasurface", { tickangle: -45 }),
       yaxis: axis("NMSE (ratio, log scale)", { type: "log" }),
-      width: Math.max(560, 40 * checks.length + 200),
-      height: 400,
-      margin: { l: 70, r: 20, t: 50, b: 120 },
+      legend: { orientation: "h", x: 0.5, xanchor: "center", y: -0.45 },
+      width: Math.max(640, 60 * checks.length + 200),
+      height: 460,
+      margin: { l: 70, r: 20, t: 60, b: 160 },
     }),
   };
 }
 
-/** One row per metasurface: its role, fit, cross-talk and (where checked) the ASM difference. */
+/** NMSE values span 1e-7 .. 1: shown with 3 significant digits (arquero's default rounds to 6 decimals, 3.8e-6 to 0.000004). */
+const nmseCell = (value: number | null) => (value === null ? "" : value.toExponential(2));
+
+/** toHTML options for the ASM-check and metasurface tables: every NMSE column in exponent notation. */
+export const NMSE_TABLE_FORMAT = {
+  format: Object.fromEntries(["fit_nmse", "asm_nmse", "reference_change_nmse", "paraxial_asm_nmse"].map((column) => [column, nmseCell])),
+};
+
+/**
+ * One row per checked metasurface: the models compared, the NMSE of each against the angular spectrum, the
+ * reference's own change when refined, the phase each kernel neglects at the aperture edge.
+ */
+export function asmCheckTable(design: DkoDesign, checks: AsmCheck[], setup: AsmCheckSetup, neglected_rad: (wavelength_m: number) => { paraxial: number; windowModel: number }): aq.ColumnTable {
+  return aq.from(
+    checks.map((c) => ({
+      index: c.index,
+      metasurface: metasurfaceLabel(design, c.index),
+      wavelength_nm: Number((c.wavelength_m * 1e9).toFixed(1)),
+      cell_model: setup.cellModel,
+      reference: `${setup.reference}, ${setup.referenceNodesPerPixel} nodes/pixel, padding ${setup.referenceSettings.padding}, frequency margin ${setup.referenceSettings.frequencyMargin}`,
+      window_model: windowModelName(setup),
+      fit_nmse: Number(design.summary.kernels[c.index].nmse.toPrecision(4)),
+      asm_nmse: Number(c.nmse.toPrecision(4)),
+      asm_energy_ratio: Number(c.energyRatio.toPrecision(5)),
+      reference_change_nmse: Number(c.referenceChange.toPrecision(3)),
+      window_neglected_edge_rad: Number(neglected_rad(c.wavelength_m).windowModel.toPrecision(3)),
+      paraxial_asm_nmse: Number(c.paraxialNmse.toPrecision(4)),
+      paraxial_neglected_edge_rad: Number(neglected_rad(c.wavelength_m).paraxial.toPrecision(3)),
+    })),
+  );
+}
+
+/**
+ * One row per metasurface: its role, fit, cross-talk and, where checked, the angular-spectrum check (NMSE of
+ * stage 2's window model and of the paraxial window against it, and the window model's energy ratio).
+ */
 export function metasurfaceTable(design: DkoDesign, crossTalk: number[], checks: AsmCheck[]): aq.ColumnTable {
-  const asm = new Map(checks.map((c) => [c.index, c.nmse]));
+  const asm = new Map(checks.map((c) => [c.index, c]));
   return aq.from(
     design.summary.kernels.map((kernel) => {
       const { sign, out, input } = metasurfaceRole(kernel.index, design.shape);
@@ -213,7 +277,9 @@ export function metasurfaceTable(design: DkoDesign, crossTalk: number[], checks:
         fit_nmse: Number(kernel.nmse.toPrecision(4)),
         outside_kernel_pct: Number((100 * kernel.energyOutsideKernel).toPrecision(4)),
         crosstalk_pct: Number((100 * crossTalk[kernel.index]).toPrecision(4)),
-        asm_vs_fresnel_nmse: asm.has(kernel.index) ? Number(asm.get(kernel.index)!.toPrecision(4)) : null,
+        asm_nmse: asm.has(kernel.index) ? Number(asm.get(kernel.index)!.nmse.toPrecision(4)) : null,
+        asm_energy_ratio: asm.has(kernel.index) ? Number(asm.get(kernel.index)!.energyRatio.toPrecision(5)) : null,
+        asm_paraxial_nmse: asm.has(kernel.index) ? Number(asm.get(kernel.index)!.paraxialNmse.toPrecision(4)) : null,
       };
     }),
   );

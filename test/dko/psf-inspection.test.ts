@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { asmCheck } from "../../src/dko/asm-check.js";
+import { ASM_CELL_MODEL, asmCheck, asmCheckSetup, CELL_ASM_DEFAULTS, neglectedPhases_rad } from "../../src/dko/asm-check.js";
+import { asmCheckTable, NMSE_TABLE_FORMAT } from "../../src/viz/psf-figures.js";
 import type { DkoConfig } from "../../src/dko/config.js";
 import { metasurfaceRole, type DkoDesign } from "../../src/dko/design-files.js";
 import { OpticsBank } from "../../src/dko/optics-bank.js";
@@ -11,6 +12,9 @@ import type { SetMetrics } from "../../src/eval/evaluate-depth.js";
 import type { DkoSummary } from "../../src/dko/summary.js";
 import { initComplexOps } from "../../src/engine/complex/select.js";
 import { metasurfaceIndex } from "../../src/optics/kernels.js";
+import { nmse } from "../../src/eval/nmse.js";
+import { asmCheckedMetasurfaces, detailMetasurfaces, inspectionArray, inspectionSweeps, rankedByFit } from "../../src/dko/psf-inspection.js";
+import { PRESET_NAMES, PRESETS } from "../../src/pipeline/presets.js";
 
 before(async () => {
   await initComplexOps();
@@ -21,8 +25,8 @@ before(async () => {
  * from a 2.74 um-pitch sensor (aperture 64 um, so the spot lambda z / D = 8 um still fits a 3x3 kernel;
  * corner phase k rho^4 / (8 z^3) about 0.01 rad).
  */
-function lensDesign(cells = 32, distance_m = 0.8e-3): DkoDesign {
-  const optics = { cells, cellPitch_m: 2e-6, distance_m, sensorPitch_m: 2.74e-6, channelWavelengths_m: [640e-9, 550e-9, 460e-9], metasurface: "phase" as const, fitWindowFactor: 2 };
+function lensDesign(cells = 32, distance_m = 0.8e-3, cellPitch_m = 2e-6): DkoDesign {
+  const optics = { cells, cellPitch_m, distance_m, sensorPitch_m: 2.74e-6, channelWavelengths_m: [640e-9, 550e-9, 460e-9], metasurface: "phase" as const, fitWindowFactor: 2 };
   const shape = { kernelSize: 3, inChannels: 3, outChannels: 1 };
   const bank = new OpticsBank(optics, shape);
   const params = bank.initialParams(0, 0);
@@ -154,9 +158,96 @@ describe("sensitivity and the ASM check", () => {
     assert.ok(draws[0].fitNmse > 0 && draws[0].fitNmse !== draws[1].fitNmse, "seeded draws differ");
   });
 
-  test("where the paraxial model holds, the angular spectrum agrees with the Fresnel window", () => {
+  test("the ASM check puts stage 2's window beside the angular spectrum of the same cells, where the paraxial window fails", () => {
+    // 257 cells of 1.5 um at 1.5 mm (validate-optics' small agreement geometry): the paraxial kernel drops
+    // 0.7 rad at the aperture edge (460 nm), stage 2's Rayleigh-Sommerfeld window with distortion tiles 0.01.
+    const design = lensDesign(257, 1.5e-3, 1.5e-6);
+    // A reference grid wide enough that the reference resolves NMSE 1e-6 (the next test shows why it matters).
+    const setup = asmCheckSetup(design, { padding: 3, frequencyMargin: 1 });
+    assert.equal(setup.cellModel, ASM_CELL_MODEL);
+    assert.equal(setup.windowKernel, "rayleigh-sommerfeld");
+    assert.ok(setup.referenceNodesPerPixel >= setup.windowNodesPerPixel);
+    const checks = asmCheck(design, [2, 0], setup);
+    assert.deepEqual(checks.map((c) => c.index), [2, 0], "results in the order asked");
+    const M2 = design.bank.windowPixels ** 2;
+    for (const c of checks) {
+      const label = `metasurface ${c.index} (${c.wavelength_m * 1e9} nm)`;
+      // The window model checked is the one stage 2 stored (psfs.npy).
+      assert.ok(nmse(c.windowModel, design.psfs.subarray(c.index * M2, (c.index + 1) * M2)) < 1e-10, label);
+      assert.ok(Math.abs(c.asm.reduce((a, v) => a + v, 0) - 1) < 1e-4, `${label}: unit-sum reference`);
+      assert.ok(c.nmse < 1e-5, `${label}: window model vs ASM ${c.nmse}`);
+      assert.ok(Math.abs(c.energyRatio - 1) < 0.01, `${label}: energy ratio ${c.energyRatio}`);
+      assert.ok(c.paraxialNmse > 100 * c.nmse && c.paraxialNmse > 1e-3, `${label}: paraxial ${c.paraxialNmse} vs ${c.nmse}`);
+      assert.ok(c.referenceChange < c.nmse / 3, `${label}: the reference moved by ${c.referenceChange} when refined`);
+    }
+    // The table names the models compared and shows each NMSE to 3 significant digits.
+    const table = asmCheckTable(design, checks, setup, (wavelength_m) => neglectedPhases_rad(design, wavelength_m));
+    const row = table.objects()[0] as Record<string, unknown>;
+    assert.equal(row.cell_model, ASM_CELL_MODEL);
+    assert.match(String(row.window_model), /rayleigh-sommerfeld window \(4 distortion tiles, \d nodes\/pixel\)/);
+    const html = table.toHTML(NMSE_TABLE_FORMAT);
+    for (const c of checks) assert.ok(html.includes(c.nmse.toExponential(2)) && html.includes(c.paraxialNmse.toExponential(2)), `table cell for ${c.nmse}`);
+  });
+
+  test("the reference's own change flags a padded grid too small for the design, and a wider one removes it", () => {
+    // 32 cells at 0.8 mm (Fresnel number 2): light the default grid wraps around reaches the window.
     const design = lensDesign();
-    const checks = asmCheck(design, [0, 1, 2]);
-    for (const check of checks) assert.ok(check.nmse < 1e-2, `metasurface ${check.index} (${check.wavelength_m * 1e9} nm): NMSE ${check.nmse}`);
+    const coarse = asmCheck(design, [0], asmCheckSetup(design, CELL_ASM_DEFAULTS))[0];
+    const wide = asmCheck(design, [0], asmCheckSetup(design, { padding: 4, frequencyMargin: 3 }))[0];
+    assert.ok(coarse.nmse > 1e-4 && coarse.referenceChange > coarse.nmse / 10, `default grid: NMSE ${coarse.nmse}, reference change ${coarse.referenceChange}`);
+    assert.ok(wide.nmse < 1e-5 && wide.referenceChange < 1e-6, `wider grid: NMSE ${wide.nmse}, reference change ${wide.referenceChange}`);
+    assert.throws(() => asmCheckSetup(design, { padding: 0.5, frequencyMargin: 0.25 }), /padding must be >= 1/);
+  });
+});
+
+describe("what notebook 04 inspects, from the preset", () => {
+  /** The lens design with fit NMSEs 0.6, 0.5, ..., 0.1 (metasurface 5 fits best) and metasurface 4 switched off. */
+  function rankedDesign(): DkoDesign {
+    const design = lensDesign();
+    design.summary.kernels.forEach((kernel) => (kernel.nmse = 0.6 - 0.1 * kernel.index));
+    design.summary.kernels[4].active = false;
+    return design;
+  }
+
+  test("detail metasurfaces are the fit ranking's quantiles, without repeats; ASM ones the best per wavelength", () => {
+    const design = rankedDesign();
+    assert.deepEqual(rankedByFit(design), [5, 3, 2, 1, 0]);
+    assert.deepEqual(detailMetasurfaces(design, [0, 0.5, 1]), [5, 2, 0]);
+    assert.deepEqual(detailMetasurfaces(design, [1, 0.9, 0]), [0, 5]);
+    assert.throws(() => detailMetasurfaces(design, [1.5]), /not a quantile/);
+    // Wavelengths by index: 640, 550, 460, 640, 550 (off), 460 nm.
+    assert.deepEqual(asmCheckedMetasurfaces(design, 1), [5, 3, 1]);
+    assert.deepEqual(asmCheckedMetasurfaces(design, 2), [5, 2, 3, 0, 1]);
+    assert.throws(() => asmCheckedMetasurfaces(design, 0), /integer >= 1/);
+  });
+
+  test("the cross-talk array's pitch is the aperture plus the preset's spacing; sweeps in the bank's units", () => {
+    const design = lensDesign();
+    const settings = PRESETS.default.psfInspection;
+    const tiled = inspectionArray(design, settings);
+    const spaced = inspectionArray(design, { ...settings, arraySpacing_m: 20e-6 });
+    assert.ok(Math.abs(tiled.pitch_m - 64e-6) < 1e-12 && Math.abs(spaced.pitch_m - 84e-6) < 1e-12);
+    assert.equal(spaced.subImagePixels, 2 * Math.floor(84e-6 / (2 * 2.74e-6)) + 1);
+    assert.throws(() => inspectionArray(design, { ...settings, arraySpacing_m: -1e-6 }), />= 0/);
+    const sweeps = inspectionSweeps(design, settings);
+    assert.equal(sweeps.fabricationUnit, "rad");
+    assert.deepEqual(sweeps.fabricationRms, settings.sensitivity.fabricationPhaseRms_rad);
+  });
+
+  test("every preset's sweeps hold their design point, and tiny's are the smallest", () => {
+    const points = (name: (typeof PRESET_NAMES)[number]) => {
+      const { sensitivity } = PRESETS[name].psfInspection;
+      const draws = sensitivity.fabricationPhaseRms_rad.reduce((a, rms) => a + (rms === 0 ? 1 : sensitivity.fabricationSeeds.length), 0);
+      return (sensitivity.detunings_nm.length + draws + sensitivity.quantiseLevels.length) * sensitivity.testImages;
+    };
+    for (const name of PRESET_NAMES) {
+      const { sensitivity, detailQuantiles, asmPerWavelength, asmReference, arraySpacing_m } = PRESETS[name].psfInspection;
+      assert.ok(sensitivity.detunings_nm.includes(0) && sensitivity.quantiseLevels.includes(0), `${name}: design wavelength and continuous phase`);
+      assert.ok(sensitivity.fabricationPhaseRms_rad.includes(0) && sensitivity.fabricationRadiusRms_nm.includes(0), `${name}: the fabrication sweeps start at rms 0`);
+      assert.ok(sensitivity.fabricationSeeds.length >= 2, `${name}: a spread needs two draws`);
+      assert.ok(detailQuantiles.every((q) => q >= 0 && q <= 1) && asmPerWavelength >= 1 && asmReference.padding >= 1 && arraySpacing_m >= 0, name);
+    }
+    // Scored scene-evaluations per notebook run: tiny stays CI-sized.
+    assert.ok(points("tiny") * 4 <= points("default"), `tiny ${points("tiny")} vs default ${points("default")}`);
   });
 });
