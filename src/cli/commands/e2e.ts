@@ -22,7 +22,7 @@ const E2eOptions = z.object({
 export function register(program: Command): void {
   program
     .command("e2e")
-    .description("end-to-end design: train the metasurfaces through their simulated PSFs (every step), behind the stage-1 back end or jointly with it; resumable")
+    .description("end-to-end design: train the metasurfaces through their simulated PSFs (every step), behind the stage-1 back end or jointly with it; resumable (Ctrl-C or SIGTERM writes a checkpoint and stops; the same command resumes)")
     .option("--preset <name>", `optics, network and default directories: ${PRESET_NAMES.join(", ")} (src/pipeline/presets.ts)`, defaultPresetName())
     .option("--variant <v>", "optics-only (frozen stage-1 back end), joint-scratch (fresh back end), joint-stage1 (back end from stage 1)")
     .option("--target <t>", "loss target: ground-truth depth, or stage1-prediction (distillation)")
@@ -63,9 +63,8 @@ export function register(program: Command): void {
       if (needsStage1 && !existsSync(join(stage1Dir, "config.json"))) throw new Error(`--stage1 ${stage1Dir}: not a stage-1 run directory (no config.json); train one with \`optocnn pipeline --preset ${options.preset}\``);
       const dataset = await openDepthDataset(dataDir);
       const { e2eStage } = await import("../../pipeline/e2e-stage.js");
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once("SIGINT", stop);
+      const { onInterrupt, reportInterrupted } = await import("../interrupt.js");
+      const interrupt = onInterrupt("e2e", () => ({ message: "stopping after this step and writing a checkpoint" }));
       const out = options.out ?? layout.e2eDir(settings.variant);
       let lastLine = 0;
       const outcome = await e2eStage({
@@ -77,7 +76,7 @@ export function register(program: Command): void {
         budget,
         stage1Dir: needsStage1 || existsSync(join(stage1Dir, "config.json")) ? stage1Dir : undefined,
         policy: options.force ? "recompute" : "refuse",
-        signal: controller.signal,
+        signal: interrupt.signal,
         log: (line) => console.error(line),
         onProgress: (event) => {
           if (event.phase === "train" && performance.now() - lastLine < 2000) return;
@@ -85,9 +84,9 @@ export function register(program: Command): void {
           const val = event.val ? ` val AbsRel ${event.val.absRel.toFixed(4)}` : "";
           console.error(`${event.phase} step ${event.step} (${(100 * event.progress).toFixed(0)} %) ${event.trainSeconds.toFixed(1)} s${event.loss !== undefined ? ` loss ${event.loss.toFixed(4)}` : ""}${val}`);
         },
-      }).finally(() => process.off("SIGINT", stop));
+      }).finally(() => interrupt.release());
       if (outcome.status === "interrupted") {
-        console.log(`interrupted at step ${outcome.step}; run the same command again to resume (${out})`);
+        reportInterrupted(`interrupted at step ${outcome.step}; checkpoint written in ${out}, which holds no e2e-summary.json until the run finishes. Run the same command again to resume`);
         return;
       }
       const s = outcome.summary;

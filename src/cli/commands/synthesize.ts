@@ -52,7 +52,7 @@ export function register(program: Command): void {
     .option("--fab-rms-rad <x>", "phase fabrication error rms per cell (radians; phase metasurfaces)")
     .option("--fab-rms-nm <x>", "radius fabrication error rms per cell (nm; nanopillars)")
     .option("--fab-draws <n>", "fabrication-error draws to evaluate the network under")
-    .option("--finetune-steps <n>", "fine-tune the back end behind the frozen optical layer for n steps")
+    .option("--finetune-steps <n>", "fine-tune the back end behind the frozen optical layer for n steps (SIGINT/SIGTERM write a checkpoint in <out>/finetune, rerunning the command resumes)")
     .option("--test-limit <n>", "score only the first n test images")
     .action(async (raw) => {
       const parsed = parseOptions(SynthesizeOptions, raw);
@@ -105,16 +105,17 @@ export function register(program: Command): void {
       let current = "";
       const outDir = options.out;
       const { SynthesisInterrupted } = await import("../../dko/synthesis-checkpoint.js");
-      const controller = new AbortController();
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (controller.signal.aborted) process.exit(130);
-        controller.abort();
-        console.error(`\noptocnn synthesize: ${signal}: stopping after this synthesis step and writing a checkpoint (again to quit at once)`);
-      };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
+      const { FinetuneInterrupted } = await import("../../dko/run.js");
+      const { onInterrupt, reportInterrupted } = await import("../interrupt.js");
+      let phase: "synthesize" | "evaluate" | "finetune" = "synthesize";
+      // Synthesis and fine-tune stop at a step with a checkpoint; scoring has none and writes nothing, so it quits at once.
+      const interrupt = onInterrupt("synthesize", () =>
+        phase === "evaluate"
+          ? { message: "quitting now: scoring has no checkpoint and writes nothing; rerunning the same command resumes from the synthesis checkpoint and scores again", quitNow: true }
+          : { message: `stopping after this ${phase === "finetune" ? "fine-tune" : "synthesis"} step and writing a checkpoint` },
+      );
       const outcome = await dkoStage({
-        signal: controller.signal,
+        signal: interrupt.signal,
         dir: outDir,
         stage1Dir: options.run,
         dataDir: options.data,
@@ -122,6 +123,7 @@ export function register(program: Command): void {
         policy: options.force ? "recompute" : "refuse",
         log: (line) => console.error(line),
         onProgress: (event) => {
+          phase = event.phase;
           const key = event.phase === "evaluate" ? `evaluate ${event.label}` : event.phase;
           const [value, total, detail] =
             event.phase === "synthesize"
@@ -143,17 +145,21 @@ export function register(program: Command): void {
         },
       })
         .catch((error: unknown) => {
-          if (error instanceof SynthesisInterrupted) return { interruptedAt: error.step };
+          if (error instanceof SynthesisInterrupted) return { interrupted: `synthesis step ${error.step}` };
+          if (error instanceof FinetuneInterrupted) return { interrupted: `back-end fine-tune step ${error.step}` };
           throw error;
         })
         .finally(() => {
           bar.stop();
-          process.off("SIGINT", onSignal);
-          process.off("SIGTERM", onSignal);
+          interrupt.release();
         });
-      if ("interruptedAt" in outcome) {
-        console.log(`interrupted at synthesis step ${outcome.interruptedAt}; checkpoint written in ${outDir}. Continue with the same command.`);
-        process.exitCode = 130;
+      if ("interrupted" in outcome) {
+        // A first run stopped before any synthesis checkpoint is rolled back by the stage: nothing to resume then.
+        reportInterrupted(
+          existsSync(outDir)
+            ? `interrupted at ${outcome.interrupted}; checkpoint written in ${outDir}, which holds no summary.json until the run finishes. Continue with the same command.`
+            : `interrupted at ${outcome.interrupted}; it stopped before the first synthesis checkpoint, so ${outDir} was removed and the same command starts afresh.`,
+        );
         return;
       }
       const { summary, reused } = outcome;

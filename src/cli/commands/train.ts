@@ -88,14 +88,8 @@ export function register(program: Command): void {
       if (!protocol.success) throw new Error(`--depth-cap-m / --min-depth-m: ${protocol.error.issues[0].message}`);
       const config = presetRunConfig(options.preset, dataset.manifest, { seed: options.seed, batchSize: options.batchSize, learningRate: options.lr });
 
-      const controller = new AbortController();
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (controller.signal.aborted) process.exit(130);
-        controller.abort();
-        console.error(`\noptocnn train: ${signal}: stopping after this step and writing a checkpoint (again to quit at once)`);
-      };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
+      const { onInterrupt, reportInterrupted } = await import("../interrupt.js");
+      const interrupt = onInterrupt("train", () => ({ message: "stopping after this step and writing a checkpoint" }));
       const bar = new cliProgress.SingleBar(
         { format: "train |{bar}| {percentage}% | step {step} | loss {loss} | lr {lr} | val AbsRel {absRel} | {phase}", hideCursor: true },
         cliProgress.Presets.shades_classic,
@@ -112,7 +106,7 @@ export function register(program: Command): void {
       try {
         if (options.resume) {
           // An explicit resume continues whatever run is there, with its own config.json.
-          const resumed = await trainDepth({ runDir: options.out, dataset, budget, resume: true, signal: controller.signal, onProgress });
+          const resumed = await trainDepth({ runDir: options.out, dataset, budget, resume: true, signal: interrupt.signal, onProgress });
           resumed.net.dispose();
           result = resumed.status === "finished" ? { status: "finished", summary: resumed.summary!, reused: false } : { status: "interrupted", step: resumed.step };
         } else {
@@ -124,19 +118,17 @@ export function register(program: Command): void {
             policy: options.force ? "recompute" : "refuse",
             evalProtocol: protocol.data,
             initWeightsFrom: options.initFrom,
-            signal: controller.signal,
+            signal: interrupt.signal,
             onProgress,
             log: (line) => console.error(line),
           });
         }
       } finally {
         bar.stop();
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
+        interrupt.release();
       }
       if (result.status === "interrupted") {
-        console.log(`interrupted at step ${result.step}; checkpoint written. Continue with the same command, or:\n  optocnn train --data ${options.data} --out ${options.out} --resume`);
-        process.exitCode = 130;
+        reportInterrupted(`interrupted at step ${result.step}; checkpoint written. Continue with the same command, or:\n  optocnn train --data ${options.data} --out ${options.out} --resume`);
         return;
       }
       const summary = result.summary;
