@@ -21,7 +21,7 @@ const NtkdOptions = z.object({
 export function register(program: Command): void {
   program
     .command("ntkd")
-    .description("NTKD: optical students (metasurface PSFs + digital back end) trained without transfer, with KD, with NTKD and by DKO; accuracy estimate; fabrication study")
+    .description("NTKD: optical students (metasurface PSFs + digital back end) trained without transfer, with KD, with NTKD and by DKO; accuracy estimate; fabrication study. Resumable by seed: Ctrl-C or SIGTERM keeps the finished seeds, and the same command runs the rest (the seed in progress again, to the same result)")
     .option("--preset <name>", `NTKD settings of a preset (${PRESET_NAMES.join(", ")}; src/pipeline/presets.ts): tiny is CI-sized, default runs MNIST + Fashion-MNIST with 3 seeds`, defaultPresetName())
     .option("--out <dir>", "output directory: summary.json, learned PSFs, figures/ (default: runs/<preset>/ntkd)")
     .option("--force", "replace an NTKD result in --out that was made with other settings")
@@ -53,18 +53,37 @@ export function register(program: Command): void {
         throw new Error(`${(error as Error).message}\n(set by --preset ${options.preset} and the options given)`);
       }
       const { ntkdStage } = await import("../../pipeline/ntkd-stage.js");
+      const { NtkdInterrupted } = await import("../../ntkd/run.js");
+      const { withInterrupt, reportInterrupted } = await import("../interrupt.js");
       let current = "";
-      const { outDir, summary, reused } = await ntkdStage({
-        dir: options.out ?? layoutOf(options.preset).ntkdDir,
-        config,
-        policy: options.force ? "recompute" : "refuse",
-        log: (line) => console.error(line),
-        onProgress: (event) => {
-          const key = `${event.dataset} seed ${event.seed} ${event.phase}`;
-          if (key !== current) console.error(key);
-          current = key;
-        },
-      });
+      const dir = options.out ?? layoutOf(options.preset).ntkdDir;
+      const outcome = await withInterrupt(
+        "ntkd",
+        () => ({ message: "stopping at the next training step; finished seeds are kept, the seed in progress runs again (to the same result) when you rerun the same command" }),
+        (signal) =>
+          ntkdStage({
+            dir,
+            config,
+            policy: options.force ? "recompute" : "refuse",
+            signal,
+            log: (line) => console.error(line),
+            onProgress: (event) => {
+              const key = `${event.dataset} seed ${event.seed} ${event.phase}`;
+              if (key !== current) console.error(key);
+              current = key;
+            },
+          }).catch((error: unknown) => {
+            if (error instanceof NtkdInterrupted) return error;
+            throw error;
+          }),
+      );
+      if (outcome instanceof NtkdInterrupted) {
+        reportInterrupted(
+          `interrupted in ${outcome.stoppedIn}; kept in ${dir}: ${outcome.kept.join(", ") || "nothing yet"}. ${dir} holds no summary.json until the run finishes; run the same command again to resume`,
+        );
+        return;
+      }
+      const { outDir, summary, reused } = outcome;
       if (reused) console.log(`${outDir} already holds this NTKD result (same settings); nothing to run`);
       if (options.figures) {
         const { exportNtkdFigures } = await import("../../viz/ntkd-figures.js");
