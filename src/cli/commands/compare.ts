@@ -20,7 +20,11 @@ const CompareOptions = z.object({
 export function register(program: Command): void {
   program
     .command("compare")
-    .description("DKO against E2E at equal optimisation time: several budgets and seeds in one process; summary.json, metrics.csv and a cost table")
+    .description(
+      "DKO against E2E at equal optimisation time: several budgets and seeds in one process; summary.json, metrics.csv and a cost table. " +
+        "Ctrl-C or SIGTERM keeps the finished budgets of each seed and the same command runs the rest; the budget in progress starts again, " +
+        "because its methods must be timed in one process (a resumed comparison says so in summary.json: processes, resumed, warnings)",
+    )
     .option("--preset <name>", `experiment preset (${PRESET_NAMES.join(", ")}; src/pipeline/presets.ts)`, defaultPresetName())
     .option("--budgets <list>", "budget factors, times the preset's DKO spend (default: the preset's, e.g. 0.5,1,2)")
     .option("--seeds <list>", "seeds (default: the preset's, e.g. 0,1,2)")
@@ -30,7 +34,27 @@ export function register(program: Command): void {
       const { presetPipeline } = await import("../../pipeline/pipeline.js");
       const overrides = { ...(options.budgets ? { budgetFactors: options.budgets } : {}), ...(options.seeds ? { seeds: options.seeds } : {}) };
       const pipeline = presetPipeline(options.preset, { policy: options.force ? "recompute" : "refuse", log: (line) => console.error(line) });
-      const { summary, dir } = await pipeline.compare(overrides);
+      const { CompareInterrupted } = await import("../../e2e/compare.js");
+      const { withInterrupt, reportInterrupted } = await import("../interrupt.js");
+      const outcome = await withInterrupt(
+        "compare",
+        () => ({ message: "stopping at the next step; finished budgets are kept, the one in progress starts again when you rerun the same command (its methods must be timed in one process)" }),
+        (signal) =>
+          pipeline.compare(overrides, signal).catch((error: unknown) => {
+            if (error instanceof CompareInterrupted) return error;
+            throw error;
+          }),
+      );
+      if (outcome instanceof CompareInterrupted) {
+        const { dir } = outcome;
+        reportInterrupted(
+          `interrupted in ${outcome.stoppedIn}; kept in ${dir}: ${outcome.kept.join(", ") || "nothing yet"}. ${dir} holds no summary.json until the comparison finishes; ` +
+            "run the same command again to resume (the resumed summary records that its units were timed in more than one process)",
+        );
+        return;
+      }
+      const { summary, dir } = outcome;
+      for (const warning of summary.warnings ?? []) console.warn(`optocnn compare: warning: ${warning}`);
       console.log(compareReport(summary));
       console.log(`outputs: ${dir} (summary.json, metrics.csv, examples/)`);
     });
