@@ -54,7 +54,13 @@ export function register(program: Command): void {
         return;
       }
       const { summary, dir } = outcome;
-      for (const warning of summary.warnings ?? []) console.warn(`optocnn compare: warning: ${warning}`);
+      const { reportWarnings, opticsValidityWarning } = await import("../warnings.js");
+      const { presetDkoConfig } = await import("../../pipeline/preset-configs.js");
+      const { join } = await import("node:path");
+      const { firstLayer } = pipeline.preset.stage1.net;
+      const validity = await opticsValidityWarning(presetDkoConfig(options.preset).optics, { kernelSize: firstLayer.size, inChannels: 3, outChannels: firstLayer.kernels });
+      // The comparison's own warnings (units from several processes) stay; the optics' is added.
+      summary.warnings = await reportWarnings("compare", join(dir, "summary.json"), [...(summary.warnings ?? []), validity]);
       console.log(compareReport(summary));
       console.log(`outputs: ${dir} (summary.json, metrics.csv, examples/)`);
     });

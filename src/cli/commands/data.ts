@@ -156,8 +156,13 @@ export function register(program: Command): void {
           skipMissing: options.skipMissing, overwrite: options.force, onProgress,
         }),
       );
-      console.log(JSON.stringify(manifest, null, 2));
-      if (options.skipMissing) console.error(`left out listed frames without files: ${JSON.stringify(skipped)}`);
+      const left = skipped.train + skipped.val + skipped.test;
+      const { reportWarnings } = await import("../warnings.js");
+      const { join } = await import("node:path");
+      const warnings = await reportWarnings("data kitti", join(options.out, "manifest.json"), [
+        left > 0 ? `left out ${left} listed frames without files (train ${skipped.train}, val ${skipped.val}, test ${skipped.test}; --skip-missing)` : null,
+      ]);
+      console.log(JSON.stringify({ ...manifest, warnings }, null, 2));
     });
 
   data

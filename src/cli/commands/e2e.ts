@@ -67,11 +67,13 @@ export function register(program: Command): void {
       const interrupt = onInterrupt("e2e", () => ({ message: "stopping after this step and writing a checkpoint" }));
       const out = options.out ?? layout.e2eDir(settings.variant);
       let lastLine = 0;
+      const config = presetRunConfig(options.preset, dataset.manifest, { seed: settings.seed });
+      const optics = presetDkoConfig(options.preset).optics;
       const outcome = await e2eStage({
         dir: out,
         dataset,
-        config: presetRunConfig(options.preset, dataset.manifest, { seed: settings.seed }),
-        optics: presetDkoConfig(options.preset).optics,
+        config,
+        optics,
         settings,
         budget,
         stage1Dir: needsStage1 || existsSync(join(stage1Dir, "config.json")) ? stage1Dir : undefined,
@@ -91,6 +93,9 @@ export function register(program: Command): void {
       }
       const s = outcome.summary;
       if (outcome.reused) console.log(`${out} already holds this E2E run (same settings)`);
+      const { reportWarnings, opticsValidityWarning } = await import("../warnings.js");
+      const { firstLayer } = config.net;
+      await reportWarnings("e2e", join(out, "e2e-summary.json"), [await opticsValidityWarning(optics, { kernelSize: firstLayer.size, inChannels: 3, outChannels: firstLayer.kernels })]);
       console.log(`${s.layer}: ${s.steps} steps in ${s.trainSeconds.toFixed(1)} s (${(s.secondsPerStep * 1000).toFixed(0)} ms/step), ${s.trainableParameters} trainable parameters`);
       console.log(`test: AbsRel ${s.test.absRel.toFixed(4)}, RMSE ${s.test.rmse.toFixed(4)}, delta1 ${s.test.delta1.toFixed(4)}${s.kernelBankNmse !== undefined ? `; kernel-bank NMSE vs stage 1 ${s.kernelBankNmse.toFixed(4)}` : ""}`);
       console.log(`outputs: ${out}`);

@@ -37,6 +37,7 @@ export function register(program: Command): void {
       const options = parseOptions(NtkdOptions, raw);
       const { presetNtkdConfig } = await import("../../pipeline/preset-configs.js");
       const { layoutOf } = await import("../../pipeline/layout.js");
+      const { join } = await import("node:path");
       let config;
       try {
         config = presetNtkdConfig(options.preset, {
@@ -85,12 +86,20 @@ export function register(program: Command): void {
       }
       const { outDir, summary, reused } = outcome;
       if (reused) console.log(`${outDir} already holds this NTKD result (same settings); nothing to run`);
+      let figuresSkipped: string | null = null;
       if (options.figures) {
         const { exportNtkdFigures } = await import("../../viz/ntkd-figures.js");
         const { findChromium } = await import("../../viz/static-export.js");
         if (findChromium()) console.log(`figures: ${(await exportNtkdFigures(summary, outDir)).length} PNGs in ${outDir}/figures`);
-        else console.warn("optocnn ntkd: no Chromium found, figures skipped (apt-get install chromium)");
+        else figuresSkipped = "no Chromium found, figures skipped (apt-get install chromium, then rerun the same command)";
       }
+      const { reportWarnings, opticsValidityWarning } = await import("../warnings.js");
+      const { bankOptics } = await import("../../ntkd/optical-student.js");
+      const { student } = config;
+      await reportWarnings("ntkd", join(outDir, "summary.json"), [
+        await opticsValidityWarning(bankOptics(config.optics), { kernelSize: student.kernelSize, inChannels: 1, outChannels: student.kernels }),
+        figuresSkipped,
+      ]);
       const pct = (s: { mean: number; std: number }) => `${(100 * s.mean).toFixed(1)} ± ${(100 * s.std).toFixed(1)}`;
       for (const d of summary.datasets) {
         console.log(`${d.name} (${d.trainImages} train / ${d.testImages} test images, ${config.training.seeds.length} seed(s)), test accuracy % (mean ± std):`);

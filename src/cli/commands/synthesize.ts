@@ -67,9 +67,10 @@ export function register(program: Command): void {
       if (!existsSync(join(options.data, "manifest.json"))) {
         throw new Error(`--data ${options.data}: no depth data set there (no manifest.json); create one with \`optocnn data synthetic --out ${options.data}\``);
       }
-      if (options.fabDraws !== undefined && options.fabRmsRad === undefined && options.fabRmsNm === undefined) {
-        console.warn("optocnn synthesize: --fab-draws has no effect without --fab-rms-rad (phase) or --fab-rms-nm (nanopillar)");
-      }
+      const drawsIgnored =
+        options.fabDraws !== undefined && options.fabRmsRad === undefined && options.fabRmsNm === undefined
+          ? "--fab-draws has no effect without --fab-rms-rad (phase) or --fab-rms-nm (nanopillar): no fabrication draws were scored"
+          : null;
       const { presetDkoConfig } = await import("../../pipeline/preset-configs.js");
       const wavelengths = options.wavelengthsNm?.map((w) => w * 1e-9);
       let config;
@@ -164,17 +165,20 @@ export function register(program: Command): void {
       }
       const { summary, reused } = outcome;
       if (reused) console.log(`${outDir} already holds this DKO result (same settings); nothing to synthesise`);
-      if (summary.bank.validity.warning) console.warn(`optocnn synthesize: warning: ${summary.bank.validity.warning}`);
       const s = summary.synthesis;
+      const poorFit = s.meanCorrelation < POOR_FIT.correlation || s.meanEnergyOutsideKernel > POOR_FIT.energyOutsideKernel;
+      const { reportWarnings } = await import("../warnings.js");
+      await reportWarnings("synthesize", join(outDir, "summary.json"), [
+        drawsIgnored,
+        summary.bank.validity.warning && `window model: ${summary.bank.validity.warning}`,
+        poorFit
+          ? `the metasurfaces do not realise the kernels (correlation ${s.meanCorrelation.toFixed(3)}, ${(100 * s.meanEnergyOutsideKernel).toFixed(0)} % of the light outside the kernel); the optical network below is not the electronic one. Check the geometry (--cells, --cell-pitch-um, --distance-mm, --sensor-pitch-um) or synthesise longer (--steps)`
+          : null,
+      ]);
+      if (poorFit) process.exitCode = 2;
       console.log(
         `synthesised ${summary.bank.active} of ${summary.bank.metasurfaces} metasurfaces (${config.optics.cells}x${config.optics.cells} cells) in ${s.seconds.toFixed(1)} s, ${s.chunks} chunks of up to ${s.steps} steps${s.stoppedEarly ? " (early stop)" : ""}, ${(s.secondsPerStep * 1000).toFixed(0)} ms per step of the whole bank, peak RSS ${(s.peakRss_bytes / 2 ** 20).toFixed(0)} MiB on ${summary.complexOps?.name}`,
       );
-      if (s.meanCorrelation < POOR_FIT.correlation || s.meanEnergyOutsideKernel > POOR_FIT.energyOutsideKernel) {
-        console.warn(
-          `optocnn synthesize: warning: the metasurfaces do not realise the kernels (correlation ${s.meanCorrelation.toFixed(3)}, ${(100 * s.meanEnergyOutsideKernel).toFixed(0)} % of the light outside the kernel); the optical network below is not the electronic one. Check the geometry (--cells, --cell-pitch-um, --distance-mm, --sensor-pitch-um) or synthesise longer (--steps)`,
-        );
-        process.exitCode = 2;
-      }
       console.log(`fit: mean NMSE ${s.meanNmse.toFixed(4)}, correlation ${s.meanCorrelation.toFixed(4)}, energy outside kernel ${(100 * s.meanEnergyOutsideKernel).toFixed(1)} %, kernel bank NMSE ${s.kernelBankNmse.toFixed(4)}`);
       const m = summary.metrics;
       const rows: [string, { absRel: number; rmse: number; delta1: number }][] = [["electronic", m.electronic], ["optical (design)", m.optical]];
