@@ -68,6 +68,8 @@ export function register(program: Command): void {
       const out = options.out ?? layout.e2eDir(settings.variant);
       let lastLine = 0;
       const config = presetRunConfig(options.preset, dataset.manifest, { seed: settings.seed });
+      const { checkBatchFits } = await import("../options.js");
+      checkBatchFits(config.train.batchSize, dataset.train.count, dataDir, { preset: options.preset, hasFlag: false });
       const optics = presetDkoConfig(options.preset).optics;
       const outcome = await e2eStage({
         dir: out,

@@ -53,6 +53,10 @@ export function register(program: Command): void {
       } catch (error) {
         throw new Error(`${(error as Error).message}\n(set by --preset ${options.preset} and the options given)`);
       }
+      const { batchSize } = config.training;
+      if (config.data.trainLimit !== undefined && config.data.trainLimit < batchSize) {
+        throw new Error(`--train-limit ${config.data.trainLimit} keeps fewer training images than one batch of ${batchSize} (the ${options.preset} preset's NTKD batch size); give --train-limit ${batchSize} or more (nothing was written)`);
+      }
       const { ntkdStage } = await import("../../pipeline/ntkd-stage.js");
       const { NtkdInterrupted } = await import("../../ntkd/run.js");
       const { withInterrupt, reportInterrupted } = await import("../interrupt.js");

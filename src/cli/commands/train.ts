@@ -66,6 +66,7 @@ export function register(program: Command): void {
       const budgetGiven = options.steps !== undefined || options.seconds !== undefined;
       const budget = budgetGiven ? { steps: options.steps, seconds: options.seconds } : options.resume ? undefined : PRESETS[options.preset].stage1.budget;
       const protocolGiven = options.evalCrop !== undefined || options.depthCapM !== undefined || options.minDepthM !== undefined || options.medianScaling !== undefined;
+      let storedBatchSize: number | undefined;
       if (options.resume) {
         const fixed = (["seed", "batchSize", "lr"] as const).filter((k) => options[k] !== undefined).map((k) => (k === "batchSize" ? "--batch-size" : `--${k}`));
         if (protocolGiven) fixed.push("the evaluation options");
@@ -77,6 +78,7 @@ export function register(program: Command): void {
         if (stored && command.getOptionValueSource("preset") === "cli" && stored.preset !== options.preset) {
           throw new Error(`--preset ${options.preset} cannot change on --resume: ${options.out} is a "${stored.preset ?? "custom"}" run; drop --preset, or train a ${options.preset} run into another --out`);
         }
+        storedBatchSize = stored?.train.batchSize;
       }
       const base = defaultProtocol(dataset.manifest.source);
       const protocol = DepthEvalProtocolSchema.safeParse({
@@ -87,6 +89,13 @@ export function register(program: Command): void {
       });
       if (!protocol.success) throw new Error(`--depth-cap-m / --min-depth-m: ${protocol.error.issues[0].message}`);
       const config = presetRunConfig(options.preset, dataset.manifest, { seed: options.seed, batchSize: options.batchSize, learningRate: options.lr });
+      const { checkBatchFits } = await import("../options.js");
+      checkBatchFits(
+        storedBatchSize ?? config.train.batchSize,
+        dataset.train.count,
+        options.data,
+        storedBatchSize !== undefined ? { run: join(options.out, "config.json") } : options.batchSize !== undefined ? { flag: "--batch-size" } : { preset: options.preset, hasFlag: true },
+      );
 
       const { onInterrupt, reportInterrupted } = await import("../interrupt.js");
       const interrupt = onInterrupt("train", () => ({ message: "stopping after this step and writing a checkpoint" }));
