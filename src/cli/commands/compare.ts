@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { parseOptions } from "../options.js";
-import { PRESET_NAMES, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
+import { mismatchPolicy, parseOptions, stageOptions } from "../options.js";
 
 const numberList = (what: string) =>
   z
@@ -10,30 +9,27 @@ const numberList = (what: string) =>
     .transform((s) => s.split(",").map(Number))
     .optional();
 
+const STAGE = stageOptions({ preset: "the experiment", force: "replace a comparison that was made with other settings" });
 const CompareOptions = z.object({
-  preset: PresetNameSchema,
+  ...STAGE.fields,
   budgets: numberList("budget factors"),
   seeds: numberList("seeds"),
-  force: z.boolean().optional(),
 });
 
 export function register(program: Command): void {
-  program
-    .command("compare")
+  STAGE.addTo(program.command("compare"))
     .description(
       "DKO against E2E at equal optimisation time: several budgets and seeds in one process; summary.json, metrics.csv and a cost table. " +
         "Ctrl-C or SIGTERM keeps the finished budgets of each seed and the same command runs the rest; the budget in progress starts again, " +
         "because its methods must be timed in one process (a resumed comparison says so in summary.json: processes, resumed, warnings)",
     )
-    .option("--preset <name>", `experiment preset (${PRESET_NAMES.join(", ")}; src/pipeline/presets.ts)`, defaultPresetName())
     .option("--budgets <list>", "budget factors, times the preset's DKO spend (default: the preset's, e.g. 0.5,1,2)")
     .option("--seeds <list>", "seeds (default: the preset's, e.g. 0,1,2)")
-    .option("--force", "replace a comparison that was made with other settings")
     .action(async (raw) => {
       const options = parseOptions(CompareOptions, raw);
       const { presetPipeline } = await import("../../pipeline/pipeline.js");
       const overrides = { ...(options.budgets ? { budgetFactors: options.budgets } : {}), ...(options.seeds ? { seeds: options.seeds } : {}) };
-      const pipeline = presetPipeline(options.preset, { policy: options.force ? "recompute" : "refuse", log: (line) => console.error(line) });
+      const pipeline = presetPipeline(options.preset, { policy: mismatchPolicy(options), log: (line) => console.error(line) });
       const { CompareInterrupted } = await import("../../e2e/compare.js");
       const { withInterrupt, reportInterrupted } = await import("../interrupt.js");
       const outcome = await withInterrupt(

@@ -1,10 +1,14 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { parseOptions } from "../options.js";
-import { PRESET_NAMES, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
+import { mismatchPolicy, parseOptions, stageOptions } from "../options.js";
 
+const STAGE = stageOptions({
+  preset: "optics, network and default directories",
+  out: "run directory (default: runs/<preset>/e2e/<variant>); an interrupted run there with the same settings resumes",
+  force: "replace a run in --out that was made with other settings",
+});
 const E2eOptions = z.object({
-  preset: PresetNameSchema,
+  ...STAGE.fields,
   variant: z.enum(["optics-only", "joint-scratch", "joint-stage1"], { message: "must be optics-only, joint-scratch or joint-stage1" }).optional(),
   target: z.enum(["ground-truth", "stage1-prediction"], { message: "must be ground-truth or stage1-prediction" }).optional(),
   formation: z.enum(["kernel-crop", "fit-window"], { message: "must be kernel-crop or fit-window" }).optional(),
@@ -15,15 +19,14 @@ const E2eOptions = z.object({
   seed: z.coerce.number().int("must be a whole number").min(0, "must be >= 0").optional(),
   stage1: z.string().min(1).optional(),
   data: z.string().min(1).optional(),
-  out: z.string().min(1).optional(),
-  force: z.boolean().optional(),
 });
 
 export function register(program: Command): void {
-  program
-    .command("e2e")
-    .description("end-to-end design: train the metasurfaces through their simulated PSFs (every step), behind the stage-1 back end or jointly with it; resumable (Ctrl-C or SIGTERM writes a checkpoint and stops; the same command resumes)")
-    .option("--preset <name>", `optics, network and default directories: ${PRESET_NAMES.join(", ")} (src/pipeline/presets.ts)`, defaultPresetName())
+  STAGE.addTo(
+    program
+      .command("e2e")
+      .description("end-to-end design: train the metasurfaces through their simulated PSFs (every step), behind the stage-1 back end or jointly with it; resumable (Ctrl-C or SIGTERM writes a checkpoint and stops; the same command resumes)"),
+  )
     .option("--variant <v>", "optics-only (frozen stage-1 back end), joint-scratch (fresh back end), joint-stage1 (back end from stage 1)")
     .option("--target <t>", "loss target: ground-truth depth, or stage1-prediction (distillation)")
     .option("--formation <f>", "image formation: kernel-crop (PSF cropped to the kernel, as DKO) or fit-window (the whole fit window)")
@@ -34,8 +37,6 @@ export function register(program: Command): void {
     .option("--seed <n>", "seed of the initial phase noise and of the network / batch order")
     .option("--stage1 <dir>", "stage-1 run (default: the preset's, runs/<preset>/stage1)")
     .option("--data <dir>", "depth data set (default: the preset's)")
-    .option("--out <dir>", "run directory (default: runs/<preset>/e2e/<variant>); an interrupted run there with the same settings resumes")
-    .option("--force", "replace a run in --out that was made with other settings")
     .action(async (raw) => {
       const options = parseOptions(E2eOptions, raw);
       const { existsSync } = await import("node:fs");
@@ -79,7 +80,7 @@ export function register(program: Command): void {
         settings,
         budget,
         stage1Dir: needsStage1 || existsSync(join(stage1Dir, "config.json")) ? stage1Dir : undefined,
-        policy: options.force ? "recompute" : "refuse",
+        policy: mismatchPolicy(options),
         signal: interrupt.signal,
         log: (line) => console.error(line),
         onProgress: (event) => {

@@ -1,13 +1,15 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { parseOptions } from "../options.js";
-import { PRESET_NAMES, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
+import { mismatchPolicy, parseOptions, stageOptions } from "../options.js";
 
 const count = (what: string) => z.coerce.number().int("must be a whole number").positive(`must be a positive number of ${what}`).optional();
+const STAGE = stageOptions({
+  preset: "NTKD settings of a preset (tiny is CI-sized, default runs MNIST + Fashion-MNIST with 3 seeds)",
+  out: "output directory: summary.json, learned PSFs, figures/ (default: runs/<preset>/ntkd)",
+  force: "replace an NTKD result in --out that was made with other settings",
+});
 const NtkdOptions = z.object({
-  out: z.string().min(1, "give an output directory").optional(),
-  preset: PresetNameSchema,
-  force: z.boolean().optional(),
+  ...STAGE.fields,
   datasets: z.string().regex(/^\s*(mnist|fashion-mnist)(\s*,\s*(mnist|fashion-mnist))*\s*$/, "must be a comma-separated list of mnist, fashion-mnist").optional(),
   seeds: z.string().regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, "must be a comma-separated list of whole numbers, e.g. 0,1,2").optional(),
   steps: count("steps"),
@@ -19,12 +21,8 @@ const NtkdOptions = z.object({
 });
 
 export function register(program: Command): void {
-  program
-    .command("ntkd")
+  STAGE.addTo(program.command("ntkd"))
     .description("NTKD: optical students (metasurface PSFs + digital back end) trained without transfer, with KD, with NTKD and by DKO; accuracy estimate; fabrication study. Resumable by seed: Ctrl-C or SIGTERM keeps the finished seeds, and the same command runs the rest (the seed in progress again, to the same result)")
-    .option("--preset <name>", `NTKD settings of a preset (${PRESET_NAMES.join(", ")}; src/pipeline/presets.ts): tiny is CI-sized, default runs MNIST + Fashion-MNIST with 3 seeds`, defaultPresetName())
-    .option("--out <dir>", "output directory: summary.json, learned PSFs, figures/ (default: runs/<preset>/ntkd)")
-    .option("--force", "replace an NTKD result in --out that was made with other settings")
     .option("--datasets <list>", "data sets, comma-separated: mnist, fashion-mnist")
     .option("--seeds <list>", "seeds, comma-separated (e.g. 0,1,2)")
     .option("--steps <n>", "training steps per mode (the same budget for every mode)")
@@ -69,7 +67,7 @@ export function register(program: Command): void {
           ntkdStage({
             dir,
             config,
-            policy: options.force ? "recompute" : "refuse",
+            policy: mismatchPolicy(options),
             signal,
             log: (line) => console.error(line),
             onProgress: (event) => {

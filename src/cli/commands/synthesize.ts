@@ -1,18 +1,21 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { parseOptions } from "../options.js";
+import { mismatchPolicy, parseOptions, stageOptions } from "../options.js";
 import { MICROMETRES, MILLIMETRES, NANOMETRES, quantity, quantityList } from "../units.js";
-import { PRESET_NAMES, PRESETS, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
+import { PRESETS } from "../../pipeline/presets.js";
 
 const positive = (what: string) => z.coerce.number().positive(`must be a positive ${what}`).optional();
 /** Below this fit the realised kernels are not the network's (the presets fit at correlation ~0.97; the issue's 0.06 was noise). */
 const POOR_FIT = { correlation: 0.5, energyOutsideKernel: 0.5 };
+const STAGE = stageOptions({
+  preset: "optics, optimiser and default directories",
+  out: "output directory (default: runs/<preset>/dko with the preset's run, else <run>/dko)",
+  force: "replace a DKO result in --out that was made with other settings",
+});
 const SynthesizeOptions = z.object({
+  ...STAGE.fields,
   run: z.string().min(1, "give the stage-1 run directory").optional(),
   data: z.string().min(1, "give the depth data set directory").optional(),
-  out: z.string().min(1).optional(),
-  preset: PresetNameSchema,
-  force: z.boolean().optional(),
   steps: z.coerce.number().int("must be a whole number").positive("must be a positive whole number of steps").optional(),
   lr: positive("learning rate"),
   cells: z.coerce.number().int("must be a whole number").min(8, "must be at least 8 cells").optional(),
@@ -31,14 +34,9 @@ const SynthesizeOptions = z.object({
 });
 
 export function register(program: Command): void {
-  program
-    .command("synthesize")
-    .description("DKO stage 2: synthesise one metasurface per signed first-layer kernel of a trained run, then score the optical network")
-    .option("--preset <name>", `optics, optimiser and default directories: ${PRESET_NAMES.join(", ")} (src/pipeline/presets.ts)`, defaultPresetName())
+  STAGE.addTo(program.command("synthesize").description("DKO stage 2: synthesise one metasurface per signed first-layer kernel of a trained run, then score the optical network"))
     .option("--run <dir>", "stage-1 run directory (default: the preset's, runs/<preset>/stage1)")
     .option("--data <dir>", "depth data set the optical network is scored on, its test split (default: the preset's)")
-    .option("--out <dir>", "output directory (default: runs/<preset>/dko with the preset's run, else <run>/dko)")
-    .option("--force", "replace a DKO result in --out that was made with other settings")
     .option("--steps <n>", "maximum optimisation steps (early stopping may end sooner); SIGINT/SIGTERM write a checkpoint, rerunning the command resumes")
     .option("--lr <x>", "Adam step size on the parameters (radians for phase)")
     .option("--cells <n>", "metasurface cells per side")
@@ -121,7 +119,7 @@ export function register(program: Command): void {
         stage1Dir: options.run,
         dataDir: options.data,
         config,
-        policy: options.force ? "recompute" : "refuse",
+        policy: mismatchPolicy(options),
         log: (line) => console.error(line),
         onProgress: (event) => {
           phase = event.phase;

@@ -1,14 +1,17 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { parseOptions } from "../options.js";
-import { PRESET_NAMES, PRESETS, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
+import { mismatchPolicy, parseOptions, stageOptions } from "../options.js";
+import { PRESETS } from "../../pipeline/presets.js";
 
+const STAGE = stageOptions({
+  preset: "network, schedule and default directories",
+  out: "run directory: config.json, metrics.csv, summary.json, weights/, checkpoints/ (default: runs/<preset>/stage1)",
+  force: "replace a run in --out that was made with other settings",
+});
 const TrainOptions = z
   .object({
+    ...STAGE.fields,
     data: z.string().min(1, "give the data set directory").optional(),
-    out: z.string().min(1, "give the run directory").optional(),
-    preset: PresetNameSchema,
-    force: z.boolean().optional(),
     steps: z.coerce.number().int().positive("must be a positive whole number of steps").optional(),
     seconds: z.coerce.number().positive("must be a positive number of seconds").optional(),
     resume: z.boolean().optional(),
@@ -24,12 +27,8 @@ const TrainOptions = z
   .refine((o) => !(o.resume && o.initFrom), { path: ["initFrom"], message: "cannot be combined with --resume" });
 
 export function register(program: Command): void {
-  program
-    .command("train")
-    .description("train the electronic depth CNN on a depth data set (resumable; Ctrl-C or SIGTERM writes a checkpoint and stops)")
-    .option("--preset <name>", `network, schedule and default directories: ${PRESET_NAMES.join(", ")} (src/pipeline/presets.ts)`, defaultPresetName())
+  STAGE.addTo(program.command("train").description("train the electronic depth CNN on a depth data set (resumable; Ctrl-C or SIGTERM writes a checkpoint and stops)"))
     .option("--data <dir>", "depth data set directory (default: the preset's, as made by `optocnn data synthetic --preset <name>`)")
-    .option("--out <dir>", "run directory: config.json, metrics.csv, summary.json, weights/, checkpoints/ (default: runs/<preset>/stage1)")
     .option("--steps <n>", "training budget in steps (default: the preset's)")
     .option("--seconds <s>", "training budget in seconds of training time (with --steps: whichever ends first)")
     .option("--resume", "continue the run in --out from its last checkpoint with its config.json (--seed, --batch-size, --lr and another --preset are refused; --steps may extend the budget)")
@@ -41,7 +40,6 @@ export function register(program: Command): void {
     .option("--depth-cap-m <m>", "ignore ground truth at or beyond this depth and clamp predictions to it, or none (default: 80 on KITTI, none elsewhere)")
     .option("--min-depth-m <m>", "ignore ground truth at or below this depth and clamp predictions up to it (default 0.001)")
     .option("--median-scaling", "scale each prediction by median(gt) / median(pred) before scoring (for scale-ambiguous predictions)")
-    .option("--force", "replace a run in --out that was made with other settings")
     .action(async (raw, command: Command) => {
       const parsed = parseOptions(TrainOptions, raw);
       const { existsSync } = await import("node:fs");
@@ -124,7 +122,7 @@ export function register(program: Command): void {
             dataset,
             config,
             budget: budget ?? PRESETS[options.preset].stage1.budget,
-            policy: options.force ? "recompute" : "refuse",
+            policy: mismatchPolicy(options),
             evalProtocol: protocol.data,
             initWeightsFrom: options.initFrom,
             signal: interrupt.signal,
