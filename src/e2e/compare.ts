@@ -1,5 +1,5 @@
 import type * as tfTypes from "@tensorflow/tfjs";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { DepthDataset } from "../data/types.js";
 import type { DkoConfig } from "../dko/config.js";
@@ -7,6 +7,7 @@ import type { SetMetrics } from "../eval/evaluate-depth.js";
 import { defaultProtocol } from "../eval/depth-protocol.js";
 import { nmse } from "../eval/nmse.js";
 import { writeJsonAtomic } from "../io/atomic.js";
+import { unitFiles } from "../io/json-file.js";
 import { readNpy, writeNpy } from "../io/npy.js";
 import type { DepthRunConfig } from "../train/run-files.js";
 import {
@@ -62,11 +63,8 @@ export class CompareInterrupted extends Error {
 
 const UNIT_FORMAT = "optocnn-compare-unit/1";
 
-/** A finished unit as saved in its result.json. */
-interface UnitFile {
-  format: typeof UNIT_FORMAT;
-  /** The settings that made it: a unit of other settings is never taken. */
-  key: unknown;
+/** A finished unit (a budget of a seed) as saved in its result.json. */
+interface UnitResult {
   /** The process that measured its seconds. */
   process: string;
   seed: SeedResult;
@@ -115,14 +113,14 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareSum
   const processes = new Set<string>();
   const kept: string[] = [];
   const resumed: string[] = [];
-  const key = JSON.stringify({ settings, e2e: options.e2e, data: resolve(options.dataset.dir) });
+  const units = unitFiles(UNIT_FORMAT, { settings, e2e: options.e2e, data: resolve(options.dataset.dir) });
   for (const factor of settings.budgetFactors) {
     const seeds: SeedResult[] = [];
     for (const seed of settings.seeds) {
       const unit = `x${factor} seed ${seed}`;
       const dir = join(outDir, `seed-${seed}`, `x${factor}`);
       const resultPath = join(dir, "result.json");
-      let result = readUnit(resultPath, key);
+      let result = units.read<UnitResult>(resultPath);
       if (result) {
         resumed.push(unit);
         log(`compare ${unit}: resumed from ${resultPath} (measured by ${result.process})`);
@@ -133,9 +131,9 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareSum
         }
         const run = await runOneBudget({ ...options, settings }, factor, seed, dir, log, (phase) => new CompareInterrupted(kept, `${unit}, ${phase}`, outDir));
         if (factor === exampleFactor && seed === settings.seeds[0]) await writeExamples(options.dataset, dir, settings.variants, join(outDir, "examples"));
-        result = { format: UNIT_FORMAT, key: JSON.parse(key), process: thisProcess, seed: run.seed, secondsPerStep: [...run.secondsPerStep] };
+        result = { process: thisProcess, seed: run.seed, secondsPerStep: [...run.secondsPerStep] };
         // Written last: a unit without result.json is unfinished.
-        writeJsonAtomic(resultPath, result);
+        units.write(resultPath, result);
       }
       kept.push(unit);
       processes.add(result.process);
@@ -169,17 +167,6 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareSum
   writeFileSync(join(outDir, "metrics.csv"), curvesCsv(budgets));
   writeJsonAtomic(join(outDir, "summary.json"), summary);
   return summary;
-}
-
-/** A unit's result.json when it holds a finished unit of these settings, else null (a damaged one is run again). */
-function readUnit(path: string, key: string): UnitFile | null {
-  if (!existsSync(path)) return null;
-  try {
-    const unit = JSON.parse(readFileSync(path, "utf8")) as UnitFile;
-    return unit.format === UNIT_FORMAT && JSON.stringify(unit.key) === key ? unit : null;
-  } catch {
-    return null;
-  }
 }
 
 async function runOneBudget(

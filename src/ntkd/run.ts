@@ -3,6 +3,7 @@ import { z } from "zod";
 import { join, resolve } from "node:path";
 import type { ClassificationSet } from "../data/types.js";
 import { writeJsonAtomic } from "../io/atomic.js";
+import { unitFiles } from "../io/json-file.js";
 import { writeNpy } from "../io/npy.js";
 import { NtkdConfigSchema, type NtkdConfig } from "./config.js";
 import { layoutCapacity } from "./layout.js";
@@ -54,28 +55,6 @@ export class NtkdInterrupted extends Error {
 }
 
 const UNIT_FORMAT = "optocnn-ntkd-unit/1";
-
-/**
- * A finished unit of work saved as a JSON file with the config that made it; read back only when that
- * config is the current one, so a unit of other settings is never taken.
- */
-function unitStore(config: NtkdConfig) {
-  const key = JSON.stringify(config);
-  return {
-    read<T>(path: string): T | null {
-      if (!existsSync(path)) return null;
-      try {
-        const unit = JSON.parse(readFileSync(path, "utf8")) as { format?: string; config?: unknown; value: T };
-        return unit.format === UNIT_FORMAT && JSON.stringify(unit.config) === key ? unit.value : null;
-      } catch {
-        return null; // a damaged unit is run again
-      }
-    },
-    write(path: string, value: unknown): void {
-      writeJsonAtomic(path, { format: UNIT_FORMAT, config, value });
-    },
-  };
-}
 
 export function spread(values: number[]): Spread {
   const mean = values.reduce((a, v) => a + v, 0) / values.length;
@@ -129,7 +108,7 @@ export async function runNtkd(options: {
   const { config, onProgress, signal } = options;
   const log = options.log ?? (() => {});
   const outDir = resolve(options.outDir);
-  const units = unitStore(config);
+  const units = unitFiles(UNIT_FORMAT, config);
   const kept: string[] = [];
   const resumed: string[] = [];
   let current = "setup";

@@ -74,7 +74,7 @@ describe("compare on the tiny preset", () => {
     assert.match(stopped.stoppedIn, /^x0\.5 seed 1, stage 1$/);
     assert.equal(existsSync(join(dir, "summary.json")), false, "no summary for an unfinished comparison");
     assert.ok(existsSync(join(dir, "seed-0", "x0.5", "result.json")) && !existsSync(join(dir, "seed-1", "x0.5", "result.json")));
-    const first = JSON.parse(readFileSync(join(dir, "seed-0", "x0.5", "result.json"), "utf8")) as { seed: unknown };
+    const first = (JSON.parse(readFileSync(join(dir, "seed-0", "x0.5", "result.json"), "utf8")) as { value: { seed: unknown } }).value;
 
     const lines: string[] = [];
     const { summary, reused } = await compareStage({ dir, preset: "tiny", dataset, overrides, policy: "refuse", log: (line) => lines.push(line) });
