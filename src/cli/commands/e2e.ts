@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .option("--target <t>", "loss target: ground-truth depth, or stage1-prediction (distillation)")
     .option("--formation <f>", "image formation: kernel-crop (PSF cropped to the kernel, as DKO) or fit-window (the whole fit window)")
     .option("--steps <n>", "budget in optimisation steps (default: the preset's)")
-    .option("--seconds <s>", "budget in optimisation seconds (with --steps: whichever ends first)")
+    .option("--seconds <s>", "budget in optimisation seconds (with --steps: whichever ends first); a run resumed after an interruption adds up the seconds of both processes, so it ends near, not exactly at, the uninterrupted result")
     .option("--optics-lr <x>", "Adam step size on the metasurface parameters (radians for phase)")
     .option("--fixed-scales", "keep the electronic scales at their start (the stage-1 kernel part sums) instead of training them")
     .option("--seed <n>", "seed of the initial phase noise and of the network / batch order")
