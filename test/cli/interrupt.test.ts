@@ -7,9 +7,10 @@ import { after, test } from "node:test";
 import { PROJECT, runCli, type CliResult } from "./cli-harness.js";
 
 /**
- * Kills real `train` (SIGTERM), `synthesize` (SIGINT) and `ntkd` (SIGTERM) processes mid-run and resumes
- * them with the same command: the results must equal an uninterrupted run's bit for bit. The signal goes
- * 1.5 s after the run directory is started (ntkd: as soon as its first seed is saved); the stop is
+ * Kills real `train` (SIGTERM), `synthesize` (SIGINT; SIGTERM in its back-end fine-tune) and `ntkd`
+ * (SIGTERM) processes mid-run and resumes them with the same command: the results must equal an
+ * uninterrupted run's bit for bit. The signal goes 1.5 s after the run directory is started (ntkd: as
+ * soon as its first seed is saved; the fine-tune: as soon as it starts); the stop is
  * honoured at the next step boundary (a checkpoint at the current step), so an early signal still
  * interrupts at step >= 1. Interrupted and uninterrupted runs go concurrently.
  */
@@ -121,4 +122,32 @@ test("an ntkd killed by SIGTERM keeps its finished seed and the rerun resumes to
   // Every accuracy, confusion matrix, estimate and fabrication figure equals the uninterrupted run's.
   assert.deepEqual(withoutTimings(summary("ntkd-killed").datasets), withoutTimings(summary("ntkd-whole").datasets));
   assertSameArrays(join(root, "ntkd-whole"), join(root, "ntkd-killed"));
+});
+
+test("a synthesize killed by SIGTERM in its back-end fine-tune keeps the synthesis checkpoint and resumes the fine-tune to the uninterrupted result", { timeout: 600_000 }, async () => {
+  const data = await runCli(["data", "synthetic", "--preset", "tiny", "--count", "20", "--out", "ft-ds"], root);
+  assert.equal(data.code, 0, data.stderr);
+  const train = await runCli(["train", "--preset", "tiny", "--data", "ft-ds", "--out", "ft-run", "--steps", "2"], root);
+  assert.equal(train.code, 0, train.stderr);
+  const synthesize = (out: string) => ["synthesize", "--preset", "tiny", "--run", "ft-run", "--data", "ft-ds", "--out", out, "--steps", "10", "--test-limit", "4", "--finetune-steps", "30"];
+  const [whole, killed] = await Promise.all([
+    runCli(synthesize("ft-whole"), root),
+    runAndSignal(synthesize("ft-killed"), () => existsSync(join(root, "ft-killed", "finetune", "config.json")), "SIGTERM", 0),
+  ]);
+  assert.ok(whole.code === 0 || whole.code === 2, whole.stderr);
+  assert.equal(killed.code, 130, `SIGTERM: exit ${killed.code}\n${killed.stderr}`);
+  assert.match(killed.stderr, /SIGTERM: stopping after this fine-tune step and writing a checkpoint/);
+  assert.match(killed.stdout, /interrupted at back-end fine-tune step \d+; checkpoint written in ft-killed, which holds no summary\.json/);
+  assert.ok(!existsSync(join(root, "ft-killed", "summary.json")), "not mistaken for a finished result");
+  // One checkpoint per chunk of metasurfaces (src/dko/run.ts); the resumed result below shows they are usable.
+  assert.ok(existsSync(join(root, "ft-killed", "synthesis-checkpoint", "chunk-0", "synthesis-checkpoint", "state.json")), "the synthesis checkpoint is kept");
+
+  const resumed = await runCli(synthesize("ft-killed"), root);
+  assert.equal(resumed.code, whole.code, resumed.stderr);
+  const finetune = (dir: string) => (JSON.parse(readFileSync(join(root, dir, "summary.json"), "utf8")) as { metrics: { finetune: unknown } }).metrics.finetune;
+  const { runDir: wholeRunDir, ...wholeFinetune } = finetune("ft-whole") as { runDir: string };
+  const { runDir: killedRunDir, ...killedFinetune } = finetune("ft-killed") as { runDir: string };
+  assert.deepEqual([wholeRunDir, killedRunDir].map((d) => d.replace(/.*\//, "")), ["finetune", "finetune"]);
+  assert.deepEqual(killedFinetune, wholeFinetune);
+  assertSameArrays(join(root, "ft-whole"), join(root, "ft-killed"));
 });
