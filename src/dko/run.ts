@@ -49,8 +49,18 @@ export interface RunDkoOptions {
   outDir?: string;
   config: DkoConfig;
   onProgress?: (event: DkoProgress) => void;
-  /** Stops the synthesis after the current step with a checkpoint in outDir (throws SynthesisInterrupted); a rerun resumes from it. */
+  /**
+   * Stops the synthesis or the back-end fine-tune after the current step with a checkpoint in outDir
+   * (throws SynthesisInterrupted or FinetuneInterrupted); a rerun resumes from it.
+   */
   signal?: AbortSignal;
+}
+
+/** Thrown when the signal stopped the back-end fine-tune; its checkpoint is in <outDir>/finetune. */
+export class FinetuneInterrupted extends Error {
+  constructor(readonly step: number) {
+    super(`back-end fine-tune interrupted at step ${step}; checkpoint written`);
+  }
 }
 
 export async function runDko(options: RunDkoOptions): Promise<{ outDir: string; summary: DkoSummary }> {
@@ -214,6 +224,9 @@ async function finetuneBackEnd(
   const runDir = join(options.outDir, "finetune");
   try {
     const result = await trainDepth({
+      // An interrupted fine-tune (config.json written) continues from its checkpoint.
+      resume: existsSync(join(runDir, "config.json")),
+      signal: options.signal,
       runDir,
       dataset,
       config: { preset: stage1.config.preset, net: stage1.config.net, train: stage1.config.train },
@@ -224,6 +237,10 @@ async function finetuneBackEnd(
       onProgress: (event) => options.onProgress?.({ phase: "finetune", step: event.step, progress: event.progress }),
     });
     const tuned = result.net;
+    if (result.status === "interrupted") {
+      tuned.dispose();
+      throw new FinetuneInterrupted(result.step);
+    }
     try {
       const test = await scoreNominal((rgb) => tuned.predict(rgb, layer));
       return { steps, runDir, test, fabrication: await scoreDraws("fine-tuned, ", tuned) };

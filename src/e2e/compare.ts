@@ -1,5 +1,5 @@
 import type * as tfTypes from "@tensorflow/tfjs";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { DepthDataset } from "../data/types.js";
 import type { DkoConfig } from "../dko/config.js";
@@ -7,6 +7,7 @@ import type { SetMetrics } from "../eval/evaluate-depth.js";
 import { defaultProtocol } from "../eval/depth-protocol.js";
 import { nmse } from "../eval/nmse.js";
 import { writeJsonAtomic } from "../io/atomic.js";
+import { unitFiles } from "../io/json-file.js";
 import { readNpy, writeNpy } from "../io/npy.js";
 import type { DepthRunConfig } from "../train/run-files.js";
 import {
@@ -31,6 +32,12 @@ import { kernelsOnWrongChannels, kernelsWithNoise, randomKernelsOfSameNorm } fro
  * Writes into outDir: seed-<s>/x<f>/{stage1, dko, e2e-<variant>} (the runs), summary.json
  * (CompareSummary), metrics.csv (accuracy versus elapsed seconds) and examples/ (test predictions of
  * the first seed at the factor closest to 1, for the depth-map figure).
+ *
+ * Resuming: a finished budget of a seed (a unit) is saved as seed-<s>/x<f>/result.json. A rerun in the
+ * same directory takes those and runs the others from scratch: a unit's methods share one budget
+ * measured in one process, so an interrupted unit cannot continue in another. Units from several
+ * processes are named in the summary (`resumed`, `processes`, a warning): their seconds, and the cost
+ * table's means over them, were measured under different loads.
  */
 export interface RunCompareOptions {
   outDir: string;
@@ -43,6 +50,25 @@ export interface RunCompareOptions {
   /** E2E settings (the preset's); variant, seed and image formation are set per run. */
   e2e: E2eSettings;
   log?: (line: string) => void;
+  /** Stops at the next step of the unit in progress (throws CompareInterrupted); finished units are kept. */
+  signal?: AbortSignal;
+}
+
+/** Thrown when the signal stopped a comparison; `kept` names the finished units (budget factor and seed). */
+export class CompareInterrupted extends Error {
+  constructor(readonly kept: string[], readonly stoppedIn: string, readonly dir: string) {
+    super(`comparison in ${dir} interrupted in ${stoppedIn}; kept: ${kept.join(", ") || "nothing"}`);
+  }
+}
+
+const UNIT_FORMAT = "optocnn-compare-unit/1";
+
+/** A finished unit (a budget of a seed) as saved in its result.json. */
+interface UnitResult {
+  /** The process that measured its seconds. */
+  process: string;
+  seed: SeedResult;
+  secondsPerStep: [string, number][];
 }
 
 export interface CompareSummary {
@@ -55,7 +81,13 @@ export interface CompareSummary {
   cost: CostRow[];
   engine: unknown;
   cpu: string;
+  /** Seconds of the last process only when units were resumed from earlier ones. */
   wallSeconds: number;
+  /** Processes that measured the units (1 for an uninterrupted run). */
+  processes: number;
+  /** Units taken from an earlier, interrupted process ("x1 seed 0"). */
+  resumed: string[];
+  warnings: string[];
 }
 
 export const BUDGET_DEFINITION =
@@ -77,14 +109,36 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareSum
   const exampleFactor = settings.budgetFactors.reduce((best, f) => (Math.abs(Math.log(f)) < Math.abs(Math.log(best)) ? f : best));
   const budgets: BudgetResult[] = [];
   const perStep = new Map<string, number[]>();
+  const thisProcess = `pid ${process.pid} started ${new Date().toISOString()}`;
+  const processes = new Set<string>();
+  const kept: string[] = [];
+  const resumed: string[] = [];
+  const units = unitFiles(UNIT_FORMAT, { settings, e2e: options.e2e, data: resolve(options.dataset.dir) });
   for (const factor of settings.budgetFactors) {
     const seeds: SeedResult[] = [];
     for (const seed of settings.seeds) {
+      const unit = `x${factor} seed ${seed}`;
       const dir = join(outDir, `seed-${seed}`, `x${factor}`);
-      const result = await runOneBudget({ ...options, settings }, factor, seed, dir, log);
+      const resultPath = join(dir, "result.json");
+      let result = units.read<UnitResult>(resultPath);
+      if (result) {
+        resumed.push(unit);
+        log(`compare ${unit}: resumed from ${resultPath} (measured by ${result.process})`);
+      } else {
+        if (existsSync(dir)) {
+          log(`compare ${unit}: unfinished in an earlier process; its timings cannot continue in this one, so it starts again`);
+          rmSync(dir, { recursive: true, force: true });
+        }
+        const run = await runOneBudget({ ...options, settings }, factor, seed, dir, log, (phase) => new CompareInterrupted(kept, `${unit}, ${phase}`, outDir));
+        if (factor === exampleFactor && seed === settings.seeds[0]) await writeExamples(options.dataset, dir, settings.variants, join(outDir, "examples"));
+        result = { process: thisProcess, seed: run.seed, secondsPerStep: [...run.secondsPerStep] };
+        // Written last: a unit without result.json is unfinished.
+        units.write(resultPath, result);
+      }
+      kept.push(unit);
+      processes.add(result.process);
       seeds.push(result.seed);
       for (const [method, seconds] of result.secondsPerStep) perStep.set(method, [...(perStep.get(method) ?? []), seconds]);
-      if (factor === exampleFactor && seed === settings.seeds[0]) await writeExamples(options.dataset, dir, settings.variants, join(outDir, "examples"));
     }
     budgets.push(summariseBudget(factor, seeds, settings.variants));
   }
@@ -100,6 +154,15 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareSum
     engine: engineInfo(),
     cpu: `${cpus()[0]?.model ?? "unknown"} x ${cpus().length}`,
     wallSeconds: (performance.now() - wallStart) / 1000,
+    processes: processes.size,
+    resumed,
+    warnings:
+      processes.size > 1
+        ? [
+            `the units ran in ${processes.size} processes (resumed after an interruption: ${resumed.join(", ")}): each unit's methods were timed in one process, ` +
+              "but seconds across budgets and seeds, and the cost table's means, mix machine loads; rerun into a new directory for timings from one process",
+          ]
+        : [],
   };
   writeFileSync(join(outDir, "metrics.csv"), curvesCsv(budgets));
   writeJsonAtomic(join(outDir, "summary.json"), summary);
@@ -112,11 +175,13 @@ async function runOneBudget(
   seed: number,
   dir: string,
   log: (line: string) => void,
+  interrupted: (phase: string) => CompareInterrupted,
 ): Promise<{ seed: SeedResult; secondsPerStep: Map<string, number> }> {
   const { trainDepth } = await import("../train/train-depth.js");
   const { runDko } = await import("../dko/run.js");
+  const { SynthesisInterrupted } = await import("../dko/synthesis-checkpoint.js");
   const { runE2e } = await import("./run.js");
-  const { settings, dataset } = options;
+  const { settings, dataset, signal } = options;
   const stepsAt = (steps: number) => Math.max(1, Math.round(factor * steps));
   const secondsPerStep = new Map<string, number>();
   const curve: CurvePoint[] = [];
@@ -127,8 +192,9 @@ async function runOneBudget(
   const base = options.runConfig(seed);
   const stage1Config = { ...base, train: { ...base.train, validateEvery: stage1Steps, checkpointEvery: stage1Steps } };
   log(`compare x${factor} seed ${seed}: stage 1, ${stage1Steps} steps`);
-  const stage1 = await trainDepth({ runDir: stage1Dir, dataset, config: stage1Config, budget: { steps: stage1Steps } });
+  const stage1 = await trainDepth({ runDir: stage1Dir, dataset, config: stage1Config, budget: { steps: stage1Steps }, signal });
   stage1.net.dispose();
+  if (stage1.status === "interrupted") throw interrupted("stage 1");
   const stage1Summary = stage1.summary!;
   const stage1Seconds = stage1Summary.trainSeconds;
   secondsPerStep.set("stage 1", stage1Seconds / stage1Summary.steps);
@@ -137,7 +203,9 @@ async function runOneBudget(
   const dkoSteps = stepsAt(settings.dkoSteps);
   log(`compare x${factor} seed ${seed}: DKO stage 2, up to ${dkoSteps} steps`);
   const dkoConfig = options.dkoConfig(seed, dkoSteps);
-  const { summary: dko } = await runDko({ runDir: stage1Dir, dataDir: dataset.dir, outDir: join(dir, "dko"), config: dkoConfig });
+  const { summary: dko } = await runDko({ runDir: stage1Dir, dataDir: dataset.dir, outDir: join(dir, "dko"), config: dkoConfig, signal }).catch((error: unknown) => {
+    throw error instanceof SynthesisInterrupted ? interrupted("DKO stage 2") : error;
+  });
   const budgetSeconds = stage1Seconds + dko.synthesis.seconds;
   secondsPerStep.set("DKO stage 2", dko.synthesis.secondsPerStep);
   const methods: MethodResult[] = [
@@ -164,10 +232,12 @@ async function runOneBudget(
       settings: { ...options.e2e, variant, seed, imageFormation: settings.imageFormation },
       budget: { seconds },
       stage1Dir,
+      signal,
       onProgress: (event) => {
         if (event.phase === "validate" && event.val) curve.push({ method, elapsedSeconds: offset + event.trainSeconds, split: "val", metrics: event.val });
       },
     });
+    if (outcome.status === "interrupted") throw interrupted(`E2E ${variant}`);
     const e2e = outcome.summary!;
     secondsPerStep.set(`E2E ${variant}`, e2e.secondsPerStep);
     methods.push({ method, elapsedSeconds: offset + e2e.trainSeconds, steps: e2e.steps, test: e2e.test, kernelBankNmse: e2e.kernelBankNmse! });

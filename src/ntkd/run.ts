@@ -3,6 +3,7 @@ import { z } from "zod";
 import { join, resolve } from "node:path";
 import type { ClassificationSet } from "../data/types.js";
 import { writeJsonAtomic } from "../io/atomic.js";
+import { unitFiles } from "../io/json-file.js";
 import { writeNpy } from "../io/npy.js";
 import { NtkdConfigSchema, type NtkdConfig } from "./config.js";
 import { layoutCapacity } from "./layout.js";
@@ -43,6 +44,18 @@ export interface SeedResult {
   fabrication: import("./fabrication-study.js").FabricationResult;
 }
 
+/**
+ * Thrown when the signal stopped a run: the finished units (the estimate of a data set, a seed) are kept
+ * in the output directory and a rerun with the same config takes them instead of running them again.
+ */
+export class NtkdInterrupted extends Error {
+  constructor(readonly kept: string[], readonly stoppedIn: string) {
+    super(`NTKD interrupted in ${stoppedIn}; kept: ${kept.join(", ") || "nothing"}`);
+  }
+}
+
+const UNIT_FORMAT = "optocnn-ntkd-unit/1";
+
 export function spread(values: number[]): Spread {
   const mean = values.reduce((a, v) => a + v, 0) / values.length;
   const std = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : 0;
@@ -71,8 +84,17 @@ function loadDataset(name: NtkdDataset, data: NtkdConfig["data"]): Promise<{ tra
  *                                              estimate vs measured; fabrication before/after
  *   <dataset>/psfs-<mode>.npy [2K, M, M]       learned PSF windows of seed 0 (none, kd, ntkd, dko)
  *   <dataset>/phases-ntkd.npy [2K, N, N]       the NTKD student's metasurface phases (seed 0)
+ *   <dataset>/estimate.json, seed-<s>.json     finished units, the checkpoints of an unfinished run
+ * Every unit is seeded on its own, so a run resumed from its units ends as an uninterrupted one would.
  */
-export async function runNtkd(options: { outDir: string; config: NtkdConfig; onProgress?: (event: NtkdProgress) => void }) {
+export async function runNtkd(options: {
+  outDir: string;
+  config: NtkdConfig;
+  onProgress?: (event: NtkdProgress) => void;
+  /** Stops at the next training step (throws NtkdInterrupted); the seed in progress is run again on resume. */
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}) {
   const wallStart = performance.now();
   const { initEngine } = await import("../engine/backend.js");
   const { initComplexOps } = await import("../engine/complex/select.js");
@@ -83,8 +105,16 @@ export async function runNtkd(options: { outDir: string; config: NtkdConfig; onP
   const { trainNetwork, evaluate } = await import("./train.js");
   const { trainDkoStudent } = await import("./dko-student.js");
   const { fabricationStudy } = await import("./fabrication-study.js");
-  const { config, onProgress } = options;
+  const { config, onProgress, signal } = options;
+  const log = options.log ?? (() => {});
   const outDir = resolve(options.outDir);
+  const units = unitFiles(UNIT_FORMAT, config);
+  const kept: string[] = [];
+  const resumed: string[] = [];
+  let current = "setup";
+  const stopIfAsked = () => {
+    if (signal?.aborted) throw new NtkdInterrupted(kept, current);
+  };
   if (existsSync(join(outDir, "summary.json"))) throw new Error(`out: ${outDir} already holds an NTKD result (summary.json); choose another --out or remove it`);
   mkdirSync(outDir, { recursive: true });
   await initEngine();
@@ -105,14 +135,43 @@ export async function runNtkd(options: { outDir: string; config: NtkdConfig; onP
       kernelSize: config.student.kernelSize,
     });
     const kernelCounts = [...new Set([...config.estimate.kernelCounts, config.student.kernels])].sort((a, b) => a - b);
-    const estimates = kernelCounts.map((kernels, i) => {
-      onProgress?.({ dataset: name, seed: 0, phase: "estimate", step: i, steps: kernelCounts.length });
-      return { ...ntkAccuracyEstimate({ config, kernels, train, test, seed: 0 }), fitsLayout: kernels <= layout.signedKernels };
-    });
+    const estimatePath = join(outDir, name, "estimate.json");
+    type Estimate = ReturnType<typeof ntkAccuracyEstimate> & { fitsLayout: boolean };
+    current = `${name} estimate`;
+    let estimates = units.read<Estimate[]>(estimatePath);
+    if (estimates) {
+      resumed.push(current);
+      log(`ntkd: resumed: ${current} from ${estimatePath}`);
+    } else {
+      estimates = [];
+      for (const [i, kernels] of kernelCounts.entries()) {
+        onProgress?.({ dataset: name, seed: 0, phase: "estimate", step: i, steps: kernelCounts.length });
+        // Signals are handled between kernel counts (each estimate is one synchronous computation).
+        await new Promise((resolve) => setImmediate(resolve));
+        stopIfAsked();
+        estimates.push({ ...ntkAccuracyEstimate({ config, kernels, train, test, seed: 0 }), fitsLayout: kernels <= layout.signedKernels });
+      }
+      units.write(estimatePath, estimates);
+    }
+    kept.push(current);
 
     const seeds: SeedResult[] = [];
     for (const seed of training.seeds) {
-      const progress = (phase: string, steps: number) => (step: number) => onProgress?.({ dataset: name, seed, phase, step, steps });
+      current = `${name} seed ${seed}`;
+      const seedPath = join(outDir, name, `seed-${seed}.json`);
+      const done = units.read<SeedResult>(seedPath);
+      if (done) {
+        seeds.push(done);
+        resumed.push(current);
+        kept.push(current);
+        log(`ntkd: resumed: ${current} from ${seedPath}`);
+        continue;
+      }
+      // A stop throws out of the training loop at the next step; the seed in progress is discarded.
+      const progress = (phase: string, steps: number) => (step: number) => {
+        stopIfAsked();
+        onProgress?.({ dataset: name, seed, phase, step, steps });
+      };
       const teacher = createTeacher(config.teacher, seed);
       const teacherRun = await trainNetwork({
         net: teacher,
@@ -160,10 +219,13 @@ export async function runNtkd(options: { outDir: string; config: NtkdConfig; onP
         if (mode === "ntkd") ntkdStudent = student;
         else student.dispose();
       }
-      onProgress?.({ dataset: name, seed, phase: "fabrication", step: 0, steps: 1 });
+      progress("fabrication", 1)(0);
       const fabrication = await fabricationStudy({ config, student: ntkdStudent!, teacher, train, test, seed });
       ntkdStudent!.dispose();
-      seeds.push({ seed, teacher: { ...teacherEval, seconds: teacherRun.seconds, parameters: parameterCount(teacher.variables) }, modes, fabrication });
+      const result: SeedResult = { seed, teacher: { ...teacherEval, seconds: teacherRun.seconds, parameters: parameterCount(teacher.variables) }, modes, fabrication };
+      units.write(seedPath, result);
+      kept.push(current);
+      seeds.push(result);
       disposeTrainable(teacher);
     }
 
@@ -208,6 +270,8 @@ export async function runNtkd(options: { outDir: string; config: NtkdConfig; onP
       dko: `electronic stage 1 (${Math.round(100 * config.dko.stage1Fraction)} % of the steps), metasurfaces fitted to its kernels, back end trained behind them`,
     },
     datasets,
+    /** Units taken from an earlier, interrupted process (their seconds were measured there). */
+    resumed,
     ...runEnvironment(wallStart),
   };
   writeJsonAtomic(join(outDir, "summary.json"), summary);

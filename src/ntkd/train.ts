@@ -86,6 +86,8 @@ export async function trainNetwork(options: TrainOptions): Promise<TrainResult> 
         losses.push(loss);
         tf.dispose([value, ...Object.values(grads), batch.images, batch.labels]);
         options.onStep?.(step, loss);
+        // Let signal handlers (Ctrl-C, SIGTERM) run between steps; onStep may then throw to stop.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     }
   } finally {

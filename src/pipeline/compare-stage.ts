@@ -17,6 +17,8 @@ export interface CompareStageOptions {
   overrides?: Partial<CompareSettings>;
   policy: MismatchPolicy;
   log?: (line: string) => void;
+  /** Stops the unit in progress (throws CompareInterrupted); the finished units are kept for the rerun. */
+  signal?: AbortSignal;
 }
 
 /** A preset's compare settings with overrides, validated (errors name the field, e.g. "compare.budgetFactors.0"). */
@@ -28,7 +30,8 @@ export function presetCompareSettings(preset: PresetName, overrides: Partial<Com
 
 /**
  * The equal-budget comparison of a preset (src/e2e/compare.ts): reused when finished with the same
- * settings; an unfinished one starts again (its timings must come from one process).
+ * settings; an unfinished one keeps its finished units (a budget of a seed) and runs the others again
+ * (a unit's timings must come from one process).
  */
 export async function compareStage(options: CompareStageOptions): Promise<{ summary: CompareSummary; reused: boolean }> {
   const { runCompare } = await import("../e2e/compare.js");
@@ -42,10 +45,9 @@ export async function compareStage(options: CompareStageOptions): Promise<{ summ
   const { dir } = options;
   const action = prepareArtifact({ dir, stage: "compare", settings: recorded, policy: options.policy, markers: ["summary.json", "seed-" + settings.seeds[0]], finishedFile: "summary.json", log: options.log });
   if (action === "reuse") return { summary: JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as CompareSummary, reused: true };
-  if (action === "resume") rmSync(dir, { recursive: true, force: true });
-  writeProvenance(dir, "compare", recorded);
+  if (action === "create") writeProvenance(dir, "compare", recorded);
   try {
-    const summary = await runCompare({ outDir: dir, dataset: options.dataset, settings, runConfig, dkoConfig, e2e, log: options.log });
+    const summary = await runCompare({ outDir: dir, dataset: options.dataset, settings, runConfig, dkoConfig, e2e, log: options.log, signal: options.signal });
     return { summary, reused: false };
   } catch (error) {
     // Refused before any run started (bad settings): leave nothing behind.

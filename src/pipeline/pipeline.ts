@@ -28,7 +28,7 @@ export interface PresetPipeline {
   /** The classification track (independent of the depth stages). */
   ntkd(): Promise<NtkdSummary>;
   /** The equal-budget DKO / E2E comparison (on its own stage-1 runs, one per seed and budget). */
-  compare(overrides?: Partial<CompareSettings>): Promise<{ summary: CompareSummary; dir: string }>;
+  compare(overrides?: Partial<CompareSettings>, signal?: AbortSignal): Promise<{ summary: CompareSummary; dir: string }>;
 }
 
 export function presetPipeline(
@@ -76,10 +76,10 @@ export function presetPipeline(
         log(`NTKD: ${result.reused ? "reused" : "ran"} ${layout.ntkdDir}`);
         return result.summary;
       })),
-    compare: async (overrides = {}) => {
+    compare: async (overrides = {}, signal) => {
       // Bad settings (a budget factor of zero) are refused before anything runs.
       const dir = layout.compareDir(presetCompareSettings(preset.name, overrides).budgetFactors);
-      const result = await compareStage({ dir, preset: preset.name, dataset: await pipeline.data(), overrides, policy, log });
+      const result = await compareStage({ dir, preset: preset.name, dataset: await pipeline.data(), overrides, policy, log, signal });
       log(`compare: ${result.reused ? "reused" : "ran"} ${dir}`);
       return { summary: result.summary, dir };
     },

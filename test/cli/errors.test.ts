@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { z } from "zod";
 import { formatError } from "../../src/cli/errors.js";
-import { parseOptions } from "../../src/cli/options.js";
+import { checkBatchFits, parseOptions } from "../../src/cli/options.js";
 import { MICROMETRES, NANOMETRES, quantity, quantityList, rangeMessage } from "../../src/cli/units.js";
 
 const systemError = (code: string, message: string, path: string) => Object.assign(new Error(message), { code, path });
@@ -47,4 +47,13 @@ test("unit hints stay in the flag's unit: a factor-1000 slip is named, other val
     assert.doesNotMatch(error.message, /metres \(e\.g\./);
     return true;
   });
+});
+
+test("a batch larger than the training split names where the batch size came from and the fix", () => {
+  assert.doesNotThrow(() => checkBatchFits(16, 16, "ds", { flag: "--batch-size" }));
+  assert.throws(() => checkBatchFits(17, 16, "ds", { flag: "--batch-size" }), /^Error: --batch-size 17 exceeds the 16 training samples of --data ds; give --batch-size 16 or less/);
+  assert.throws(() => checkBatchFits(8, 6, "ds", { preset: "default", hasFlag: true }), /the default preset's batch size 8 exceeds .*; pass --batch-size 6 or less, or use a data set with at least 8 training samples/);
+  // A command without --batch-size (e2e) must not suggest it.
+  assert.throws(() => checkBatchFits(8, 6, "ds", { preset: "default", hasFlag: false }), (error: Error) => !/--batch-size/.test(error.message) && /use a data set with at least 8/.test(error.message));
+  assert.throws(() => checkBatchFits(8, 6, "ds", { run: "run/config.json" }), /the run's batch size 8 \(run\/config\.json\) exceeds .*resume on the data set the run was trained on/);
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { DepthDataset } from "../../src/data/types.js";
 import { initEngine } from "../../src/engine/backend.js";
+import { CompareInterrupted } from "../../src/e2e/compare.js";
 import { compareStage } from "../../src/pipeline/compare-stage.js";
 import { tinyDataset } from "../train/fixtures.js";
 
@@ -22,6 +23,8 @@ describe("compare on the tiny preset", () => {
     const overrides = { budgetFactors: [1], seeds: [0, 1] };
     const { summary, reused } = await compareStage({ dir, preset: "tiny", dataset, overrides, policy: "refuse" });
     assert.equal(reused, false);
+    assert.equal(summary.processes, 1);
+    assert.deepEqual([summary.resumed, summary.warnings], [[], []]);
     const [budget] = summary.budgets;
     assert.equal(budget.seeds.length, 2);
     for (const seed of budget.seeds) {
@@ -55,6 +58,35 @@ describe("compare on the tiny preset", () => {
     // Other settings in the same directory: refused, naming the field; nothing replaced.
     await assert.rejects(compareStage({ dir, preset: "tiny", dataset, overrides: { ...overrides, seeds: [0, 2] }, policy: "refuse" }), /compare\.seeds: \[0,1\] -> \[0,2\]/);
     assert.ok(existsSync(join(dir, "summary.json")));
+  });
+
+  test("a stopped comparison keeps its finished units and the rerun runs only the rest, saying its units came from two processes", async () => {
+    const dir = join(root, "compare-stopped");
+    const overrides = { budgetFactors: [0.5], seeds: [0, 1] };
+    const controller = new AbortController();
+    // Stop once the second unit has started: the first is finished, the second is in its stage 1.
+    const log = (line: string) => {
+      if (line.includes("x0.5 seed 1: stage 1")) controller.abort();
+    };
+    const stopped = await compareStage({ dir, preset: "tiny", dataset, overrides, policy: "refuse", log, signal: controller.signal }).catch((error: unknown) => error);
+    assert.ok(stopped instanceof CompareInterrupted, String(stopped));
+    assert.deepEqual(stopped.kept, ["x0.5 seed 0"]);
+    assert.match(stopped.stoppedIn, /^x0\.5 seed 1, stage 1$/);
+    assert.equal(existsSync(join(dir, "summary.json")), false, "no summary for an unfinished comparison");
+    assert.ok(existsSync(join(dir, "seed-0", "x0.5", "result.json")) && !existsSync(join(dir, "seed-1", "x0.5", "result.json")));
+    const first = (JSON.parse(readFileSync(join(dir, "seed-0", "x0.5", "result.json"), "utf8")) as { value: { seed: unknown } }).value;
+
+    const lines: string[] = [];
+    const { summary, reused } = await compareStage({ dir, preset: "tiny", dataset, overrides, policy: "refuse", log: (line) => lines.push(line) });
+    assert.equal(reused, false);
+    assert.ok(lines.some((l) => /x0\.5 seed 0: resumed from/.test(l)), lines.join("\n"));
+    assert.ok(lines.some((l) => /x0\.5 seed 1: unfinished in an earlier process/.test(l)), lines.join("\n"));
+    assert.ok(!lines.some((l) => /x0\.5 seed 0: stage 1/.test(l)), "the finished unit is not run again");
+    assert.deepEqual(summary.budgets[0].seeds[0], first.seed);
+    assert.equal(summary.budgets[0].seeds.length, 2);
+    assert.equal(summary.processes, 2);
+    assert.deepEqual(summary.resumed, ["x0.5 seed 0"]);
+    assert.match(summary.warnings.join(" "), /ran in 2 processes/);
   });
 
   test("a budget factor of zero or below is refused naming the field, before anything is made", async () => {

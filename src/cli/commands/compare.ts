@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { parseOptions } from "../options.js";
-import { PRESET_NAMES, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
+import { mismatchPolicy, parseOptions, stageOptions } from "../options.js";
 
 const numberList = (what: string) =>
   z
@@ -10,27 +9,54 @@ const numberList = (what: string) =>
     .transform((s) => s.split(",").map(Number))
     .optional();
 
+const STAGE = stageOptions({ preset: "the experiment", force: "replace a comparison that was made with other settings" });
 const CompareOptions = z.object({
-  preset: PresetNameSchema,
+  ...STAGE.fields,
   budgets: numberList("budget factors"),
   seeds: numberList("seeds"),
-  force: z.boolean().optional(),
 });
 
 export function register(program: Command): void {
-  program
-    .command("compare")
-    .description("DKO against E2E at equal optimisation time: several budgets and seeds in one process; summary.json, metrics.csv and a cost table")
-    .option("--preset <name>", `experiment preset (${PRESET_NAMES.join(", ")}; src/pipeline/presets.ts)`, defaultPresetName())
+  STAGE.addTo(program.command("compare"))
+    .description(
+      "DKO against E2E at equal optimisation time: several budgets and seeds in one process; summary.json, metrics.csv and a cost table. " +
+        "Ctrl-C or SIGTERM keeps the finished budgets of each seed and the same command runs the rest; the budget in progress starts again, " +
+        "because its methods must be timed in one process (a resumed comparison says so in summary.json: processes, resumed, warnings)",
+    )
     .option("--budgets <list>", "budget factors, times the preset's DKO spend (default: the preset's, e.g. 0.5,1,2)")
     .option("--seeds <list>", "seeds (default: the preset's, e.g. 0,1,2)")
-    .option("--force", "replace a comparison that was made with other settings")
     .action(async (raw) => {
       const options = parseOptions(CompareOptions, raw);
       const { presetPipeline } = await import("../../pipeline/pipeline.js");
       const overrides = { ...(options.budgets ? { budgetFactors: options.budgets } : {}), ...(options.seeds ? { seeds: options.seeds } : {}) };
-      const pipeline = presetPipeline(options.preset, { policy: options.force ? "recompute" : "refuse", log: (line) => console.error(line) });
-      const { summary, dir } = await pipeline.compare(overrides);
+      const pipeline = presetPipeline(options.preset, { policy: mismatchPolicy(options), log: (line) => console.error(line) });
+      const { CompareInterrupted } = await import("../../e2e/compare.js");
+      const { withInterrupt, reportInterrupted } = await import("../interrupt.js");
+      const outcome = await withInterrupt(
+        "compare",
+        () => ({ message: "stopping at the next step; finished budgets are kept, the one in progress starts again when you rerun the same command (its methods must be timed in one process)" }),
+        (signal) =>
+          pipeline.compare(overrides, signal).catch((error: unknown) => {
+            if (error instanceof CompareInterrupted) return error;
+            throw error;
+          }),
+      );
+      if (outcome instanceof CompareInterrupted) {
+        const { dir } = outcome;
+        reportInterrupted(
+          `interrupted in ${outcome.stoppedIn}; kept in ${dir}: ${outcome.kept.join(", ") || "nothing yet"}. ${dir} holds no summary.json until the comparison finishes; ` +
+            "run the same command again to resume (the resumed summary records that its units were timed in more than one process)",
+        );
+        return;
+      }
+      const { summary, dir } = outcome;
+      const { reportWarnings, opticsValidityWarning } = await import("../warnings.js");
+      const { presetDkoConfig } = await import("../../pipeline/preset-configs.js");
+      const { join } = await import("node:path");
+      const { firstLayer } = pipeline.preset.stage1.net;
+      const validity = await opticsValidityWarning(presetDkoConfig(options.preset).optics, { kernelSize: firstLayer.size, inChannels: 3, outChannels: firstLayer.kernels });
+      // The comparison's own warnings (units from several processes) stay; the optics' is added.
+      summary.warnings = await reportWarnings("compare", join(dir, "summary.json"), [...(summary.warnings ?? []), validity]);
       console.log(compareReport(summary));
       console.log(`outputs: ${dir} (summary.json, metrics.csv, examples/)`);
     });

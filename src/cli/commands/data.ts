@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { parseOptions } from "../options.js";
-import { PRESET_NAMES, PRESETS, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
+import { mismatchPolicy, parseOptions, stageOptions } from "../options.js";
+import { PRESET_NAMES, PRESETS } from "../../pipeline/presets.js";
 
 /** "64x64" or "48x64" (HxW) -> { height, width }. */
 const sizeSchema = z.string().regex(/^\d+x\d+$/, "must be HxW, e.g. 64x64").transform((text) => {
@@ -34,24 +34,30 @@ async function withProgress<T>(label: string, work: (onProgress: (done: number, 
   }
 }
 
+const SYNTHETIC = stageOptions({
+  preset: "take the size, count and seed of a preset",
+  out: "output directory (default: the preset's, data/synth<size>-<preset>)",
+  force: "replace an existing data set made with other settings",
+});
+const NYU = stageOptions({ force: "replace an optocnn data set made with other settings (never a folder optocnn did not make)" });
+const KITTI = stageOptions({
+  preset: `take the output size of a preset (${PRESET_NAMES.map((n) => `${n} ${PRESETS[n].kitti.height}x${PRESETS[n].kitti.width}`).join(", ")})`,
+  force: "replace an existing output directory",
+});
+
 export function register(program: Command): void {
   const data = program.command("data").description("create and inspect RGB-D data sets (synthetic, NYU Depth v2, KITTI) and check Fashion-MNIST");
 
-  data
-    .command("synthetic")
-    .description("render a procedural RGB-D data set (no download): ground plane, walls or sky, textured objects, metric depth 0.5-20 m")
-    .option("--preset <name>", `take the size, count and seed of a preset (${PRESET_NAMES.join(", ")})`, defaultPresetName())
-    .option("--out <dir>", "output directory (default: the preset's, data/synth<size>-<preset>)")
+  SYNTHETIC.addTo(data.command("synthetic").description("render a procedural RGB-D data set (no download): ground plane, walls or sky, textured objects, metric depth 0.5-20 m"))
     .option("--count <n>", "total samples, split 80/10/10 into train/val/test (default: the preset's)")
     .option("--size <HxW>", "image size (default: the preset's)")
     .option("--seed <n>", "random seed (same seed = same data set; default: the preset's)")
     .option("--name <name>", "data set name in the manifest (default: directory name)")
-    .option("--force", "replace an existing data set made with other settings")
     .action(async (raw) => {
       const options = parseOptions(
         z.object({
-          preset: PresetNameSchema, out: z.string().min(1).optional(), count: z.coerce.number().int("must be a whole number").min(10, "must be at least 10: the 80/10/10 split gives val and test one sample each from 10 samples on, and train needs all three").max(10_000_000, "must be at most 10,000,000").optional(), size: sizeSchema.optional(),
-          seed: z.coerce.number().int().min(0).max(2 ** 32 - 1).optional(), name: z.string().optional(), force: z.boolean().optional(),
+          ...SYNTHETIC.fields, count: z.coerce.number().int("must be a whole number").min(10, "must be at least 10: the 80/10/10 split gives val and test one sample each from 10 samples on, and train needs all three").max(10_000_000, "must be at most 10,000,000").optional(), size: sizeSchema.optional(),
+          seed: z.coerce.number().int().min(0).max(2 ** 32 - 1).optional(), name: z.string().optional(),
         }),
         raw,
       );
@@ -62,7 +68,7 @@ export function register(program: Command): void {
       const out = options.out ?? presetLayout(preset).dataDir;
       const started = performance.now();
       const { dataset, reused } = await withProgress("synthetic", (onProgress) =>
-        syntheticDataStage({ dir: out, settings, name: options.name, policy: options.force ? "recompute" : "refuse", onProgress, log: (line) => console.error(line) }),
+        syntheticDataStage({ dir: out, settings, name: options.name, policy: mismatchPolicy(options), onProgress, log: (line) => console.error(line) }),
       );
       const seconds = (performance.now() - started) / 1000;
       console.log(JSON.stringify(dataset.manifest, null, 2));
@@ -70,9 +76,7 @@ export function register(program: Command): void {
       else console.error(`wrote ${settings.samples} samples to ${out} in ${seconds.toFixed(1)} s (${((seconds * 1000) / settings.samples).toFixed(2)} ms/sample)`);
     });
 
-  data
-    .command("nyu")
-    .description("convert the NYU Depth v2 labeled .mat (MATLAB v7.3 / HDF5) to a data set at the model size, streaming frame by frame")
+  NYU.addTo(data.command("nyu").description("convert the NYU Depth v2 labeled .mat (MATLAB v7.3 / HDF5) to a data set at the model size, streaming frame by frame"))
     .requiredOption("--mat <file>", "nyu_depth_v2_labeled.mat")
     .requiredOption("--out <dir>", "output directory (must not exist, or hold an optocnn data set and --force)")
     .option("--size <HxW>", "output size (centred crop to this aspect ratio, then area resize)", "64x64")
@@ -80,12 +84,11 @@ export function register(program: Command): void {
     .option("--val-fraction <f>", "fraction of frames for validation (contiguous block after train)", "0.1")
     .option("--test-fraction <f>", "fraction of frames for test (last contiguous block)", "0.1")
     .option("--name <name>", "data set name in the manifest (default: directory name)")
-    .option("--force", "replace an optocnn data set made with other settings (never a folder optocnn did not make)")
     .action(async (raw) => {
       const options = parseOptions(
         z.object({
-          mat: z.string().min(1), out: z.string().min(1), size: sizeSchema, crop: z.enum(["eigen", "none"]),
-          valFraction: fraction, testFraction: fraction, name: z.string().optional(), force: z.boolean().optional(),
+          ...NYU.fields, mat: z.string().min(1), out: z.string().min(1), size: sizeSchema, crop: z.enum(["eigen", "none"]),
+          valFraction: fraction, testFraction: fraction, name: z.string().optional(),
         }),
         raw,
       );
@@ -103,7 +106,7 @@ export function register(program: Command): void {
       };
       // --force replaces only an optocnn data set (manifest.json); any other folder is refused.
       const action = prepareArtifact({
-        dir: options.out, stage: "data", settings, policy: options.force ? "recompute" : "refuse", markers: ["manifest.json"],
+        dir: options.out, stage: "data", settings, policy: mismatchPolicy(options), markers: ["manifest.json"],
         finishedFile: "manifest.json", log: (line) => console.error(line),
       });
       if (action === "reuse") {
@@ -123,27 +126,27 @@ export function register(program: Command): void {
       console.log(JSON.stringify(manifest, null, 2));
     });
 
-  data
-    .command("kitti")
-    .description("convert KITTI depth (raw RGB frames + 16-bit depth PNGs) to a data set at the model size, frames chosen by split files, streaming frame by frame")
+  KITTI.addTo(
+    data
+      .command("kitti")
+      .description("convert KITTI depth (raw RGB frames + 16-bit depth PNGs) to a data set at the model size, frames chosen by split files, streaming frame by frame"),
+  )
     .requiredOption("--raw <dir>", "KITTI raw data root: <raw>/<date>/<drive>/image_02/data/<frame>.png")
     .requiredOption("--depth <dir>", "depth root (data_depth_annotated): <depth>/{train,val}/<drive>/proj_depth/<kind>/image_02/<frame>.png")
     .requiredOption("--train-split <file>", "frames for training, one per line (Monodepth2 `<date>/<drive> <frame> l|r`, Eigen/BTS image paths, or depth-completion paths)")
     .requiredOption("--val-split <file>", "frames for validation (same formats)")
     .requiredOption("--test-split <file>", "frames for test, e.g. the Eigen test list (same formats)")
     .requiredOption("--out <dir>", "output directory (must not exist unless --force)")
-    .option("--preset <name>", `take the output size of a preset (${PRESET_NAMES.map((n) => `${n} ${PRESETS[n].kitti.height}x${PRESETS[n].kitti.width}`).join(", ")})`, defaultPresetName())
     .option("--size <HxW>", "output size, overriding --preset (centred crop to this aspect ratio, then area resize)")
     .option("--depth-kind <kind>", "groundtruth (data_depth_annotated) or velodyne_raw (data_depth_velodyne)", "groundtruth")
     .option("--skip-missing", "leave out listed frames whose RGB or depth file is absent (counted on stderr) instead of failing")
     .option("--name <name>", "data set name in the manifest (default: directory name)")
-    .option("--force", "replace an existing output directory")
     .action(async (raw) => {
       const options = parseOptions(
         z.object({
           raw: z.string().min(1), depth: z.string().min(1), trainSplit: z.string().min(1), valSplit: z.string().min(1), testSplit: z.string().min(1),
-          out: z.string().min(1), preset: PresetNameSchema, size: sizeSchema.optional(),
-          depthKind: z.enum(["groundtruth", "velodyne_raw"]), skipMissing: z.boolean().optional(), name: z.string().optional(), force: z.boolean().optional(),
+          ...KITTI.fields, out: z.string().min(1), size: sizeSchema.optional(),
+          depthKind: z.enum(["groundtruth", "velodyne_raw"]), skipMissing: z.boolean().optional(), name: z.string().optional(),
         }),
         raw,
       );
@@ -156,8 +159,13 @@ export function register(program: Command): void {
           skipMissing: options.skipMissing, overwrite: options.force, onProgress,
         }),
       );
-      console.log(JSON.stringify(manifest, null, 2));
-      if (options.skipMissing) console.error(`left out listed frames without files: ${JSON.stringify(skipped)}`);
+      const left = skipped.train + skipped.val + skipped.test;
+      const { reportWarnings } = await import("../warnings.js");
+      const { join } = await import("node:path");
+      const warnings = await reportWarnings("data kitti", join(options.out, "manifest.json"), [
+        left > 0 ? `left out ${left} listed frames without files (train ${skipped.train}, val ${skipped.val}, test ${skipped.test}; --skip-missing)` : null,
+      ]);
+      console.log(JSON.stringify({ ...manifest, warnings }, null, 2));
     });
 
   data

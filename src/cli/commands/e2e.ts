@@ -1,10 +1,14 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { parseOptions } from "../options.js";
-import { PRESET_NAMES, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
+import { mismatchPolicy, parseOptions, stageOptions } from "../options.js";
 
+const STAGE = stageOptions({
+  preset: "optics, network and default directories",
+  out: "run directory (default: runs/<preset>/e2e/<variant>); an interrupted run there with the same settings resumes",
+  force: "replace a run in --out that was made with other settings",
+});
 const E2eOptions = z.object({
-  preset: PresetNameSchema,
+  ...STAGE.fields,
   variant: z.enum(["optics-only", "joint-scratch", "joint-stage1"], { message: "must be optics-only, joint-scratch or joint-stage1" }).optional(),
   target: z.enum(["ground-truth", "stage1-prediction"], { message: "must be ground-truth or stage1-prediction" }).optional(),
   formation: z.enum(["kernel-crop", "fit-window"], { message: "must be kernel-crop or fit-window" }).optional(),
@@ -15,27 +19,24 @@ const E2eOptions = z.object({
   seed: z.coerce.number().int("must be a whole number").min(0, "must be >= 0").optional(),
   stage1: z.string().min(1).optional(),
   data: z.string().min(1).optional(),
-  out: z.string().min(1).optional(),
-  force: z.boolean().optional(),
 });
 
 export function register(program: Command): void {
-  program
-    .command("e2e")
-    .description("end-to-end design: train the metasurfaces through their simulated PSFs (every step), behind the stage-1 back end or jointly with it; resumable")
-    .option("--preset <name>", `optics, network and default directories: ${PRESET_NAMES.join(", ")} (src/pipeline/presets.ts)`, defaultPresetName())
+  STAGE.addTo(
+    program
+      .command("e2e")
+      .description("end-to-end design: train the metasurfaces through their simulated PSFs (every step), behind the stage-1 back end or jointly with it; resumable (Ctrl-C or SIGTERM writes a checkpoint and stops; the same command resumes)"),
+  )
     .option("--variant <v>", "optics-only (frozen stage-1 back end), joint-scratch (fresh back end), joint-stage1 (back end from stage 1)")
     .option("--target <t>", "loss target: ground-truth depth, or stage1-prediction (distillation)")
     .option("--formation <f>", "image formation: kernel-crop (PSF cropped to the kernel, as DKO) or fit-window (the whole fit window)")
     .option("--steps <n>", "budget in optimisation steps (default: the preset's)")
-    .option("--seconds <s>", "budget in optimisation seconds (with --steps: whichever ends first)")
+    .option("--seconds <s>", "budget in optimisation seconds (with --steps: whichever ends first); a run resumed after an interruption adds up the seconds of both processes, so it ends near, not exactly at, the uninterrupted result")
     .option("--optics-lr <x>", "Adam step size on the metasurface parameters (radians for phase)")
     .option("--fixed-scales", "keep the electronic scales at their start (the stage-1 kernel part sums) instead of training them")
     .option("--seed <n>", "seed of the initial phase noise and of the network / batch order")
     .option("--stage1 <dir>", "stage-1 run (default: the preset's, runs/<preset>/stage1)")
     .option("--data <dir>", "depth data set (default: the preset's)")
-    .option("--out <dir>", "run directory (default: runs/<preset>/e2e/<variant>); an interrupted run there with the same settings resumes")
-    .option("--force", "replace a run in --out that was made with other settings")
     .action(async (raw) => {
       const options = parseOptions(E2eOptions, raw);
       const { existsSync } = await import("node:fs");
@@ -63,21 +64,24 @@ export function register(program: Command): void {
       if (needsStage1 && !existsSync(join(stage1Dir, "config.json"))) throw new Error(`--stage1 ${stage1Dir}: not a stage-1 run directory (no config.json); train one with \`optocnn pipeline --preset ${options.preset}\``);
       const dataset = await openDepthDataset(dataDir);
       const { e2eStage } = await import("../../pipeline/e2e-stage.js");
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once("SIGINT", stop);
+      const { onInterrupt, reportInterrupted } = await import("../interrupt.js");
+      const interrupt = onInterrupt("e2e", () => ({ message: "stopping after this step and writing a checkpoint" }));
       const out = options.out ?? layout.e2eDir(settings.variant);
       let lastLine = 0;
+      const config = presetRunConfig(options.preset, dataset.manifest, { seed: settings.seed });
+      const { checkBatchFits } = await import("../options.js");
+      checkBatchFits(config.train.batchSize, dataset.train.count, dataDir, { preset: options.preset, hasFlag: false });
+      const optics = presetDkoConfig(options.preset).optics;
       const outcome = await e2eStage({
         dir: out,
         dataset,
-        config: presetRunConfig(options.preset, dataset.manifest, { seed: settings.seed }),
-        optics: presetDkoConfig(options.preset).optics,
+        config,
+        optics,
         settings,
         budget,
         stage1Dir: needsStage1 || existsSync(join(stage1Dir, "config.json")) ? stage1Dir : undefined,
-        policy: options.force ? "recompute" : "refuse",
-        signal: controller.signal,
+        policy: mismatchPolicy(options),
+        signal: interrupt.signal,
         log: (line) => console.error(line),
         onProgress: (event) => {
           if (event.phase === "train" && performance.now() - lastLine < 2000) return;
@@ -85,13 +89,16 @@ export function register(program: Command): void {
           const val = event.val ? ` val AbsRel ${event.val.absRel.toFixed(4)}` : "";
           console.error(`${event.phase} step ${event.step} (${(100 * event.progress).toFixed(0)} %) ${event.trainSeconds.toFixed(1)} s${event.loss !== undefined ? ` loss ${event.loss.toFixed(4)}` : ""}${val}`);
         },
-      }).finally(() => process.off("SIGINT", stop));
+      }).finally(() => interrupt.release());
       if (outcome.status === "interrupted") {
-        console.log(`interrupted at step ${outcome.step}; run the same command again to resume (${out})`);
+        reportInterrupted(`interrupted at step ${outcome.step}; checkpoint written in ${out}, which holds no e2e-summary.json until the run finishes. Run the same command again to resume`);
         return;
       }
       const s = outcome.summary;
       if (outcome.reused) console.log(`${out} already holds this E2E run (same settings)`);
+      const { reportWarnings, opticsValidityWarning } = await import("../warnings.js");
+      const { firstLayer } = config.net;
+      await reportWarnings("e2e", join(out, "e2e-summary.json"), [await opticsValidityWarning(optics, { kernelSize: firstLayer.size, inChannels: 3, outChannels: firstLayer.kernels })]);
       console.log(`${s.layer}: ${s.steps} steps in ${s.trainSeconds.toFixed(1)} s (${(s.secondsPerStep * 1000).toFixed(0)} ms/step), ${s.trainableParameters} trainable parameters`);
       console.log(`test: AbsRel ${s.test.absRel.toFixed(4)}, RMSE ${s.test.rmse.toFixed(4)}, delta1 ${s.test.delta1.toFixed(4)}${s.kernelBankNmse !== undefined ? `; kernel-bank NMSE vs stage 1 ${s.kernelBankNmse.toFixed(4)}` : ""}`);
       console.log(`outputs: ${out}`);

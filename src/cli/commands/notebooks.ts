@@ -1,25 +1,20 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { parseOptions } from "../options.js";
-import { PRESET_NAMES, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
+import { parseOptions, stageOptions } from "../options.js";
 
+const STAGE = stageOptions({ preset: "the experiment the notebooks use", out: "where HTML exports go (default: the project's figures/)" });
 const NotebookOptions = z.object({
+  ...STAGE.fields,
   dir: z.string().min(1).optional(),
-  out: z.string().min(1).optional(),
   timeout: z.coerce.number().int().positive({ message: "must be a positive number of seconds" }),
   only: z.string().optional(),
-  preset: PresetNameSchema,
 });
 
 export function register(program: Command): void {
-  program
-    .command("notebooks")
-    .description("execute every notebook headless (numbered order) and export HTML next to the figures")
+  STAGE.addTo(program.command("notebooks").description("execute every notebook headless (numbered order) and export HTML next to the figures"))
     .option("--dir <dir>", "notebook folder (default: the project's notebooks/)")
-    .option("--out <dir>", "where HTML exports go (default: the project's figures/)")
     .option("--timeout <seconds>", "per-cell execution timeout", "1800")
     .option("--only <text>", "run only notebooks whose file name contains this text")
-    .option("--preset <name>", `experiment preset the notebooks use (${PRESET_NAMES.join(", ")})`, defaultPresetName())
     .action(async (raw) => {
       const options = parseOptions(NotebookOptions, raw);
       const { runNotebooks } = await import("../../pipeline/run-notebooks.js");

@@ -127,7 +127,9 @@ export function register(program: Command): void {
         cells: phase.size, recompute: (padding) => { const m = modelAt(padding); return { psf: m.forward(phase.data), outputPitch_m: m.operator.outputPitch_m }; },
       });
       writeOutput("--out", options.out, () => writeMapStack(options.out, psf, phase.batch, model.windowPixels));
-      if (convergence.status === "not-converged") console.warn(`optocnn psf: warning: ${convergence.message}`);
+      // A .npy has no room for warnings: they go into the JSON this command prints.
+      const { reportWarnings } = await import("../warnings.js");
+      const warnings = await reportWarnings("psf", null, [convergence.status === "not-converged" ? convergence.message : null]);
       const { FullFieldPropagator } = await import("../../optics/propagation.js");
       const operator = model.operator;
       console.log(
@@ -139,6 +141,7 @@ export function register(program: Command): void {
             outputPitch_m: operator.outputPitch_m,
             padding: options.padding,
             convergence,
+            warnings,
             complexOps: ops.name,
             complexOpsFallbacks: fallbacks,
           },

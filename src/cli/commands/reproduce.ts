@@ -1,18 +1,15 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { parseOptions } from "../options.js";
-import { PRESET_NAMES, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
+import { parseOptions, stageOptions } from "../options.js";
 
+const STAGE = stageOptions({ preset: "the experiment" });
 const ReproduceOptions = z.object({
-  preset: PresetNameSchema,
+  ...STAGE.fields,
   timeout: z.coerce.number().int().positive({ message: "must be a positive number of seconds" }),
 });
 
 export function register(program: Command): void {
-  program
-    .command("reproduce")
-    .description("run every notebook on a preset (data, stage-1 CNN, DKO, PSFs, comparison) and export HTML + figures")
-    .option("--preset <name>", `experiment preset (${PRESET_NAMES.join(", ")}; src/pipeline/presets.ts)`, defaultPresetName())
+  STAGE.addTo(program.command("reproduce").description("run every notebook on a preset (data, stage-1 CNN, DKO, PSFs, comparison) and export HTML + figures"))
     .option("--timeout <seconds>", "per-cell execution timeout", "3600")
     .action(async (raw) => {
       const options = parseOptions(ReproduceOptions, raw);

@@ -1,18 +1,21 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { parseOptions } from "../options.js";
+import { mismatchPolicy, parseOptions, stageOptions } from "../options.js";
 import { MICROMETRES, MILLIMETRES, NANOMETRES, quantity, quantityList } from "../units.js";
-import { PRESET_NAMES, PRESETS, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
+import { PRESETS } from "../../pipeline/presets.js";
 
 const positive = (what: string) => z.coerce.number().positive(`must be a positive ${what}`).optional();
 /** Below this fit the realised kernels are not the network's (the presets fit at correlation ~0.97; the issue's 0.06 was noise). */
 const POOR_FIT = { correlation: 0.5, energyOutsideKernel: 0.5 };
+const STAGE = stageOptions({
+  preset: "optics, optimiser and default directories",
+  out: "output directory (default: runs/<preset>/dko with the preset's run, else <run>/dko)",
+  force: "replace a DKO result in --out that was made with other settings",
+});
 const SynthesizeOptions = z.object({
+  ...STAGE.fields,
   run: z.string().min(1, "give the stage-1 run directory").optional(),
   data: z.string().min(1, "give the depth data set directory").optional(),
-  out: z.string().min(1).optional(),
-  preset: PresetNameSchema,
-  force: z.boolean().optional(),
   steps: z.coerce.number().int("must be a whole number").positive("must be a positive whole number of steps").optional(),
   lr: positive("learning rate"),
   cells: z.coerce.number().int("must be a whole number").min(8, "must be at least 8 cells").optional(),
@@ -31,14 +34,9 @@ const SynthesizeOptions = z.object({
 });
 
 export function register(program: Command): void {
-  program
-    .command("synthesize")
-    .description("DKO stage 2: synthesise one metasurface per signed first-layer kernel of a trained run, then score the optical network")
-    .option("--preset <name>", `optics, optimiser and default directories: ${PRESET_NAMES.join(", ")} (src/pipeline/presets.ts)`, defaultPresetName())
+  STAGE.addTo(program.command("synthesize").description("DKO stage 2: synthesise one metasurface per signed first-layer kernel of a trained run, then score the optical network"))
     .option("--run <dir>", "stage-1 run directory (default: the preset's, runs/<preset>/stage1)")
     .option("--data <dir>", "depth data set the optical network is scored on, its test split (default: the preset's)")
-    .option("--out <dir>", "output directory (default: runs/<preset>/dko with the preset's run, else <run>/dko)")
-    .option("--force", "replace a DKO result in --out that was made with other settings")
     .option("--steps <n>", "maximum optimisation steps (early stopping may end sooner); SIGINT/SIGTERM write a checkpoint, rerunning the command resumes")
     .option("--lr <x>", "Adam step size on the parameters (radians for phase)")
     .option("--cells <n>", "metasurface cells per side")
@@ -52,7 +50,7 @@ export function register(program: Command): void {
     .option("--fab-rms-rad <x>", "phase fabrication error rms per cell (radians; phase metasurfaces)")
     .option("--fab-rms-nm <x>", "radius fabrication error rms per cell (nm; nanopillars)")
     .option("--fab-draws <n>", "fabrication-error draws to evaluate the network under")
-    .option("--finetune-steps <n>", "fine-tune the back end behind the frozen optical layer for n steps")
+    .option("--finetune-steps <n>", "fine-tune the back end behind the frozen optical layer for n steps (SIGINT/SIGTERM write a checkpoint in <out>/finetune, rerunning the command resumes)")
     .option("--test-limit <n>", "score only the first n test images")
     .action(async (raw) => {
       const parsed = parseOptions(SynthesizeOptions, raw);
@@ -67,9 +65,10 @@ export function register(program: Command): void {
       if (!existsSync(join(options.data, "manifest.json"))) {
         throw new Error(`--data ${options.data}: no depth data set there (no manifest.json); create one with \`optocnn data synthetic --out ${options.data}\``);
       }
-      if (options.fabDraws !== undefined && options.fabRmsRad === undefined && options.fabRmsNm === undefined) {
-        console.warn("optocnn synthesize: --fab-draws has no effect without --fab-rms-rad (phase) or --fab-rms-nm (nanopillar)");
-      }
+      const drawsIgnored =
+        options.fabDraws !== undefined && options.fabRmsRad === undefined && options.fabRmsNm === undefined
+          ? "--fab-draws has no effect without --fab-rms-rad (phase) or --fab-rms-nm (nanopillar): no fabrication draws were scored"
+          : null;
       const { presetDkoConfig } = await import("../../pipeline/preset-configs.js");
       const wavelengths = options.wavelengthsNm?.map((w) => w * 1e-9);
       let config;
@@ -105,23 +104,25 @@ export function register(program: Command): void {
       let current = "";
       const outDir = options.out;
       const { SynthesisInterrupted } = await import("../../dko/synthesis-checkpoint.js");
-      const controller = new AbortController();
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (controller.signal.aborted) process.exit(130);
-        controller.abort();
-        console.error(`\noptocnn synthesize: ${signal}: stopping after this synthesis step and writing a checkpoint (again to quit at once)`);
-      };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
+      const { FinetuneInterrupted } = await import("../../dko/run.js");
+      const { onInterrupt, reportInterrupted } = await import("../interrupt.js");
+      let phase: "synthesize" | "evaluate" | "finetune" = "synthesize";
+      // Synthesis and fine-tune stop at a step with a checkpoint; scoring has none and writes nothing, so it quits at once.
+      const interrupt = onInterrupt("synthesize", () =>
+        phase === "evaluate"
+          ? { message: "quitting now: scoring has no checkpoint and writes nothing; rerunning the same command resumes from the synthesis checkpoint and scores again", quitNow: true }
+          : { message: `stopping after this ${phase === "finetune" ? "fine-tune" : "synthesis"} step and writing a checkpoint` },
+      );
       const outcome = await dkoStage({
-        signal: controller.signal,
+        signal: interrupt.signal,
         dir: outDir,
         stage1Dir: options.run,
         dataDir: options.data,
         config,
-        policy: options.force ? "recompute" : "refuse",
+        policy: mismatchPolicy(options),
         log: (line) => console.error(line),
         onProgress: (event) => {
+          phase = event.phase;
           const key = event.phase === "evaluate" ? `evaluate ${event.label}` : event.phase;
           const [value, total, detail] =
             event.phase === "synthesize"
@@ -143,32 +144,39 @@ export function register(program: Command): void {
         },
       })
         .catch((error: unknown) => {
-          if (error instanceof SynthesisInterrupted) return { interruptedAt: error.step };
+          if (error instanceof SynthesisInterrupted) return { interrupted: `synthesis step ${error.step}` };
+          if (error instanceof FinetuneInterrupted) return { interrupted: `back-end fine-tune step ${error.step}` };
           throw error;
         })
         .finally(() => {
           bar.stop();
-          process.off("SIGINT", onSignal);
-          process.off("SIGTERM", onSignal);
+          interrupt.release();
         });
-      if ("interruptedAt" in outcome) {
-        console.log(`interrupted at synthesis step ${outcome.interruptedAt}; checkpoint written in ${outDir}. Continue with the same command.`);
-        process.exitCode = 130;
+      if ("interrupted" in outcome) {
+        // A first run stopped before any synthesis checkpoint is rolled back by the stage: nothing to resume then.
+        reportInterrupted(
+          existsSync(outDir)
+            ? `interrupted at ${outcome.interrupted}; checkpoint written in ${outDir}, which holds no summary.json until the run finishes. Continue with the same command.`
+            : `interrupted at ${outcome.interrupted}; it stopped before the first synthesis checkpoint, so ${outDir} was removed and the same command starts afresh.`,
+        );
         return;
       }
       const { summary, reused } = outcome;
       if (reused) console.log(`${outDir} already holds this DKO result (same settings); nothing to synthesise`);
-      if (summary.bank.validity.warning) console.warn(`optocnn synthesize: warning: ${summary.bank.validity.warning}`);
       const s = summary.synthesis;
+      const poorFit = s.meanCorrelation < POOR_FIT.correlation || s.meanEnergyOutsideKernel > POOR_FIT.energyOutsideKernel;
+      const { reportWarnings } = await import("../warnings.js");
+      await reportWarnings("synthesize", join(outDir, "summary.json"), [
+        drawsIgnored,
+        summary.bank.validity.warning && `window model: ${summary.bank.validity.warning}`,
+        poorFit
+          ? `the metasurfaces do not realise the kernels (correlation ${s.meanCorrelation.toFixed(3)}, ${(100 * s.meanEnergyOutsideKernel).toFixed(0)} % of the light outside the kernel); the optical network below is not the electronic one. Check the geometry (--cells, --cell-pitch-um, --distance-mm, --sensor-pitch-um) or synthesise longer (--steps)`
+          : null,
+      ]);
+      if (poorFit) process.exitCode = 2;
       console.log(
         `synthesised ${summary.bank.active} of ${summary.bank.metasurfaces} metasurfaces (${config.optics.cells}x${config.optics.cells} cells) in ${s.seconds.toFixed(1)} s, ${s.chunks} chunks of up to ${s.steps} steps${s.stoppedEarly ? " (early stop)" : ""}, ${(s.secondsPerStep * 1000).toFixed(0)} ms per step of the whole bank, peak RSS ${(s.peakRss_bytes / 2 ** 20).toFixed(0)} MiB on ${summary.complexOps?.name}`,
       );
-      if (s.meanCorrelation < POOR_FIT.correlation || s.meanEnergyOutsideKernel > POOR_FIT.energyOutsideKernel) {
-        console.warn(
-          `optocnn synthesize: warning: the metasurfaces do not realise the kernels (correlation ${s.meanCorrelation.toFixed(3)}, ${(100 * s.meanEnergyOutsideKernel).toFixed(0)} % of the light outside the kernel); the optical network below is not the electronic one. Check the geometry (--cells, --cell-pitch-um, --distance-mm, --sensor-pitch-um) or synthesise longer (--steps)`,
-        );
-        process.exitCode = 2;
-      }
       console.log(`fit: mean NMSE ${s.meanNmse.toFixed(4)}, correlation ${s.meanCorrelation.toFixed(4)}, energy outside kernel ${(100 * s.meanEnergyOutsideKernel).toFixed(1)} %, kernel bank NMSE ${s.kernelBankNmse.toFixed(4)}`);
       const m = summary.metrics;
       const rows: [string, { absRel: number; rmse: number; delta1: number }][] = [["electronic", m.electronic], ["optical (design)", m.optical]];

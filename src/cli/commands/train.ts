@@ -1,14 +1,17 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { parseOptions } from "../options.js";
-import { PRESET_NAMES, PRESETS, PresetNameSchema, defaultPresetName } from "../../pipeline/presets.js";
+import { mismatchPolicy, parseOptions, stageOptions } from "../options.js";
+import { PRESETS } from "../../pipeline/presets.js";
 
+const STAGE = stageOptions({
+  preset: "network, schedule and default directories",
+  out: "run directory: config.json, metrics.csv, summary.json, weights/, checkpoints/ (default: runs/<preset>/stage1)",
+  force: "replace a run in --out that was made with other settings",
+});
 const TrainOptions = z
   .object({
+    ...STAGE.fields,
     data: z.string().min(1, "give the data set directory").optional(),
-    out: z.string().min(1, "give the run directory").optional(),
-    preset: PresetNameSchema,
-    force: z.boolean().optional(),
     steps: z.coerce.number().int().positive("must be a positive whole number of steps").optional(),
     seconds: z.coerce.number().positive("must be a positive number of seconds").optional(),
     resume: z.boolean().optional(),
@@ -24,12 +27,8 @@ const TrainOptions = z
   .refine((o) => !(o.resume && o.initFrom), { path: ["initFrom"], message: "cannot be combined with --resume" });
 
 export function register(program: Command): void {
-  program
-    .command("train")
-    .description("train the electronic depth CNN on a depth data set (resumable; Ctrl-C or SIGTERM writes a checkpoint and stops)")
-    .option("--preset <name>", `network, schedule and default directories: ${PRESET_NAMES.join(", ")} (src/pipeline/presets.ts)`, defaultPresetName())
+  STAGE.addTo(program.command("train").description("train the electronic depth CNN on a depth data set (resumable; Ctrl-C or SIGTERM writes a checkpoint and stops)"))
     .option("--data <dir>", "depth data set directory (default: the preset's, as made by `optocnn data synthetic --preset <name>`)")
-    .option("--out <dir>", "run directory: config.json, metrics.csv, summary.json, weights/, checkpoints/ (default: runs/<preset>/stage1)")
     .option("--steps <n>", "training budget in steps (default: the preset's)")
     .option("--seconds <s>", "training budget in seconds of training time (with --steps: whichever ends first)")
     .option("--resume", "continue the run in --out from its last checkpoint with its config.json (--seed, --batch-size, --lr and another --preset are refused; --steps may extend the budget)")
@@ -41,7 +40,6 @@ export function register(program: Command): void {
     .option("--depth-cap-m <m>", "ignore ground truth at or beyond this depth and clamp predictions to it, or none (default: 80 on KITTI, none elsewhere)")
     .option("--min-depth-m <m>", "ignore ground truth at or below this depth and clamp predictions up to it (default 0.001)")
     .option("--median-scaling", "scale each prediction by median(gt) / median(pred) before scoring (for scale-ambiguous predictions)")
-    .option("--force", "replace a run in --out that was made with other settings")
     .action(async (raw, command: Command) => {
       const parsed = parseOptions(TrainOptions, raw);
       const { existsSync } = await import("node:fs");
@@ -66,6 +64,7 @@ export function register(program: Command): void {
       const budgetGiven = options.steps !== undefined || options.seconds !== undefined;
       const budget = budgetGiven ? { steps: options.steps, seconds: options.seconds } : options.resume ? undefined : PRESETS[options.preset].stage1.budget;
       const protocolGiven = options.evalCrop !== undefined || options.depthCapM !== undefined || options.minDepthM !== undefined || options.medianScaling !== undefined;
+      let storedBatchSize: number | undefined;
       if (options.resume) {
         const fixed = (["seed", "batchSize", "lr"] as const).filter((k) => options[k] !== undefined).map((k) => (k === "batchSize" ? "--batch-size" : `--${k}`));
         if (protocolGiven) fixed.push("the evaluation options");
@@ -77,6 +76,7 @@ export function register(program: Command): void {
         if (stored && command.getOptionValueSource("preset") === "cli" && stored.preset !== options.preset) {
           throw new Error(`--preset ${options.preset} cannot change on --resume: ${options.out} is a "${stored.preset ?? "custom"}" run; drop --preset, or train a ${options.preset} run into another --out`);
         }
+        storedBatchSize = stored?.train.batchSize;
       }
       const base = defaultProtocol(dataset.manifest.source);
       const protocol = DepthEvalProtocolSchema.safeParse({
@@ -87,15 +87,16 @@ export function register(program: Command): void {
       });
       if (!protocol.success) throw new Error(`--depth-cap-m / --min-depth-m: ${protocol.error.issues[0].message}`);
       const config = presetRunConfig(options.preset, dataset.manifest, { seed: options.seed, batchSize: options.batchSize, learningRate: options.lr });
+      const { checkBatchFits } = await import("../options.js");
+      checkBatchFits(
+        storedBatchSize ?? config.train.batchSize,
+        dataset.train.count,
+        options.data,
+        storedBatchSize !== undefined ? { run: join(options.out, "config.json") } : options.batchSize !== undefined ? { flag: "--batch-size" } : { preset: options.preset, hasFlag: true },
+      );
 
-      const controller = new AbortController();
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (controller.signal.aborted) process.exit(130);
-        controller.abort();
-        console.error(`\noptocnn train: ${signal}: stopping after this step and writing a checkpoint (again to quit at once)`);
-      };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
+      const { onInterrupt, reportInterrupted } = await import("../interrupt.js");
+      const interrupt = onInterrupt("train", () => ({ message: "stopping after this step and writing a checkpoint" }));
       const bar = new cliProgress.SingleBar(
         { format: "train |{bar}| {percentage}% | step {step} | loss {loss} | lr {lr} | val AbsRel {absRel} | {phase}", hideCursor: true },
         cliProgress.Presets.shades_classic,
@@ -112,7 +113,7 @@ export function register(program: Command): void {
       try {
         if (options.resume) {
           // An explicit resume continues whatever run is there, with its own config.json.
-          const resumed = await trainDepth({ runDir: options.out, dataset, budget, resume: true, signal: controller.signal, onProgress });
+          const resumed = await trainDepth({ runDir: options.out, dataset, budget, resume: true, signal: interrupt.signal, onProgress });
           resumed.net.dispose();
           result = resumed.status === "finished" ? { status: "finished", summary: resumed.summary!, reused: false } : { status: "interrupted", step: resumed.step };
         } else {
@@ -121,22 +122,20 @@ export function register(program: Command): void {
             dataset,
             config,
             budget: budget ?? PRESETS[options.preset].stage1.budget,
-            policy: options.force ? "recompute" : "refuse",
+            policy: mismatchPolicy(options),
             evalProtocol: protocol.data,
             initWeightsFrom: options.initFrom,
-            signal: controller.signal,
+            signal: interrupt.signal,
             onProgress,
             log: (line) => console.error(line),
           });
         }
       } finally {
         bar.stop();
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
+        interrupt.release();
       }
       if (result.status === "interrupted") {
-        console.log(`interrupted at step ${result.step}; checkpoint written. Continue with the same command, or:\n  optocnn train --data ${options.data} --out ${options.out} --resume`);
-        process.exitCode = 130;
+        reportInterrupted(`interrupted at step ${result.step}; checkpoint written. Continue with the same command, or:\n  optocnn train --data ${options.data} --out ${options.out} --resume`);
         return;
       }
       const summary = result.summary;
