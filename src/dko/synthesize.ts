@@ -70,6 +70,7 @@ export async function synthesizeMetasurfaces(options: {
   let sinceImprovement = 0;
   let stoppedEarly = false;
   let step = 0;
+  let lastSave = performance.now();
   const restored = options.checkpoint?.restore();
   if (restored) {
     if (restored.params.length !== params.length || restored.bestLoss.length !== B) throw new Error(`the synthesis checkpoint holds another bank (${restored.bestLoss.length} metasurfaces, ${restored.params.length} parameters); remove it to start afresh`);
@@ -87,6 +88,7 @@ export async function synthesizeMetasurfaces(options: {
   // are scored by one more forward after the loop.
   for (; ; step++) {
     const last = step === optimiser.steps;
+    const entering = { bestMean, sinceImprovement };
     const { psf, vjp } = model.forwardWithVjp(params, buffers);
     const gradPsf = new Float32Array(B * window);
     let meanLoss = 0;
@@ -116,16 +118,20 @@ export async function synthesizeMetasurfaces(options: {
       sinceImprovement++;
     }
     options.onProgress?.({ step, steps: optimiser.steps, loss: meanLoss, bestLoss: bestMean });
-    if (last || activeCount === 0) break;
-    if (sinceImprovement >= optimiser.patience) {
-      stoppedEarly = true;
+    const done = last || activeCount === 0 || sinceImprovement >= optimiser.patience;
+    if (done) {
+      stoppedEarly = !last && activeCount > 0;
+      // The finished state too, so what follows (scoring, fine-tuning) can stop without losing the synthesis:
+      // as this step found it, so a resume repeats this last forward exactly (the best-so-far updates are idempotent).
+      options.checkpoint?.save({ step, params, best, bestPsfs, bestLoss, initialLoss, adam: adam.state(), history: history.slice(0, -1), ...entering });
       break;
     }
     const gradParams = vjp(gradPsf);
     for (let b = 0; b < B; b++) if (!active[b]) gradParams.fill(0, b * plane, (b + 1) * plane);
     adam.step(params, gradParams);
     const hook = options.checkpoint;
-    if (hook && ((step + 1) % hook.every === 0 || hook.signal?.aborted)) {
+    if (hook && ((performance.now() - lastSave) / 1000 >= hook.everySeconds || hook.signal?.aborted)) {
+      lastSave = performance.now();
       hook.save({ step: step + 1, params, best, bestPsfs, bestLoss, initialLoss, adam: adam.state(), history, bestMean, sinceImprovement });
       if (hook.signal?.aborted) throw new SynthesisInterrupted(step + 1);
     }
