@@ -12,35 +12,19 @@ interface Magnitude {
   slips: { unit: string; factor: number }[];
 }
 
-const WAVELENGTH: Magnitude = {
-  what: "wavelength",
-  min: 1e-7,
-  max: 2e-5,
-  slips: [
-    { unit: "nanometres", factor: 1e9 },
-    { unit: "micrometres", factor: 1e6 },
-  ],
-};
-const PITCH: Magnitude = {
-  what: "pitch",
-  min: 1e-8,
-  max: 1e-3,
-  slips: [
-    { unit: "micrometres", factor: 1e6 },
-    { unit: "nanometres", factor: 1e9 },
-  ],
-};
-const DISTANCE: Magnitude = {
-  what: "distance",
-  min: 1e-7,
-  max: 1,
-  slips: [
-    { unit: "millimetres", factor: 1e3 },
-    { unit: "micrometres", factor: 1e6 },
-  ],
-};
+/** A plausible range in metres and the unit slips (unit, factor) recognisable in it. */
+const magnitude = (what: string, min: number, max: number, ...slips: [unit: string, factor: number][]): Magnitude => ({
+  what,
+  min,
+  max,
+  slips: slips.map(([unit, factor]) => ({ unit, factor })),
+});
+
+const WAVELENGTH = magnitude("wavelength", 1e-7, 2e-5, ["nanometres", 1e9], ["micrometres", 1e6]);
+const PITCH = magnitude("pitch", 1e-8, 1e-3, ["micrometres", 1e6], ["nanometres", 1e9]);
+const DISTANCE = magnitude("distance", 1e-7, 1, ["millimetres", 1e3], ["micrometres", 1e6]);
 /** Sizes and radii: no single unit slip is recognisable across nine decades, so no guess is offered. */
-const LENGTH: Magnitude = { what: "length", min: 1e-9, max: 1, slips: [] };
+const LENGTH = magnitude("length", 1e-9, 1);
 
 function requireMagnitude(value: number, field: string, magnitude: Magnitude): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {

@@ -2,7 +2,7 @@ import type { CompareSummary } from "../e2e/compare.js";
 import type { Spread } from "../e2e/compare-summary.js";
 import type { DepthSplit } from "../data/types.js";
 import { depthRows, rgbRows } from "./depth-figures.js";
-import { paperLayout, type Figure } from "./figure.js";
+import { panelFigureLayout, panelPlacer, paperLayout, type Figure } from "./figure.js";
 
 const METHOD_COLOURS: Record<string, string> = {
   electronic: "#555555",
@@ -138,25 +138,9 @@ export function depthComparisonFigure(
   const count = predictions[0]?.depth_m.length ? predictions[0].depth_m.length / (height * width) : 0;
   const columns = 2 + 2 * predictions.length;
   const data: Record<string, unknown>[] = [];
-  const layout: Record<string, unknown> = paperLayout({
-    title: options.title ? { text: options.title } : undefined,
-    width: 120 * columns + 160,
-    height: 125 * count + 80,
-    margin: { l: 10, r: 120, t: options.title ? 80 : 50, b: 10 },
-    showlegend: false,
-    annotations: [] as unknown[],
-  });
+  const layout = panelFigureLayout({ title: options.title, width: 120 * columns + 160, height: 125 * count + 80, right: 120, top: options.title ? 80 : 50 }, { annotations: [] });
   const annotations = layout.annotations as unknown[];
-  const gap = 0.005;
-  let panel = 0;
-  const place = (row: number, col: number) => {
-    panel++;
-    const axis = panel === 1 ? "" : String(panel);
-    const plotWidth = 0.86;
-    layout[`xaxis${axis}`] = { domain: [(col / columns) * plotWidth + gap, ((col + 1) / columns) * plotWidth - gap], visible: false };
-    layout[`yaxis${axis}`] = { domain: [1 - (row + 1) / count + gap, 1 - row / count - gap], visible: false, autorange: "reversed", scaleanchor: `x${axis}` };
-    return { xaxis: `x${axis}`, yaxis: `y${axis}` };
-  };
+  const place = panelPlacer(layout, { rows: count, cols: columns, gap: 0.005, plotWidth: 0.86 });
   const pixels = height * width;
   // |prediction - truth| where the truth is valid, blank elsewhere.
   const errorRows = (predicted: Float32Array, truth: Float32Array) => {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as aq from "arquero";
 import type { DepthSplit } from "../data/types.js";
-import { axis, colorbar, paperLayout, type Figure } from "./figure.js";
+import { axis, colorbar, panelFigureLayout, panelPlacer, paperLayout, type Figure } from "./figure.js";
 
 /** Rows of the image as Plotly wants them: [y][x][r,g,b] in 0..255. */
 export function rgbRows(rgb: Float32Array, height: number, width: number): number[][][] {
@@ -44,22 +44,8 @@ export function depthSamplesFigure(
   const rowCount = options.predictions ? 3 : 2;
   const cols = indices.length;
   const data: Record<string, unknown>[] = [];
-  const layout: Record<string, unknown> = paperLayout({
-    title: options.title ? { text: options.title } : undefined,
-    width: 150 * cols + 120,
-    height: 150 * rowCount + 60,
-    margin: { l: 10, r: 100, t: options.title ? 40 : 10, b: 10 },
-    showlegend: false,
-  });
-  let panel = 0;
-  const place = (row: number, col: number) => {
-    panel++;
-    const axis = panel === 1 ? "" : String(panel);
-    const gap = 0.01;
-    layout[`xaxis${axis}`] = { domain: [col / cols + gap, (col + 1) / cols - gap], visible: false };
-    layout[`yaxis${axis}`] = { domain: [1 - (row + 1) / rowCount + gap, 1 - row / rowCount - gap], visible: false, autorange: "reversed", scaleanchor: `x${axis}` };
-    return { xaxis: `x${axis}`, yaxis: `y${axis}` };
-  };
+  const layout = panelFigureLayout({ title: options.title, width: 150 * cols + 120, height: 150 * rowCount + 60, right: 100, top: options.title ? 40 : 10 });
+  const place = panelPlacer(layout, { rows: rowCount, cols, gap: 0.01 });
   const depthStyle = { type: "heatmap", colorscale: "Viridis", reversescale: true, zmin: options.depthRange_m[0], zmax: options.depthRange_m[1], showscale: false };
   const withScale = { ...depthStyle, showscale: true, colorbar: colorbar("depth (m)", { len: rowCount > 2 ? 0.66 : 0.5, y: 0, yanchor: "bottom" }) };
   indices.forEach((index, col) => {

@@ -77,6 +77,34 @@ export function sharedRange(rows: (number | null)[][][], scale: ColourScale): [n
   return high > low ? [low, high] : [low, low + 1];
 }
 
+/** The layout of a figure of image panels (no legend; the title, if any, above the grid). */
+export function panelFigureLayout(size: { title?: string; width: number; height: number; right: number; top: number }, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return paperLayout({
+    title: size.title ? { text: size.title } : undefined,
+    width: size.width,
+    height: size.height,
+    margin: { l: 10, r: size.right, t: size.top, b: 10 },
+    showlegend: false,
+    ...extra,
+  });
+}
+
+/**
+ * Places image panels on a rows x cols grid over the left `plotWidth` of the figure (the rest for colour
+ * bars): each call adds the next axis pair to `layout` (square pixels, y downwards) and returns its names.
+ */
+export function panelPlacer(layout: Record<string, unknown>, grid: { rows: number; cols: number; gap: number; plotWidth?: number }): (row: number, col: number) => { xaxis: string; yaxis: string } {
+  const { rows, cols, gap, plotWidth = 1 } = grid;
+  let panel = 0;
+  return (row, col) => {
+    panel++;
+    const axis = panel === 1 ? "" : String(panel);
+    layout[`xaxis${axis}`] = { domain: [(col / cols) * plotWidth + gap, ((col + 1) / cols) * plotWidth - gap], visible: false };
+    layout[`yaxis${axis}`] = { domain: [1 - (row + 1) / rows + gap, 1 - row / rows - gap], visible: false, autorange: "reversed", scaleanchor: `x${axis}` };
+    return { xaxis: `x${axis}`, yaxis: `y${axis}` };
+  };
+}
+
 /**
  * A grid of heatmaps (kernels, PSFs, phase maps), `cols` per row, all on one colour scale with one colour
  * bar titled `colorbarTitle` (say the quantity and unit). Panel titles, when given, are drawn above each

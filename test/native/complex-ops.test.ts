@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { nativeComplexOps } from "../../src/engine/native/complex-ops-native.js";
 import { loadNativeAddon } from "../../src/engine/native/addon.js";
 import { jsComplexOps } from "../../src/engine/complex/complex-ops-js.js";
-import type { ComplexGemm, MatrixOp, PlanarComplex } from "../../src/engine/complex/complex-ops.js";
+import type { ComplexGemm, ComplexOps, MatrixOp, PlanarComplex } from "../../src/engine/complex/complex-ops.js";
 import { pseudoRandom } from "./compare.js";
 import { directDft } from "../optics/helpers.js";
 
@@ -37,19 +37,8 @@ function relativeError(a: PlanarComplex, b: { re: ArrayLike<number>; im: ArrayLi
 // counts below, at and above the 16 (8 without AVX-512) lines transformed together, and non-powers of
 // two (kissfft) next to powers of two.
 for (const [batch, rows, cols] of [
-  [3, 8, 8],
-  [2, 5, 7],
-  [1, 12, 18],
-  [2, 1, 9],
-  [1, 31, 4],
-  [3, 4, 32],
-  [2, 64, 16],
-  [2, 8, 128],
-  [1, 2, 512],
-  [2, 17, 2],
-  [1, 256, 3],
-  [2, 24, 16],
-  [1, 33, 8],
+  [3, 8, 8], [2, 5, 7], [1, 12, 18], [2, 1, 9], [1, 31, 4], [3, 4, 32], [2, 64, 16],
+  [2, 8, 128], [1, 2, 512], [2, 17, 2], [1, 256, 3], [2, 24, 16], [1, 33, 8],
 ] as const) {
   test(`fft2d ${batch}x${rows}x${cols} forward and inverse match a direct DFT`, (t) => {
     const reason = skipReason();
@@ -89,6 +78,15 @@ function opElement(m: PlanarComplex, offset: number, op: MatrixOp, i: number, j:
   return [m.re[index], sign * m.im[index]];
 }
 
+/** The same product by the native ops, naive loops and the js ops, each on its own copy of C. */
+function gemmThreeWays(ops: ComplexOps, c0: PlanarComplex, problem: (c: PlanarComplex) => ComplexGemm): Record<"native" | "expected" | "js", PlanarComplex> {
+  const [native, expected, js] = [copy(c0), copy(c0), copy(c0)];
+  ops.gemm(problem(native));
+  naiveGemm(problem(expected));
+  jsComplexOps().gemm(problem(js));
+  return { native, expected, js };
+}
+
 function naiveGemm(p: ComplexGemm): void {
   for (let b = 0; b < p.batch; b++) {
     for (let i = 0; i < p.m; i++) {
@@ -122,12 +120,7 @@ test("complex gemm: every op pair, batch strides (incl. broadcast), accumulate, 
         const b = planar(batch * k * n, seed++);
         const c0 = planar(batch * m * n, seed++);
         const problem = (c: PlanarComplex): ComplexGemm => ({ m, n, k, a, b, c, opA, opB, batch, strideA, strideB: k * n, strideC: m * n, accumulate });
-        const native = copy(c0);
-        const expected = copy(c0);
-        const js = copy(c0);
-        ops.gemm(problem(native));
-        naiveGemm(problem(expected));
-        jsComplexOps().gemm(problem(js));
+        const { native, expected, js } = gemmThreeWays(ops, c0, problem);
         const label = `${opA}${opB} strideA ${strideA} accumulate ${accumulate}`;
         assert.ok(relativeError(native, expected) < 1e-5, `${label}: native vs naive`);
         assert.ok(relativeError(native, js) < 1e-5, `${label}: native vs js`);
@@ -182,12 +175,7 @@ test("complex gemm on windows of larger planes (row strides lda, ldc), tall and 
           m, n, k, a: { re: a.re.subarray(2), im: a.im.subarray(2) }, b, c: { re: c.re.subarray(3), im: c.im.subarray(3) },
           opA, opB: "N", batch, strideA: plane, strideB: sharedB ? 0 : k * n, strideC: plane, accumulate, lda, ldc,
         });
-        const native = copy(c0);
-        const expected = copy(c0);
-        const js = copy(c0);
-        ops.gemm(problem(native));
-        naiveGemm(problem(expected));
-        jsComplexOps().gemm(problem(js));
+        const { native, expected, js } = gemmThreeWays(ops, c0, problem);
         const label = `${m}x${n}x${k} ${opA} accumulate ${accumulate} sharedB ${sharedB}`;
         assert.ok(relativeError(native, expected) < 1e-5, `${label}: native vs naive`);
         assert.ok(relativeError(js, expected) < 1e-5, `${label}: js vs naive`);
