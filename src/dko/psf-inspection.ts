@@ -1,8 +1,42 @@
-import type { PsfInspectionSettings } from "../pipeline/presets.js";
 import { PhaseMetasurface } from "../optics/metasurface.js";
 import type { DkoDesign } from "./design-files.js";
 import type { SensitivityOptions } from "./sensitivity.js";
 import { sensorArray, type SensorArray } from "./sensor-array.js";
+
+/**
+ * Notebook 04 (PSF inspection; per preset in src/pipeline/presets.ts): which metasurfaces it shows and checks, the
+ * array the cross-talk map assumes, and the sensitivity sweeps. Each sweep holds its design point (0 nm,
+ * rms 0, levels 0 = continuous), the reference the other settings are read against.
+ */
+export interface PsfInspectionSettings {
+  /**
+   * Metasurfaces shown in detail (phase maps, whole-sub-image PSFs): the non-zero ones ranked by fit NMSE,
+   * picked at these quantiles of the ranking (0 = best fit, 0.5 = median, 1 = worst).
+   */
+  detailQuantiles: number[];
+  /** Angular-spectrum check: this many non-zero metasurfaces per wavelength, best fits first. */
+  asmPerWavelength: number;
+  /**
+   * The check's reference grid (CellAsmWindow padding and frequency margin; src/dko/asm-check.ts): its
+   * defaults (1.5, 0.25) where they are converged, more at small apertures with few Fresnel zones.
+   */
+  asmReference: { padding: number; frequencyMargin: number };
+  /** Gap between neighbouring metasurfaces of the array; the sub-image pitch is the aperture plus it (0: the paper's tiling). */
+  arraySpacing_m: number;
+  sensitivity: {
+    /** Illumination wavelength minus the design wavelength, per metasurface (nm). */
+    detunings_nm: number[];
+    /** Per-cell fabrication error rms: phase (rad) for phase banks, pillar radius (nm) for nanopillar banks. */
+    fabricationPhaseRms_rad: number[];
+    fabricationRadiusRms_nm: number[];
+    /** One seeded draw per seed at every non-zero rms (mean and spread over them). */
+    fabricationSeeds: number[];
+    /** Phase levels; 0 = continuous. */
+    quantiseLevels: number[];
+    /** Test scenes each sweep point scores the network on (the first ones of the test split). */
+    testImages: number;
+  };
+}
 
 /**
  * What notebook 04 inspects, from a preset's `psfInspection` block (src/pipeline/presets.ts): the

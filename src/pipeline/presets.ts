@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { DkoEvaluation, DkoOptics, DkoOptimiser } from "../dko/config.js";
+import type { PsfInspectionSettings } from "../dko/psf-inspection.js";
 import type { CompareSettings, E2eSettings } from "../e2e/config.js";
 import type { Budget, DepthNetConfig, TrainConfig } from "../models/depth-net-config.js";
 import type { NtkdSettings } from "../ntkd/config.js";
@@ -49,41 +50,6 @@ export interface E2ePresetSettings {
  */
 export interface ComparePresetSettings extends CompareSettings {
   notebookBudgetFactors: number[];
-}
-
-/**
- * Notebook 04 (PSF inspection, src/dko/psf-inspection.ts): which metasurfaces it shows and checks, the
- * array the cross-talk map assumes, and the sensitivity sweeps. Each sweep holds its design point (0 nm,
- * rms 0, levels 0 = continuous), the reference the other settings are read against.
- */
-export interface PsfInspectionSettings {
-  /**
-   * Metasurfaces shown in detail (phase maps, whole-sub-image PSFs): the non-zero ones ranked by fit NMSE,
-   * picked at these quantiles of the ranking (0 = best fit, 0.5 = median, 1 = worst).
-   */
-  detailQuantiles: number[];
-  /** Angular-spectrum check: this many non-zero metasurfaces per wavelength, best fits first. */
-  asmPerWavelength: number;
-  /**
-   * The check's reference grid (CellAsmWindow padding and frequency margin; src/dko/asm-check.ts): its
-   * defaults (1.5, 0.25) where they are converged, more at small apertures with few Fresnel zones.
-   */
-  asmReference: { padding: number; frequencyMargin: number };
-  /** Gap between neighbouring metasurfaces of the array; the sub-image pitch is the aperture plus it (0: the paper's tiling). */
-  arraySpacing_m: number;
-  sensitivity: {
-    /** Illumination wavelength minus the design wavelength, per metasurface (nm). */
-    detunings_nm: number[];
-    /** Per-cell fabrication error rms: phase (rad) for phase banks, pillar radius (nm) for nanopillar banks. */
-    fabricationPhaseRms_rad: number[];
-    fabricationRadiusRms_nm: number[];
-    /** One seeded draw per seed at every non-zero rms (mean and spread over them). */
-    fabricationSeeds: number[];
-    /** Phase levels; 0 = continuous. */
-    quantiseLevels: number[];
-    /** Test scenes each sweep point scores the network on (the first ones of the test split). */
-    testImages: number;
-  };
 }
 
 /** The full sweeps the issue asks for: +-10, +-20 nm, three draws per rms, 2 to 16 levels and continuous. */
