@@ -39,7 +39,8 @@ export function checkPaddedGridMemory(batch: number, cells: number, padding: num
 
 export type PaddingConvergence =
   | { status: "converged" | "not-converged"; padding: number; comparedWithPadding: number; l1Change: number[]; tolerance: number; message: string }
-  | { status: "not-checked"; padding: number; message: string };
+  /** "memory": the doubled grid would not fit, so wrap-around is unverified; "method": a lens focus has none to measure. */
+  | { status: "not-checked"; reason: "memory" | "method"; padding: number; message: string };
 
 /** Sum over a window of |a - b| for each of `batch` windows of equal size. */
 export function l1Distances(a: Float32Array, b: Float32Array, batch: number): number[] {
@@ -68,11 +69,11 @@ export function paddingConvergence(options: {
   const { padding, batch, cells, tolerance } = options;
   const doubled = 2 * padding;
   if (paddedGridBytes(batch, cells, doubled) > paddedGridBudgetBytes()) {
-    return { status: "not-checked", padding, message: `the check at padding ${doubled} would exceed the memory budget; convergence of padding ${padding} is unverified` };
+    return { status: "not-checked", reason: "memory", padding, message: `the check at padding ${doubled} would exceed the memory budget; convergence of padding ${padding} is unverified` };
   }
   const reference = options.recompute(doubled);
   if (Math.abs(reference.outputPitch_m - options.model.operator.outputPitch_m) > 1e-12 * reference.outputPitch_m) {
-    return { status: "not-checked", padding, message: "the output sampling of this method depends on the padding (lens focus), so doubling it does not measure wrap-around" };
+    return { status: "not-checked", reason: "method", padding, message: "the output sampling of this method depends on the padding (lens focus), so doubling it does not measure wrap-around" };
   }
   const l1Change = l1Distances(options.psf, reference.psf, batch);
   const worst = Math.max(...l1Change);

@@ -33,3 +33,15 @@ test("the README's psf example (64 x 64 random phase, 550 nm, 2 um, 5 mm, asm) i
   // Measured: 0.260, 0.114, 0.048: the wrapped light falls by about half per doubling.
   assert.ok(changes[0] > 0.2 && changes[1] < changes[0] * 0.6 && changes[2] < changes[1] * 0.6, `L1 changes ${changes}`);
 });
+
+test("a doubled grid over the memory budget is reported as not checked for memory (never computed); a lens focus as not checked by method", () => {
+  const model = createFullFieldPsfModel({ cells: 64, cellPitch_m: 2e-6, distance_m: 5e-3, wavelengths_m: [550e-9], metasurface: new PhaseMetasurface(), method: "asm", padding: 2, normalisation: "unit-sum" }, ops);
+  const psf = model.forward(new Float32Array(64 * 64));
+  // 20000 cells at padding 4: the doubled grid needs ~2.5e11 bytes, over any budget (at most 4 GiB).
+  const memory = paddingConvergence({ psf, model, batch: 1, cells: 20000, padding: 4, tolerance: 0.02, recompute: () => assert.fail("recomputed over the memory budget") });
+  assert.equal(memory.status, "not-checked");
+  assert.equal(memory.status === "not-checked" && memory.reason, "memory");
+  assert.match(memory.message, /convergence of padding 4 is unverified/);
+  const lens = paddingConvergence({ psf, model, batch: 1, cells: 64, padding: 2, tolerance: 0.02, recompute: () => ({ psf, outputPitch_m: model.operator.outputPitch_m * 2 }) });
+  assert.equal(lens.status === "not-checked" && lens.reason, "method");
+});

@@ -129,7 +129,7 @@ export function register(program: Command): void {
       writeOutput("--out", options.out, () => writeMapStack(options.out, psf, phase.batch, model.windowPixels));
       // A .npy has no room for warnings: they go into the JSON this command prints.
       const { reportWarnings } = await import("../warnings.js");
-      const warnings = await reportWarnings("psf", null, [convergence.status === "not-converged" ? convergence.message : null]);
+      const warnings = await reportWarnings("psf", null, [convergence.status === "not-converged" || (convergence.status === "not-checked" && convergence.reason === "memory") ? convergence.message : null]);
       const { FullFieldPropagator } = await import("../../optics/propagation.js");
       const operator = model.operator;
       console.log(
