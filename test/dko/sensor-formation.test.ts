@@ -1,9 +1,8 @@
-import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { arrayBandPsfs, bandPixelCentres_m, type ArrayBands } from "../../src/dko/array-psfs.js";
 import { OpticsBank } from "../../src/dko/optics-bank.js";
 import { opticalFirstLayer } from "../../src/dko/optical-layer.js";
@@ -14,6 +13,7 @@ import { openDepthDataset } from "../../src/data/depth-dataset.js";
 import { generateSyntheticDataset } from "../../src/data/synthetic/generate.js";
 import { initEngine } from "../../src/engine/backend.js";
 import { initComplexOps } from "../../src/engine/complex/select.js";
+import { defaultProtocol } from "../../src/eval/depth-protocol.js";
 import { evaluateDepth } from "../../src/eval/evaluate-depth.js";
 import { buildDepthNet } from "../../src/models/depth-net.js";
 import { padCentred } from "../../src/optics/grid.js";
@@ -126,7 +126,7 @@ describe("sensor formation: effective kernels", () => {
       const score = async (weights: Float32Array, kernelShape: typeof shape) => {
         const { layer, kernel } = opticalFirstLayer(weights, kernelShape, 2, "test");
         try {
-          return await evaluateDepth((rgb) => net.predict(rgb, layer), dataset.test, { protocol: { crop: "none", minDepth_m: 0.1, maxDepth_m: 100, medianScaling: false } as never });
+          return await evaluateDepth((rgb) => net.predict(rgb, layer), dataset.test, { protocol: defaultProtocol(dataset.manifest.source) });
         } finally {
           kernel.dispose();
         }
