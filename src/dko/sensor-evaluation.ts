@@ -4,6 +4,7 @@ import { cropCentred } from "../optics/grid.js";
 import type { KernelBankShape } from "../optics/kernels.js";
 import { arrayBandPsfs, type ArrayBands, type BandPropagation } from "./array-psfs.js";
 import type { SensorArraySettings } from "./config.js";
+import type { DkoDesign } from "./design-files.js";
 import { ghostOrders, type GhostOrderReport } from "./ghost-orders.js";
 import type { OpticsBank } from "./optics-bank.js";
 import { arrayLayout } from "./sensor-array.js";
@@ -192,3 +193,19 @@ function sum(values: Float32Array): number {
 
 /** What summary.json records: the report with the test metrics of the network behind the effective kernels. */
 export type SensorArrayEvaluation = SensorArrayReport & { test: SetMetrics };
+
+/** sensorArrayDesign of a finished DKO result read back from its directory (design-files.ts), e.g. to form it with other settings. */
+export function sensorArrayOfDesign(design: DkoDesign, imagePixels: { height: number; width: number }, settings: SensorArraySettings, onProgress?: (done: number, total: number) => void): SensorArrayDesign {
+  return sensorArrayDesign({
+    bank: design.bank,
+    params: design.params,
+    scales: design.scales,
+    active: design.summary.kernels.map((kernel) => kernel.active),
+    fitWindowPsfs: design.bank.forward("incident-energy", design.params),
+    targetKernels: design.targetKernels,
+    kernelOnlyKernels: design.realisedKernels,
+    imagePixels,
+    settings,
+    onProgress,
+  });
+}
