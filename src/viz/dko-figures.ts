@@ -35,18 +35,20 @@ export function sensorLightFigure(summary: DkoSummary): Figure | null {
   const per = sensor.perMetasurface;
   return {
     data: [
-      { type: "bar", name: "own kernel window", x: labels, y: pct(per.emittedKernel) },
-      { type: "bar", name: "own sub-image, outside the kernel (halo)", x: labels, y: pct(per.emittedHalo) },
-      { type: "bar", name: "beyond its sub-image", x: labels, y: pct(per.beyondSubImage) },
-      { type: "scatter", mode: "markers", name: "its sub-image's light from neighbours", x: labels, y: pct(per.receivedNeighbourShare), marker: { color: "black", symbol: "diamond" } },
+      { type: "bar", name: "in its kernel window (% of incident)", x: labels, y: pct(per.emittedKernel) },
+      { type: "bar", name: "in its halo (% of incident)", x: labels, y: pct(per.emittedHalo) },
+      { type: "bar", name: "beyond its sub-image (% of incident)", x: labels, y: pct(per.beyondSubImage) },
+      { type: "scatter", mode: "markers", name: "its sub-image's light from neighbours (% of that light)", x: labels, y: pct(per.receivedNeighbourShare), marker: { color: "black", symbol: "diamond" } },
     ],
     layout: paperLayout({
       title: { text: `Where the light goes on the sensor (array pitch ${(sensor.pitch_m * 1e6).toPrecision(4)} um)` },
       barmode: "stack",
       xaxis: axis("metasurface (bank index)", { type: "category" }),
-      yaxis: axis("% of the incident light (bars) / of the sub-image's light (markers)"),
+      yaxis: axis("share of the light (%)"),
+      legend: { orientation: "h", x: 0, y: -0.25 },
+      margin: { l: 70, r: 20, t: 50, b: 130 },
       width: 760,
-      height: 380,
+      height: 440,
     }),
   };
 }
