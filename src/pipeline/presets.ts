@@ -72,7 +72,9 @@ const COMMON_TRAIN = { warmupFraction: 0.03, finalLrFraction: 0.05, weightDecay:
 const DKO_EVALUATION: DkoEvaluation = { fabricationDraws: 3, finetuneSteps: 0 };
 /**
  * The network is also scored with the sensor's image formation (halo and neighbours; src/dko/sensor-formation.ts)
- * at zero spacing, the paper's array, with the neighbour rings the first grating orders reach.
+ * at zero spacing, the paper's array, with the neighbour rings the first grating orders reach. Not on the paper
+ * preset: its PSFs over 3 x 255-pixel bands and the 935-pixel sub-image took 206 s per metasurface on 2 shared
+ * cores (measured 2026-12-01), hours for the 384; set evaluation.sensorArray to score it.
  */
 const DKO_EVALUATION_WITH_SENSOR: DkoEvaluation = { ...DKO_EVALUATION, sensorArray: {} };
 /** E2E starts where DKO's synthesis starts (a focusing lens plus the same phase noise) with DKO's step size. */
