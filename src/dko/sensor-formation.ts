@@ -51,7 +51,10 @@ export interface SensorFormationInput {
   emitting: readonly boolean[];
 }
 
-/** The light a sub-image gathers from a uniform scene of unit intensity in every channel, split by where it comes from (incident-energy units). */
+/**
+ * The light one pixel of a sub-image gathers from a uniform scene of unit intensity in every channel that fills
+ * the effective kernel's reach (the sum of its unsigned kernel), split by where it comes from (incident-energy units).
+ */
 export interface ReceivedLight {
   /** Its own PSF inside the k x k kernel window (what the kernel-only model keeps). */
   kernel: number;
