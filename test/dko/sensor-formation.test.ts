@@ -258,6 +258,28 @@ describe("sensor formation: PSFs over the array", () => {
       // farther samples give the window matrices finer sub-cells (4e-4 apart here).
       assert.ok(Math.abs(light.kernel - emittedKernel[b]) < 2e-3 * emittedKernel[b], `${b}: ${light.kernel} vs ${emittedKernel[b]}`);
     }
+    // Only each metasurface's own block (no neighbours): the centre k x k of the effective kernels is the kernel-only
+    // model's realised kernels (same flip, signs, gains and orientation; the band model's finer sub-cells aside).
+    const ownOnly = bandPsfs.slice();
+    for (let b = 0; b < B; b++) {
+      for (let y = 0; y < L; y++) for (let x = 0; x < L; x++) if (Math.floor(y / 15) !== 1 || Math.floor(x / 15) !== 1) ownOnly[b * L * L + y * L + x] = 0;
+    }
+    const designGains = Float32Array.from(scales, (s, b) => (active[b] ? s / fitWindowPsfs.subarray(b * 36, (b + 1) * 36).reduce((a, v) => a + v, 0) : 0));
+    const own = sensorFormation({ shape: bank.shape, cols: 3, bands, bandPsfs: ownOnly, gains: designGains, emitting: active });
+    const centre = padKernels(kernelOnly, bank.shape, 15);
+    let error = 0;
+    let norm = 0;
+    let halo = 0;
+    for (let i = 0; i < centre.length; i++) {
+      const tap = Math.floor(i / 3);
+      const inKernel = Math.abs(Math.floor(tap / 15) - 7) <= 1 && Math.abs((tap % 15) - 7) <= 1;
+      if (inKernel) {
+        error += (own.kernels[i] - centre[i]) ** 2;
+        norm += centre[i] ** 2;
+      } else halo += Math.abs(own.kernels[i]);
+    }
+    assert.ok(error / norm < 1e-5, `centre of the own-light kernels against the kernel-only kernels: NMSE ${error / norm}`);
+    assert.ok(halo > 0, "the halo reaches outside the kernel");
     // One emitter at a time: the light it sends into the others' sub-images (15-pixel blocks 23 pixels apart, outside its
     // own 23-pixel sub-image) is part of what leaves its sub-image, never more.
     for (const from of activeIndices) {
