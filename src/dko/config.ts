@@ -40,6 +40,20 @@ export const DkoOptimiserSchema = z.object({
 });
 export type DkoOptimiser = z.infer<typeof DkoOptimiserSchema>;
 
+/**
+ * Scoring with the sensor's image formation (src/dko/sensor-formation.ts): each sub-image with its PSF over
+ * the whole image and the light of its neighbours in the array.
+ */
+export const SensorArraySettingsSchema = z.object({
+  /** Centre-to-centre distance of the metasurfaces; omitted = the aperture (zero spacing, the paper's array). */
+  pitch_m: z.number().positive().max(1, "pitch_m is in metres (e.g. 770e-6)").optional(),
+  /** Rings of neighbours whose light is formed; omitted = enough to reach the first grating orders (at least 1). */
+  rings: z.number().int().min(0).optional(),
+  /** PSFs by stage 2's window transform (default) or by the cell-model angular spectrum (exact, far costlier). */
+  propagation: z.enum(["window", "cell-asm"]).optional(),
+});
+export type SensorArraySettings = z.infer<typeof SensorArraySettingsSchema>;
+
 export const DkoEvaluationSchema = z.object({
   /** Phase levels of the fabricated surface (phase metasurfaces only); omitted = continuous phase. */
   quantiseLevels: z.number().int().min(2).optional(),
@@ -52,6 +66,8 @@ export const DkoEvaluationSchema = z.object({
   finetuneSteps: z.number().int().min(0),
   /** Test images scored (omitted = the whole test split). */
   testLimit: z.number().int().positive().optional(),
+  /** Also score the network with the sensor's image formation (halo and neighbours); omitted = kernel-only model only. */
+  sensorArray: SensorArraySettingsSchema.optional(),
 });
 export type DkoEvaluation = z.infer<typeof DkoEvaluationSchema>;
 

@@ -13,8 +13,11 @@ import type { DkoConfig } from "./config.js";
 import { fabricatedParams, hasFabricationError } from "./fabrication-variants.js";
 import type { PlaneStack } from "../optics/plane-stack.js";
 import { kernelEfficiencies, kernelFits, type KernelFit } from "./fit-metrics.js";
+import { ghostOrders } from "./ghost-orders.js";
+import type { KernelBankShape } from "../optics/kernels.js";
 import { OpticsBank } from "./optics-bank.js";
 import { opticalFirstLayer } from "./optical-layer.js";
+import { sensorArrayDesign, type SensorArrayEvaluation } from "./sensor-evaluation.js";
 import { DKO_SUMMARY_FORMAT, type DkoSummary } from "./summary.js";
 import { directoryCheckpointHook, removeSynthesisCheckpoint, SYNTHESIS_CHECKPOINT_DIR, type SynthesisCheckpointHook } from "./synthesis-checkpoint.js";
 import { synthesizeBank, type BankSynthesisProgress, type BankSynthesisResult } from "./synthesize.js";
@@ -41,6 +44,7 @@ export type DkoProgress =
  *   scales.npy [B]                  electronic scale per metasurface
  *   target_kernels.npy, realised_kernels.npy [k, k, 3, K]
  *   loss_history.npy [steps]        mean loss per step
+ *   sensor_kernels.npy [S, S, 3, K] effective kernels of the sensor's image formation (when evaluation.sensorArray is set)
  *   summary.json                    everything else (per-kernel fits, times, memory, engine, metrics; src/dko/summary.ts)
  */
 export interface RunDkoOptions {
@@ -86,9 +90,9 @@ export async function runDko(options: RunDkoOptions): Promise<{ outDir: string; 
     // One checkpoint per chunk (chunks are fitted one after another, each with its own optimiser).
     const checkpointFor = (chunk: number) => directoryCheckpointHook(join(outDir, SYNTHESIS_CHECKPOINT_DIR, `chunk-${chunk}`), SYNTHESIS_CHECKPOINT_SECONDS, options.signal);
     const design = await designBank(stage1.net, options.config, options.onProgress, checkpointFor);
-    const metrics = await scoreDesign(design, stage1, dataset, { ...options, outDir });
-    writeDesignArrays(outDir, design);
-    const summary = await dkoSummary(design, metrics, options, wallStart);
+    const { metrics, sensorKernels } = await scoreDesign(design, stage1, dataset, { ...options, outDir });
+    writeDesignArrays(outDir, design, sensorKernels);
+    const summary = await dkoSummary(design, metrics, options, wallStart, { height: dataset.test.height, width: dataset.test.width });
     writeJsonAtomic(join(outDir, "summary.json"), summary);
     removeSynthesisCheckpoint(outDir);
     return { outDir, summary };
@@ -110,6 +114,8 @@ interface BankDesign {
   synthesisPeakRss_bytes: number;
   fits: KernelFit[];
   efficiencies: number[];
+  /** [B, M, M] fit windows per incident energy (the light each metasurface puts there). */
+  incidentPsfs: Float32Array;
   /** Signed kernels [k, k, 3, K] the design realises. */
   designKernels: Float32Array;
   /** Kernels of other parameters of the same bank (quantised, perturbed), through the fit model. */
@@ -137,6 +143,7 @@ async function designBank(
   });
   const synthesisSeconds = (performance.now() - synthesisStart) / 1000;
   const synthesisPeakRss_bytes = process.resourceUsage().maxRSS * 1024;
+  const incidentPsfs = bank.forward("incident-energy", synthesis.params);
   return {
     config,
     targets,
@@ -146,7 +153,8 @@ async function designBank(
     synthesisSeconds,
     synthesisPeakRss_bytes,
     fits: kernelFits(bank.windows(synthesis.psfs), windowTargets, bank.kernelSize),
-    efficiencies: kernelEfficiencies(bank.windows(bank.forward("incident-energy", synthesis.params)), bank.kernelSize),
+    efficiencies: kernelEfficiencies(bank.windows(incidentPsfs), bank.kernelSize),
+    incidentPsfs,
     designKernels: psfsToKernels(bank.windows(synthesis.psfs), targets.scales, targets.shape),
     kernelsOf: (params) => psfsToKernels(bank.windows(bank.forward("unit-sum", params)), targets.scales, targets.shape),
   };
@@ -160,13 +168,19 @@ interface DesignMetrics {
   opticalQuantised?: SetMetrics;
   fabrication: { seed: number; test: SetMetrics }[];
   finetune?: { steps: number; runDir: string; test: SetMetrics; fabrication: { seed: number; test: SetMetrics }[] };
+  sensorArray?: SensorArrayEvaluation;
 }
 
 /**
  * The optical network on the test split: the electronic reference, the design, its quantised version,
  * fabrication-error draws, and optionally the back end fine-tuned behind the fixed optical layer.
  */
-async function scoreDesign(design: BankDesign, stage1: Stage1Run, dataset: DepthDataset, options: RunDkoOptions & { outDir: string }): Promise<DesignMetrics> {
+async function scoreDesign(
+  design: BankDesign,
+  stage1: Stage1Run,
+  dataset: DepthDataset,
+  options: RunDkoOptions & { outDir: string },
+): Promise<{ metrics: DesignMetrics; sensorKernels?: { kernels: Float32Array; shape: KernelBankShape } }> {
   const { evaluateDepth } = await import("../eval/evaluate-depth.js");
   const { defaultProtocol } = await import("../eval/depth-protocol.js");
   const { config, targets, bank } = design;
@@ -177,8 +191,8 @@ async function scoreDesign(design: BankDesign, stage1: Stage1Run, dataset: Depth
   const testImages = Math.min(config.evaluation.testLimit ?? dataset.test.count, dataset.test.count);
   const score = (label: string, predict: (rgb: tfTypes.Tensor4D) => tfTypes.Tensor4D) =>
     evaluateDepth(predict, dataset.test, { protocol: evalProtocol, limit: testImages, onProgress: (done, total) => options.onProgress?.({ phase: "evaluate", label, done, total }) });
-  const withKernels = async (label: string, kernels: Float32Array, predictNet: DepthNet = net) => {
-    const { layer, kernel } = opticalFirstLayer(kernels, targets.shape, stride, `optical ${label}`);
+  const withKernels = async (label: string, kernels: Float32Array, predictNet: DepthNet = net, shape: KernelBankShape = targets.shape) => {
+    const { layer, kernel } = opticalFirstLayer(kernels, shape, stride, `optical ${label}`);
     try {
       return await score(label, (rgb) => predictNet.predict(rgb, layer));
     } finally {
@@ -188,6 +202,22 @@ async function scoreDesign(design: BankDesign, stage1: Stage1Run, dataset: Depth
 
   const electronic = await score("electronic", (rgb) => net.predict(rgb));
   const optical = await withKernels("design", design.designKernels);
+  // The same design with the sensor's image formation: halo and neighbours' light (the kernel-only model is `optical`).
+  const sensor = config.evaluation.sensorArray
+    ? sensorArrayDesign({
+        bank,
+        params: design.synthesis.params,
+        scales: targets.scales,
+        active: targets.active,
+        fitWindowPsfs: design.incidentPsfs,
+        targetKernels: targets.weights,
+        kernelOnlyKernels: design.designKernels,
+        imagePixels: { height: dataset.test.height, width: dataset.test.width },
+        settings: config.evaluation.sensorArray,
+        onProgress: (done, total) => options.onProgress?.({ phase: "evaluate", label: "sensor array: PSFs over the array", done, total }),
+      })
+    : undefined;
+  const sensorArray = sensor ? { ...sensor.report, test: await withKernels("sensor array", sensor.kernels, net, sensor.shape) } : undefined;
   const levels = config.evaluation.quantiseLevels;
   const nominalKernels = levels !== undefined ? design.kernelsOf(fabricatedParams(bank, design.synthesis.params, config.evaluation)) : design.designKernels;
   const opticalQuantised = levels !== undefined ? await withKernels(`${levels}-level phase`, nominalKernels) : undefined;
@@ -203,7 +233,10 @@ async function scoreDesign(design: BankDesign, stage1: Stage1Run, dataset: Depth
     config.evaluation.finetuneSteps > 0
       ? await finetuneBackEnd(nominalKernels, design, stage1, dataset, { ...options, evalProtocol }, (predictNet) => score("fine-tuned", predictNet), scoreDraws)
       : undefined;
-  return { evalProtocol, testImages, electronic, optical, opticalQuantised, fabrication, finetune };
+  return {
+    metrics: { evalProtocol, testImages, electronic, optical, opticalQuantised, fabrication, finetune, sensorArray },
+    sensorKernels: sensor ? { kernels: sensor.kernels, shape: sensor.shape } : undefined,
+  };
 }
 
 /** Fine-tunes the back end behind the fixed optical layer, then scores it nominal and under the same draws. */
@@ -252,7 +285,7 @@ async function finetuneBackEnd(
   }
 }
 
-function writeDesignArrays(outDir: string, design: BankDesign): void {
+function writeDesignArrays(outDir: string, design: BankDesign, sensor?: { kernels: Float32Array; shape: KernelBankShape }): void {
   const { bank, synthesis, targets, config } = design;
   const M = bank.windowPixels;
   const k = bank.kernelSize;
@@ -264,13 +297,20 @@ function writeDesignArrays(outDir: string, design: BankDesign): void {
   writeNpy(join(outDir, "target_kernels.npy"), { data: targets.weights, shape: kernelShape });
   writeNpy(join(outDir, "realised_kernels.npy"), { data: design.designKernels, shape: kernelShape });
   writeNpy(join(outDir, "loss_history.npy"), { data: Float32Array.from(synthesis.history), shape: [synthesis.history.length] });
+  if (sensor) {
+    const S = sensor.shape.kernelSize;
+    writeNpy(join(outDir, "sensor_kernels.npy"), { data: sensor.kernels, shape: [S, S, sensor.shape.inChannels, sensor.shape.outChannels] });
+  }
 }
 
-async function dkoSummary(design: BankDesign, metrics: DesignMetrics, options: RunDkoOptions, wallStart: number): Promise<DkoSummary> {
+async function dkoSummary(design: BankDesign, metrics: DesignMetrics, options: RunDkoOptions, wallStart: number, imagePixels: { height: number; width: number }): Promise<DkoSummary> {
   const { runEnvironment } = await import("../engine/run-environment.js");
   const { config, bank, synthesis, targets, fits, efficiencies } = design;
   const isActive = (_: unknown, b: number) => targets.active[b];
   const activeFits = fits.filter(isActive);
+  // The ghosts land relative to the array pitch: the sensor formation's when it is scored, else zero spacing.
+  const ghosts = ghostOrders({ ...config.optics, wavelengths_m: config.optics.channelWavelengths_m, pitch_m: metrics.sensorArray?.pitch_m, imagePixels });
+  const warnings = [bank.validity.warning, ghosts.warning, metrics.sensorArray?.reach.warning].filter((w): w is string => !!w);
   return {
     format: DKO_SUMMARY_FORMAT,
     stage1Run: resolve(options.runDir),
@@ -288,6 +328,7 @@ async function dkoSummary(design: BankDesign, metrics: DesignMetrics, options: R
       parameterMeaning: bank.metasurface.parameterMeaning,
       /** How far the window model can be trusted here: its neglected phase and a warning past the limit. */
       validity: bank.validity,
+      ghostOrders: ghosts,
     },
     synthesis: {
       steps: synthesis.stepsRun,
@@ -320,6 +361,7 @@ async function dkoSummary(design: BankDesign, metrics: DesignMetrics, options: R
       ...metrics,
       fabricationMeanAbsRel: metrics.fabrication.length ? meanOf(metrics.fabrication.map((f) => f.test.absRel)) : undefined,
     },
+    warnings,
     ...runEnvironment(wallStart),
   };
 }

@@ -16,14 +16,22 @@ export interface SensorArray {
   sensorPitch_m: number;
 }
 
-export function sensorArray(design: DkoDesign, pitch_m: number = design.summary.config.optics.cells * design.summary.config.optics.cellPitch_m): SensorArray {
-  const aperture_m = design.summary.config.optics.cells * design.summary.config.optics.cellPitch_m;
+export function sensorArray(design: DkoDesign, pitch_m?: number): SensorArray {
+  const { optics } = design.summary.config;
+  return arrayLayout({ count: design.bank.count, inChannels: design.shape.inChannels, aperture_m: optics.cells * optics.cellPitch_m, sensorPitch_m: optics.sensorPitch_m }, pitch_m);
+}
+
+/** The array of `count` metasurfaces of side `aperture_m` (bank order, `inChannels` per kernel part) at `pitch_m` (default: the aperture). */
+export function arrayLayout(options: { count: number; inChannels: number; aperture_m: number; sensorPitch_m: number }, pitch_m: number = options.aperture_m): SensorArray {
+  const { count, inChannels: triple, aperture_m, sensorPitch_m } = options;
   if (!(pitch_m >= aperture_m * (1 - 1e-9))) throw new Error(`pitch_m = ${pitch_m} is smaller than the metasurface aperture ${aperture_m} m: sub-apertures would overlap`);
-  const count = design.bank.count;
-  const triple = design.shape.inChannels;
   const cols = Math.ceil(Math.sqrt(count) / triple) * triple;
-  const sensorPitch_m = design.summary.config.optics.sensorPitch_m;
   return { rows: Math.ceil(count / cols), cols, pitch_m, subImagePixels: 2 * Math.floor(pitch_m / (2 * sensorPitch_m)) + 1, sensorPitch_m };
+}
+
+/** Row and column of metasurface `index` in the array (row-major in bank order). */
+export function arrayPosition(array: { cols: number }, index: number): { row: number; col: number } {
+  return { row: Math.floor(index / array.cols), col: index % array.cols };
 }
 
 /**

@@ -27,15 +27,20 @@ export interface DkoStageOptions {
 export async function dkoStage(options: DkoStageOptions): Promise<{ summary: DkoSummary; reused: boolean }> {
   const { runDko } = await import("../dko/run.js");
   const { readDkoSummary, DKO_SUMMARY_FORMAT } = await import("../dko/summary.js");
+  const { dkoLogLines } = await import("../dko/stage-log.js");
   const { dir } = options;
   const upstream = (d: string) => readProvenance(d)?.hash ?? d;
   // The summary's format is part of the settings: a result an older optocnn wrote is recomputed, not misread.
   const settings = { stage1: upstream(options.stage1Dir), data: upstream(options.dataDir), config: options.config, format: DKO_SUMMARY_FORMAT };
   const action = prepareArtifact({ dir, stage: "dko", settings, policy: options.policy, markers: ["summary.json", "params.npy"], finishedFile: "summary.json", log: options.log });
-  if (action === "reuse") return { summary: readDkoSummary(dir), reused: true };
+  const report = (summary: DkoSummary) => {
+    for (const line of dkoLogLines(summary)) options.log?.(line);
+    return summary;
+  };
+  if (action === "reuse") return { summary: report(readDkoSummary(dir)), reused: true };
   const { summary } = await rollBackOnFailure(dir, action, (d) => existsSync(join(d, SYNTHESIS_CHECKPOINT_DIR)), () => {
     if (action === "create") writeProvenance(dir, "dko", settings);
     return runDko({ runDir: options.stage1Dir, dataDir: options.dataDir, outDir: dir, config: options.config, onProgress: options.onProgress, signal: options.signal });
   });
-  return { summary, reused: false };
+  return { summary: report(summary), reused: false };
 }

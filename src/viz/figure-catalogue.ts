@@ -21,6 +21,7 @@ export const FIGURE_CATALOGUE = {
   "03-psf-windows": { notebook: "03-dko", caption: "PSF fit windows: unit-sum target against the realised PSF, per metasurface" },
   "03-fit-error": { notebook: "03-dko", caption: "Histogram of the per-metasurface PSF fit error (NMSE over the fit window)" },
   "03-energy-outside-kernel": { notebook: "03-dko", caption: "Share of each PSF's light that falls outside the kernel window, against wavelength" },
+  "03-sensor-light": { notebook: "03-dko", caption: "Where each metasurface's light lands on the array's sensor (own kernel window, halo, beyond its sub-image) and the share of its sub-image's light from neighbours", presets: ["tiny", "default"] },
   "04-phase-maps": { notebook: "04-psf-inspection", caption: "Phase maps (wrapped, radians) of the metasurfaces at the preset's fit-NMSE quantiles (best, median, worst by default)" },
   "04-psf-full": { notebook: "04-psf-inspection", caption: "The same metasurfaces' PSFs over their whole sub-image on a log scale, kernel and fit windows drawn" },
   "04-sensor-layout": { notebook: "04-psf-inspection", caption: "The sensor as the array lays it out: every metasurface's PSF at its sub-image's place (log scale)" },

@@ -12,6 +12,8 @@ import { kernelFits } from "../../src/dko/fit-metrics.js";
 import { OpticsBank } from "../../src/dko/optics-bank.js";
 import { opticalFirstLayer } from "../../src/dko/optical-layer.js";
 import { runDko } from "../../src/dko/run.js";
+import { dkoLogLines } from "../../src/dko/stage-log.js";
+import { readDkoSummary } from "../../src/dko/summary.js";
 import { synthesizeBank, synthesizeMetasurfaces } from "../../src/dko/synthesize.js";
 import { extractKernelTargets, kernelTargetsFrom } from "../../src/dko/targets.js";
 import { initEngine } from "../../src/engine/backend.js";
@@ -208,7 +210,8 @@ describe("stage 2 run", () => {
 
   test("writes parameters, PSFs, kernels and a summary with fits, times and metrics", async () => {
     const outDir = join(root, "dko");
-    const config = presetDkoConfig("tiny", { optimiser: { steps: 15 }, evaluation: { fabricationRms_rad: 0.3, fabricationDraws: 2, quantiseLevels: 4, finetuneSteps: 2 } });
+    // One ring of neighbours: the 32 x 96 frames make 191-pixel effective kernels, and the check is of the plumbing.
+    const config = presetDkoConfig("tiny", { optimiser: { steps: 15 }, evaluation: { fabricationRms_rad: 0.3, fabricationDraws: 2, quantiseLevels: 4, finetuneSteps: 2, sensorArray: { rings: 1 } } });
     const { summary } = await runDko({ runDir, dataDir, outDir, config });
     const params = readNpy(join(outDir, "params.npy"));
     assert.deepEqual(params.shape, [24, 64, 64]);
@@ -232,6 +235,21 @@ describe("stage 2 run", () => {
     assert.ok(Number.isFinite(summary.metrics.finetune?.test.absRel));
     const finetuneConfig = JSON.parse(readFileSync(join(outDir, "finetune", "config.json"), "utf8"));
     assert.match(finetuneConfig.firstLayer, /optical 4-level phase \(fixed\)/);
+    // The sensor's image formation, scored next to the kernel-only model, with its effective kernels and bookkeeping.
+    const sensor = summary.metrics.sensorArray!;
+    assert.ok(Number.isFinite(sensor.test.absRel) && sensor.test.images === summary.metrics.optical.images);
+    assert.deepEqual([sensor.rings, sensor.ringsFrom, sensor.kernelPixels, sensor.pitch_m, sensor.spacing_m], [1, "setting", 191, 128e-6, 0]);
+    assert.deepEqual(readNpy(join(outDir, "sensor_kernels.npy")).shape, [191, 191, 3, 4]);
+    const emitted = sensor.emitted.kernel + sensor.emitted.halo + sensor.emitted.beyondSubImage;
+    assert.ok(Math.abs(emitted - 1) < 1e-6 && Math.abs(sensor.received.kernel + sensor.received.halo + sensor.received.neighbours - 1) < 1e-6);
+    assert.ok(sensor.received.halo > 0 && sensor.received.neighbours > 0 && sensor.changeFromKernelOnly > 0);
+    // Ghost orders and warnings, read back through the schema.
+    const read = readDkoSummary(outDir);
+    assert.equal(read.format, "optocnn-dko/3");
+    assert.equal(read.bank.ghostOrders.orders.length, 6);
+    assert.equal(read.bank.ghostOrders.samplingRule.satisfied, true);
+    assert.ok(read.warnings.some((w) => w.startsWith("ghost orders:")), read.warnings.join("\n"));
+    assert.match(dkoLogLines(read).join("\n"), /kernel-only model: AbsRel [\d.]+.*\n.*sensor array \(24 metasurfaces in 4 x 6 at 128 um pitch, 1 ring/);
     await assert.rejects(runDko({ runDir, dataDir, outDir, config }), /out: .*already holds/);
   });
 

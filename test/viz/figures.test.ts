@@ -4,7 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as aq from "arquero";
+import { ghostOrders } from "../../src/dko/ghost-orders.js";
+import type { DkoSummary } from "../../src/dko/summary.js";
 import { resolveDependency } from "../../src/io/paths.js";
+import { ghostOrdersTable, sensorLightFigure } from "../../src/viz/dko-figures.js";
 import { histogramCounts } from "../../src/viz/depth-figures.js";
 import { heatmapGrid, imageRows, sharedRange } from "../../src/viz/figure.js";
 import { indexLinks, writeFigureIndex } from "../../src/viz/figure-index.js";
@@ -90,4 +93,22 @@ test("tables: catalogued ones are written as CSV and Markdown, others refused; o
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the sensor-light figure stacks each active metasurface's light; the ghost table has a row per order", () => {
+  const ghosts = ghostOrders({ cells: 64, cellPitch_m: 2e-6, distance_m: 0.6e-3, sensorPitch_m: 2.74e-6, wavelengths_m: [640e-9, 460e-9], imagePixels: { height: 32, width: 32 } });
+  const per = { emittedKernel: [0.5, 0, 0.4], emittedHalo: [0.2, 0, 0.3], beyondSubImage: [0.3, 0, 0.3], receivedHaloShare: [0.1, 0, 0.2], receivedNeighbourShare: [0.25, 0, 0.05] };
+  const summary = {
+    bank: { ghostOrders: ghosts },
+    kernels: [0, 1, 2].map((index) => ({ index, active: index !== 1 })),
+    metrics: { sensorArray: { pitch_m: 128e-6, perMetasurface: per } },
+  } as unknown as DkoSummary;
+  const figure = sensorLightFigure(summary)!;
+  // Three stacked bars and the neighbours' share, over the two active metasurfaces, in %.
+  assert.deepEqual(figure.data.map((trace) => trace.y), [[50, 40], [20, 30], [30, 30], [25, 5]]);
+  assert.deepEqual(figure.data[0].x, ["0", "2"]);
+  assert.equal(sensorLightFigure({ ...summary, metrics: {} } as unknown as DkoSummary), null);
+  const table = ghostOrdersTable(summary);
+  assert.equal(table.numRows(), 4);
+  assert.deepEqual(table.array("sub_image"), ["(2, 0)", "(2, 2)", "(1, 0)", "(1, 1)"]);
 });
