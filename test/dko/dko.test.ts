@@ -26,19 +26,14 @@ import { Grid } from "../../src/optics/grid.js";
 import { PlaneStack } from "../../src/optics/plane-stack.js";
 import { psfsToKernels } from "../../src/optics/kernels.js";
 import { trainDepth } from "../../src/train/train-depth.js";
+import { seededUniform } from "../seeded.js";
 
 before(async () => {
   await initEngine();
   await initComplexOps();
 });
 
-function seededWeights(count: number, seed: number): Float32Array {
-  let state = seed;
-  return Float32Array.from({ length: count }, () => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return state / 2 ** 31 - 0.5;
-  });
-}
+const seededWeights = (count: number, seed: number) => seededUniform(count, seed).map((v) => v - 0.5);
 
 describe("signed kernels", () => {
   test("split into unit-sum pairs and recombination with scales and flip is lossless", () => {

@@ -19,19 +19,13 @@ import { buildDepthNet } from "../../src/models/depth-net.js";
 import { PlaneStack } from "../../src/optics/plane-stack.js";
 import { psfsToKernels } from "../../src/optics/kernels.js";
 import { presetNetConfig } from "../../src/pipeline/preset-configs.js";
+import { seededUniform as seeded } from "../seeded.js";
 
 before(async () => {
   await initEngine();
   await initComplexOps();
 });
 
-function seeded(count: number, seed: number): Float32Array {
-  let state = seed;
-  return Float32Array.from({ length: count }, () => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return state / 2 ** 31;
-  });
-}
 
 describe("sensor formation: effective kernels", () => {
   test("a single bright pixel per metasurface and one neighbour, by hand", () => {

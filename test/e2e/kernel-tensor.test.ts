@@ -5,18 +5,12 @@ import { psfsToKernelsTensor } from "../../src/e2e/kernel-tensor.js";
 import { initEngine } from "../../src/engine/backend.js";
 import { psfsToKernels } from "../../src/optics/kernels.js";
 import { PlaneStack } from "../../src/optics/plane-stack.js";
+import { seededUniform as seeded } from "../seeded.js";
 
 before(async () => {
   await initEngine();
 });
 
-function seeded(count: number, seed: number): Float32Array {
-  let state = seed;
-  return Float32Array.from({ length: count }, () => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return state / 2 ** 31;
-  });
-}
 
 const shape = { kernelSize: 7, inChannels: 3, outChannels: 2 };
 const B = 12;
