@@ -10,16 +10,7 @@ export async function setUpBackends(): Promise<void> {
   assert.equal(await tf.setBackend("cpu"), true, "cpu backend must start");
 }
 
-/** Deterministic values in [-1, 1) (a small LCG), so cpu and wasm see identical inputs. */
-export function seededValues(size: number, seed: number): Float32Array {
-  const values = new Float32Array(size);
-  let state = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    values[i] = state / 2 ** 31 - 1;
-  }
-  return values;
-}
+export { seededSigned as seededValues } from "../seeded.js";
 
 /** Runs `compute` on the named backend and returns every output's values. */
 export async function runOn(backendName: "cpu" | "wasm", compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {

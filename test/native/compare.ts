@@ -2,16 +2,9 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initEngine, type EngineInfo } from "../../src/engine/backend.js";
 
-/** Deterministic values in [-1, 1) (a fixed LCG), so failures reproduce. */
-export function pseudoRandom(length: number, seed: number): Float32Array {
-  const out = new Float32Array(length);
-  let state = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 31 - 1;
-  }
-  return out;
-}
+import { seededSigned as pseudoRandom } from "../seeded.js";
+
+export { pseudoRandom };
 
 export interface Operand {
   shape: number[];
