@@ -2,6 +2,7 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { DepthDataset } from "../data/types.js";
 import type { CompareSummary } from "../e2e/compare.js";
+import type { DkoConfig } from "../dko/config.js";
 import { CompareSettingsSchema, parseSettings, type CompareSettings } from "../e2e/config.js";
 import { prepareArtifact, type MismatchPolicy } from "./artifact.js";
 import { presetDkoConfig, presetRunConfig } from "./preset-configs.js";
@@ -29,6 +30,16 @@ export function presetCompareSettings(preset: PresetName, overrides: Partial<Com
 }
 
 /**
+ * The comparison scores every method with the kernel model E2E trains on; the sensor's image formation
+ * (minutes per DKO run at the default preset) is stage 2's own report, not part of either budget.
+ */
+function withoutSensorScoring(config: DkoConfig): DkoConfig {
+  const evaluation = { ...config.evaluation };
+  delete evaluation.sensorArray;
+  return { ...config, evaluation };
+}
+
+/**
  * The equal-budget comparison of a preset (src/e2e/compare.ts): reused when finished with the same
  * settings; an unfinished one keeps its finished units (a budget of a seed) and runs the others again
  * (a unit's timings must come from one process).
@@ -38,7 +49,7 @@ export async function compareStage(options: CompareStageOptions): Promise<{ summ
   const { readFileSync } = await import("node:fs");
   const preset = PRESETS[options.preset];
   const settings = presetCompareSettings(options.preset, options.overrides);
-  const dkoConfig = (seed: number, steps: number) => presetDkoConfig(options.preset, { optimiser: { steps, seed }, evaluation: { finetuneSteps: 0 } });
+  const dkoConfig = (seed: number, steps: number) => withoutSensorScoring(presetDkoConfig(options.preset, { optimiser: { steps, seed }, evaluation: { finetuneSteps: 0 } }));
   const runConfig = (seed: number) => presetRunConfig(options.preset, options.dataset.manifest, { seed });
   const e2e = preset.e2e.settings;
   const recorded = { data: datasetIdentity(options.dataset), compare: settings, e2e, dko: dkoConfig(0, settings.dkoSteps), stage1: runConfig(0) };
