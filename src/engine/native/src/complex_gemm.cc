@@ -78,9 +78,7 @@ struct OpView {
   PlanarMatrix x;
   int64_t rows, cols;
   MatrixOp op;
-  // Row stride of the stored matrix (cols x rows when transposed).
-  int64_t ld;
-  int64_t index(int64_t r, int64_t c) const { return op == MatrixOp::None ? r * ld + c : c * ld + r; }
+  int64_t index(int64_t r, int64_t c) const { return op == MatrixOp::None ? r * cols + c : c * rows + r; }
   float re(int64_t offset, int64_t r, int64_t c) const { return x.re[offset + index(r, c)]; }
   float im(int64_t offset, int64_t r, int64_t c) const {
     const float v = x.im[offset + index(r, c)];
@@ -122,6 +120,7 @@ PlanarMatrix reservePlanar(std::vector<float> (&buffers)[2], int64_t size) {
   return {reserve(buffers[0], size), reserve(buffers[1], size)};
 }
 
+// The product of dense operands (lda and ldc of `s` are ignored).
 void denseGemm(const ComplexGemmShape& s, PlanarMatrix a, PlanarMatrix b, PlanarMatrix c);
 
 }  // namespace
@@ -157,9 +156,8 @@ void denseGemm(const ComplexGemmShape& s, PlanarMatrix a, PlanarMatrix b, Planar
   const int64_t m = s.m, n = s.n, k = s.k;
   const bool sharedA = s.strideA == 0, sharedB = s.strideB == 0;
   const int64_t batchB = sharedB ? 1 : s.batch;
-  const int64_t lda = s.rowStrideA();
   const int64_t strideC = s.strideC == 0 ? m * n : s.strideC;
-  const OpView opB{b, k, n, s.opB, s.opB == MatrixOp::None ? n : k};
+  const OpView opB{b, k, n, s.opB};
   const int64_t strideB = s.strideB;
   // One 2-D product over all batch rows: B shared, C contiguous, and A contiguous (or packed).
   const bool flatC = sharedB && (s.batch == 1 || strideC == m * n);
@@ -186,7 +184,7 @@ void denseGemm(const ComplexGemmShape& s, PlanarMatrix a, PlanarMatrix b, Planar
     const bool flat = flatC && !transposedA && (s.batch == 1 || s.strideA == m * k);
     const int64_t batch = flat ? 1 : s.batch;
     const int64_t rows = flat ? s.batch * m : m;
-    const RealOperand ad{batch, rows, k, flat ? 0 : s.strideA, transposedA ? 1 : lda, transposedA ? lda : 1};
+    const RealOperand ad{batch, rows, k, flat ? 0 : s.strideA, transposedA ? 1 : k, transposedA ? m : 1};
     const RealOperand bd = dense(batch, k, 2 * n, sharedB || flat);
     const RealOperand pd = dense(batch, rows, 2 * n, false);
     float* p = reserve(interleaved, batch * rows * 2 * n);
@@ -213,7 +211,7 @@ void denseGemm(const ComplexGemmShape& s, PlanarMatrix a, PlanarMatrix b, Planar
   }
 
   // n > k: A packed as [Ar sa Ai] (m x 2k per batch item), B as [Br; -Bi] and [Bi; Br] (2k x n).
-  const OpView opA{a, m, k, s.opA, lda};
+  const OpView opA{a, m, k, s.opA};
   const int64_t batchA = sharedA ? 1 : s.batch;
   float* packedA = reserve(packA, batchA * m * 2 * k);
 #pragma omp parallel for collapse(2) schedule(static) if (batchA * m * k >= kParallelMin)
