@@ -1,7 +1,7 @@
 import type { ComplexOps, PlanarComplex } from "../engine/complex/complex-ops.js";
 import { getComplexOps } from "../engine/complex/select.js";
 import { complexZeros, Grid } from "./grid.js";
-import { arithmeticRuns, groupByWavelength, type OpticalOperator } from "./optical-operator.js";
+import { arithmeticRuns, groupByWavelength, type OpticalOperator, type PhaseInputTransform } from "./optical-operator.js";
 import { nonParaxialPhase_rad, windowModelValidity, type WindowKernel, type WindowModelValidity } from "./window-validity.js";
 import { requireDistance_m, requirePitch_m, requireWavelength_m } from "./units.js";
 
@@ -137,6 +137,14 @@ interface Tile {
   ey: PlanarComplex;
 }
 
+/** The items of one wavelength with their tiles' matrices and mask. */
+interface WavelengthGroup {
+  wavelength_m: number;
+  items: number[];
+  tiles: Tile[];
+  mask: PlanarComplex | null;
+}
+
 export class FresnelWindowOperator implements OpticalOperator {
   readonly inputSize: number;
   readonly outputSize: number;
@@ -149,9 +157,10 @@ export class FresnelWindowOperator implements OpticalOperator {
   readonly distortionTiles: number;
   /** What the kernel neglects at this geometry, with a warning past its measured limit. */
   readonly validity: WindowModelValidity;
-  private readonly groups: { wavelength_m: number; items: number[]; tiles: Tile[]; mask: PlanarComplex | null }[];
+  private readonly groups: WavelengthGroup[];
   private readonly chunkItems: number;
-  private scratchBuffers: { masked: PlanarComplex | null; half: PlanarComplex } | null = null;
+  private half: PlanarComplex | null = null;
+  private masked: PlanarComplex | null = null;
 
   constructor(options: FresnelWindowOptions, private readonly ops: ComplexOps = getComplexOps()) {
     const { grid } = options;
@@ -214,38 +223,17 @@ export class FresnelWindowOperator implements OpticalOperator {
    */
   forward(field: PlanarComplex): PlanarComplex {
     const N = this.inputSize;
-    const M = this.outputSize;
-    const B = this.batch;
-    if (field.re.length !== B * N * N) throw new Error(`fresnel window: expected ${B} fields of ${N}x${N}, got ${field.re.length} values`);
-    const out = complexZeros(B * M * M);
-    const { masked, half } = this.scratch();
-    for (const group of this.groups) {
-      for (const run of arithmeticRuns(group.items)) {
-        for (const chunk of chunksOf(run, this.chunkItems)) {
-          const fields = offset(field, chunk.start * N * N);
-          let source = fields;
-          let strideA = chunk.step * N * N;
-          if (group.mask && masked) {
-            this.ops.multiplyByPlane({ x: fields, strideX: strideA, plane: group.mask, out: masked, strideOut: N * N, batch: chunk.count, planeSize: N * N, conjugate: false });
-            source = masked;
-            strideA = N * N;
-          }
-          for (const tile of group.tiles) {
-            const rows = tile.rows.end - tile.rows.start;
-            const cols = tile.cols.end - tile.cols.start;
-            this.ops.gemm({
-              batch: chunk.count, accumulate: false, m: rows, n: M, k: cols,
-              a: offset(source, tile.rows.start * N + tile.cols.start), lda: N, b: tile.ex, c: half,
-              opA: "N", opB: "T", strideA, strideB: 0, strideC: rows * M,
-            });
-            this.ops.gemm({
-              batch: chunk.count, accumulate: true, m: M, n: M, k: rows,
-              a: tile.ey, b: half, c: offset(out, chunk.start * M * M),
-              opA: "N", opB: "N", strideA: 0, strideB: rows * M, strideC: chunk.step * M * M,
-            });
-          }
-        }
+    if (field.re.length !== this.batch * N * N) throw new Error(`fresnel window: expected ${this.batch} fields of ${N}x${N}, got ${field.re.length} values`);
+    const out = complexZeros(this.batch * this.outputSize ** 2);
+    for (const { group, chunk } of this.chunks()) {
+      let source = offset(field, chunk.start * N * N);
+      let stride = chunk.step * N * N;
+      if (group.mask) {
+        const masked = this.maskedScratch();
+        this.ops.multiplyByPlane({ x: source, strideX: stride, plane: group.mask, out: masked, strideOut: N * N, batch: chunk.count, planeSize: N * N, conjugate: false });
+        [source, stride] = [masked, N * N];
       }
+      this.forwardTiles(group.tiles, chunk, source, stride, rowMajorTile(N), out);
     }
     return out;
   }
@@ -256,49 +244,149 @@ export class FresnelWindowOperator implements OpticalOperator {
    */
   adjoint(gradient: PlanarComplex, out: PlanarComplex = complexZeros(this.batch * this.inputSize ** 2)): PlanarComplex {
     const N = this.inputSize;
-    const M = this.outputSize;
-    const B = this.batch;
-    if (gradient.re.length !== B * M * M) throw new Error(`fresnel window adjoint: expected ${B} planes of ${M}x${M}, got ${gradient.re.length} values`);
-    if (out.re.length !== B * N * N || out.im.length !== B * N * N) throw new Error(`fresnel window adjoint: out must hold ${B} fields of ${N}x${N}`);
-    const { half } = this.scratch();
-    for (const group of this.groups) {
-      for (const run of arithmeticRuns(group.items)) {
-        for (const chunk of chunksOf(run, this.chunkItems)) {
-          const fields = offset(out, chunk.start * N * N);
-          const strideField = chunk.step * N * N;
-          for (const tile of group.tiles) {
-            const rows = tile.rows.end - tile.rows.start;
-            const cols = tile.cols.end - tile.cols.start;
-            this.ops.gemm({
-              batch: chunk.count, accumulate: false, m: rows, n: M, k: M,
-              a: tile.ey, b: offset(gradient, chunk.start * M * M), c: half,
-              opA: "C", opB: "N", strideA: 0, strideB: chunk.step * M * M, strideC: rows * M,
-            });
-            this.ops.gemm({
-              batch: chunk.count, accumulate: false, m: rows, n: cols, k: M,
-              a: half, b: tile.exConj, c: offset(fields, tile.rows.start * N + tile.cols.start), ldc: N,
-              opA: "N", opB: "N", strideA: rows * M, strideB: 0, strideC: strideField,
-            });
-          }
-          if (group.mask) {
-            this.ops.multiplyByPlane({ x: fields, strideX: strideField, plane: group.mask, out: fields, strideOut: strideField, batch: chunk.count, planeSize: N * N, conjugate: true });
-          }
-        }
+    this.checkGradient(gradient);
+    if (out.re.length !== this.batch * N * N || out.im.length !== this.batch * N * N) throw new Error(`fresnel window adjoint: out must hold ${this.batch} fields of ${N}x${N}`);
+    for (const { group, chunk } of this.chunks()) {
+      const fields = offset(out, chunk.start * N * N);
+      const stride = chunk.step * N * N;
+      this.adjointTiles(group.tiles, chunk, gradient, fields, stride, rowMajorTile(N));
+      if (group.mask) {
+        this.ops.multiplyByPlane({ x: fields, strideX: stride, plane: group.mask, out: fields, strideOut: stride, batch: chunk.count, planeSize: N * N, conjugate: true });
       }
     }
     return out;
   }
 
-  /** Masked field copies and half products of one chunk, made on first use and reused. */
-  private scratch(): { masked: PlanarComplex | null; half: PlanarComplex } {
-    if (!this.scratchBuffers) {
-      const rows = Math.max(...this.groups[0].tiles.map((t) => t.rows.end - t.rows.start));
-      const masked = this.groups.some((g) => g.mask) ? complexZeros(this.chunkItems * this.inputSize ** 2) : null;
-      this.scratchBuffers = { masked, half: complexZeros(this.chunkItems * rows * this.outputSize) };
+  /**
+   * The operator on amplitude . exp(i phase) with the field made by one pass straight into the tile
+   * layout (mask and amplitude folded into one weight per wavelength), so the products read dense tiles;
+   * the adjoint writes dense tiles and the phase gradient Im(G conj(u)) reads them back (u = m . field,
+   * and conj(m) cancels between G's weight and u's).
+   */
+  phaseInput(amplitude: Float32Array | null): PhaseInputTransform {
+    const N = this.inputSize;
+    if (amplitude && amplitude.length !== N * N) throw new Error(`fresnel window: amplitude must hold ${N}x${N} values, got ${amplitude.length}`);
+    const weights = new Map(
+      this.groups.map((group) => {
+        if (!amplitude) return [group, group.mask];
+        const mask = group.mask ?? { re: new Float32Array(N * N).fill(1), im: new Float32Array(N * N) };
+        return [group, { re: mask.re.map((v, i) => v * amplitude[i]), im: mask.im.map((v, i) => v * amplitude[i]) }];
+      }),
+    );
+    const bandStarts = Int32Array.from([...this.groups[0].tiles.filter((t) => t.cols.start === 0).map((t) => t.rows.start), N]);
+    const layoutOf = (chunk: Run) => ({ batch: chunk.count, size: N, stride: chunk.step * N * N, bandStarts });
+    const checkKeep = (keep: PlanarComplex, name: string) => {
+      if (keep.re.length !== this.batch * N * N || keep.im.length !== this.batch * N * N) throw new Error(`fresnel window: ${name} must hold ${this.batch} fields of ${N}x${N}`);
+    };
+    return {
+      forward: (phase, keep) => {
+        if (phase.length !== this.batch * N * N) throw new Error(`fresnel window: expected ${this.batch} phase planes of ${N}x${N}, got ${phase.length} values`);
+        checkKeep(keep, "keep");
+        const out = complexZeros(this.batch * this.outputSize ** 2);
+        for (const { group, chunk } of this.chunks()) {
+          const fields = offset(keep, chunk.start * N * N);
+          this.ops.tiledPhasor(layoutOf(chunk), phase.subarray(chunk.start * N * N), weights.get(group) ?? null, fields);
+          this.forwardTiles(group.tiles, chunk, fields, chunk.step * N * N, denseTile(N), out);
+        }
+        return out;
+      },
+      adjoint: (gradient, keep, scratch, out) => {
+        this.checkGradient(gradient);
+        checkKeep(keep, "keep");
+        checkKeep(scratch, "scratch");
+        if (out.length !== this.batch * N * N) throw new Error(`fresnel window: out must hold ${this.batch} phase planes of ${N}x${N}`);
+        for (const { group, chunk } of this.chunks()) {
+          const tiles = offset(scratch, chunk.start * N * N);
+          this.adjointTiles(group.tiles, chunk, gradient, tiles, chunk.step * N * N, denseTile(N));
+          this.ops.tiledPhaseGradient(layoutOf(chunk), tiles, offset(keep, chunk.start * N * N), out.subarray(chunk.start * N * N));
+        }
+      },
+    };
+  }
+
+  private checkGradient(gradient: PlanarComplex): void {
+    const expected = this.batch * this.outputSize ** 2;
+    if (gradient.re.length !== expected) throw new Error(`fresnel window adjoint: expected ${this.batch} planes of ${this.outputSize}x${this.outputSize}, got ${gradient.re.length} values`);
+  }
+
+  /** Every chunk of items computed at once: one wavelength, a constant index step, at most chunkItems items. */
+  private *chunks(): Generator<{ group: WavelengthGroup; chunk: Run }> {
+    for (const group of this.groups) {
+      for (const run of arithmeticRuns(group.items)) {
+        for (const chunk of chunksOf(run, this.chunkItems)) yield { group, chunk };
+      }
     }
-    return this.scratchBuffers;
+  }
+
+  /** out_b += Ey_t A_t Ex_t^T over the tiles, A_t read where `place` puts tile t of each item (items `stride` apart). */
+  private forwardTiles(tiles: Tile[], chunk: Run, source: PlanarComplex, stride: number, place: TilePlacement, out: PlanarComplex): void {
+    const M = this.outputSize;
+    const half = this.halfScratch();
+    for (const tile of tiles) {
+      const rows = tile.rows.end - tile.rows.start;
+      const cols = tile.cols.end - tile.cols.start;
+      const at = place(tile);
+      this.ops.gemm({
+        batch: chunk.count, accumulate: false, m: rows, n: M, k: cols,
+        a: offset(source, at.offset), lda: at.ld, b: tile.ex, c: half,
+        opA: "N", opB: "T", strideA: stride, strideB: 0, strideC: rows * M,
+      });
+      this.ops.gemm({
+        batch: chunk.count, accumulate: true, m: M, n: M, k: rows,
+        a: tile.ey, b: half, c: offset(out, chunk.start * M * M),
+        opA: "N", opB: "N", strideA: 0, strideB: rows * M, strideC: chunk.step * M * M,
+      });
+    }
+  }
+
+  /** Tile t of each item (where `place` puts it, items `stride` apart) = Ey_t^H G2 conj(Ex_t). */
+  private adjointTiles(tiles: Tile[], chunk: Run, gradient: PlanarComplex, target: PlanarComplex, stride: number, place: TilePlacement): void {
+    const M = this.outputSize;
+    const half = this.halfScratch();
+    for (const tile of tiles) {
+      const rows = tile.rows.end - tile.rows.start;
+      const cols = tile.cols.end - tile.cols.start;
+      const at = place(tile);
+      this.ops.gemm({
+        batch: chunk.count, accumulate: false, m: rows, n: M, k: M,
+        a: tile.ey, b: offset(gradient, chunk.start * M * M), c: half,
+        opA: "C", opB: "N", strideA: 0, strideB: chunk.step * M * M, strideC: rows * M,
+      });
+      this.ops.gemm({
+        batch: chunk.count, accumulate: false, m: rows, n: cols, k: M,
+        a: half, b: tile.exConj, c: offset(target, at.offset), ldc: at.ld,
+        opA: "N", opB: "N", strideA: rows * M, strideB: 0, strideC: stride,
+      });
+    }
+  }
+
+  /** Half products of one chunk, made on first use and reused. */
+  private halfScratch(): PlanarComplex {
+    if (!this.half) {
+      const rows = Math.max(...this.groups[0].tiles.map((t) => t.rows.end - t.rows.start));
+      this.half = complexZeros(this.chunkItems * rows * this.outputSize);
+    }
+    return this.half;
+  }
+
+  /** Masked field copies of one chunk (forward of built fields only), made on first use and reused. */
+  private maskedScratch(): PlanarComplex {
+    this.masked ??= complexZeros(this.chunkItems * this.inputSize ** 2);
+    return this.masked;
   }
 }
+
+/** Where a tile lies in one item's plane: its first value and its row stride. */
+type TilePlacement = (tile: Tile) => { offset: number; ld: number };
+
+/** Tiles as windows of a row-major N x N plane. */
+const rowMajorTile = (N: number): TilePlacement => (tile) => ({ offset: tile.rows.start * N + tile.cols.start, ld: N });
+
+/** Tiles stored one after another, each dense (the TiledPlanes layout of complex-ops.ts). */
+const denseTile = (N: number): TilePlacement => (tile) => {
+  const rows = tile.rows.end - tile.rows.start;
+  return { offset: tile.rows.start * N + rows * tile.cols.start, ld: tile.cols.end - tile.cols.start };
+};
 
 /** A view starting `start` values into a planar array (gemm operands address from index 0). */
 function offset(x: PlanarComplex, start: number): PlanarComplex {

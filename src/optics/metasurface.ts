@@ -22,6 +22,11 @@ export interface MetasurfaceModel {
   /** What one parameter value means, for error messages and reports. */
   readonly parameterMeaning: string;
   readonly differentiable: boolean;
+  /**
+   * The parameters are the phase of a unit transmission, t = exp(i params), at every wavelength: an
+   * operator may then make the field itself, fused with its input pass (OpticalOperator.phaseInput).
+   */
+  readonly phaseOnly?: boolean;
   /** The response at one wavelength; `ops` are the complex primitives to use (default: the process-wide selection). */
   forWavelength(wavelength_m: number, ops?: ComplexOps): CellResponse;
 }
@@ -31,6 +36,7 @@ export class PhaseMetasurface implements MetasurfaceModel {
   readonly kind = "phase";
   readonly parameterMeaning = "phase in radians";
   readonly differentiable = true;
+  readonly phaseOnly = true;
   forWavelength(_wavelength_m: number, ops: ComplexOps = getComplexOps()): CellResponse {
     return {
       transmission(params, out) {

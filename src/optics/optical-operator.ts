@@ -17,6 +17,20 @@ export interface OpticalOperator {
   forward(field: PlanarComplex): PlanarComplex;
   /** Into `out` ([batch, inputSize, inputSize], not overlapping the gradient) when given, else a new array. */
   adjoint(gradient: PlanarComplex, out?: PlanarComplex): PlanarComplex;
+  /** The operator fused with the making of phase-only fields amplitude . exp(i phase), when it offers one. */
+  phaseInput?(amplitude: Float32Array | null): PhaseInputTransform;
+}
+
+/**
+ * forward(amplitude . exp(i phase)) and its vjp in the phase, fused: the field is made directly in the
+ * layout the operator reads (and kept there for the adjoint), and the phase gradient is read back from
+ * the adjoint's layout, which saves whole passes over the fields. Same results as forward and adjoint.
+ */
+export interface PhaseInputTransform {
+  /** U for phases [batch, inputSize, inputSize]; `keep` (as many values) receives what the adjoint needs. */
+  forward(phase: Float32Array, keep: PlanarComplex): PlanarComplex;
+  /** dL/dphase into `out` given G = 2 dL/d(conj U) and the forward's `keep`; `scratch` holds as many values as keep. */
+  adjoint(gradient: PlanarComplex, keep: PlanarComplex, scratch: PlanarComplex, out: Float32Array): void;
 }
 
 /** Groups batch items by wavelength, so operators build one kernel per distinct wavelength. */

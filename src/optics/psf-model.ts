@@ -3,7 +3,7 @@ import { getComplexOps } from "../engine/complex/select.js";
 import { FresnelWindowOperator, type WindowKernel } from "./fresnel-window.js";
 import { complexZeros, Grid, planeOf } from "./grid.js";
 import type { MetasurfaceModel, CellResponse } from "./metasurface.js";
-import type { OpticalOperator } from "./optical-operator.js";
+import type { OpticalOperator, PhaseInputTransform } from "./optical-operator.js";
 import { FullFieldPropagator, fresnelMethodFor, type FullFieldMethod } from "./propagation.js";
 import { gaussLegendre, SensorWindow } from "./pixel-quadrature.js";
 import { SensorIntegration } from "./sensor-integration.js";
@@ -54,6 +54,8 @@ export class PsfModel {
   /** Aperture amplitude 1 everywhere: the field is the transmission itself. */
   private readonly unitAperture: boolean;
   private workspace: { gradEnergy: Float32Array; gradObserved: PlanarComplex; gradTransmission: PlanarComplex } | null = null;
+  /** The operator fused with the phase metasurface's transmission and the aperture, when both allow it. */
+  private readonly phaseInput: PhaseInputTransform | null;
 
   constructor(
     readonly grid: Grid,
@@ -72,6 +74,7 @@ export class PsfModel {
     for (const a of aperture) sumSq += a * a;
     this.incidentEnergy = sumSq * grid.pitch_m * grid.pitch_m;
     this.unitAperture = aperture.every((a) => a === 1);
+    this.phaseInput = metasurface.phaseOnly && operator.phaseInput ? operator.phaseInput(this.unitAperture ? null : aperture) : null;
     const cache = new Map<number, CellResponse>();
     this.responses = operator.wavelengths_m.map((w) => {
       let response = cache.get(w);
@@ -127,14 +130,10 @@ export class PsfModel {
     const N = this.cells;
     const M = this.windowPixels;
     const cells = N * N;
-    // Kept for the vjp: models whose gradient needs t (the phase model) then skip recomputing it.
+    // Kept for the vjp: t (models whose gradient needs it then skip recomputing it), or the fused path's input field.
     const transmission = buffers.transmission ?? complexZeros(B * cells);
     if (transmission.re.length !== B * cells || transmission.im.length !== B * cells) throw new Error(`buffers.transmission: must hold ${B} planes of ${N}x${N}`);
-    for (let b = 0; b < B; b++) {
-      this.responses[b].transmission(params.subarray(b * cells, (b + 1) * cells), planeOf(transmission, b, cells));
-    }
-    const field = this.unitAperture ? transmission : this.weightByAperture(transmission, complexZeros(B * cells));
-    const observed = this.operator.forward(field);
+    const observed = this.phaseInput ? this.phaseInput.forward(params, transmission) : this.operator.forward(this.field(params, transmission));
     // Pixel energies, normalised in place into the PSFs.
     const psf = this.sensor.fieldEnergy(observed, B);
     if (!Number.isFinite(sumOf(psf))) this.explainNonFinite(params);
@@ -160,6 +159,8 @@ export class PsfModel {
         this.responses[0].vjp(params.subarray(0, cells), complexZeros(cells), new Float32Array(cells));
       }
       const { gradEnergy, gradObserved, gradTransmission } = this.gradientWorkspace();
+      const gradParams = buffers.gradParams ?? new Float32Array(B * cells);
+      if (gradParams.length !== B * cells) throw new Error(`buffers.gradParams: must hold ${B} planes of ${N}x${N}`);
       for (let b = 0; b < B; b++) {
         const range = [b * M * M, (b + 1) * M * M] as const;
         const window = psf.subarray(...range);
@@ -169,10 +170,12 @@ export class PsfModel {
         shiftAndScale(gradWindow, -projection, 1 / norms[b], gradEnergy.subarray(...range));
       }
       this.sensor.fieldEnergyVjp(gradEnergy, observed, B, gradObserved);
+      if (this.phaseInput) {
+        this.phaseInput.adjoint(gradObserved, transmission, gradTransmission, gradParams);
+        return gradParams;
+      }
       this.operator.adjoint(gradObserved, gradTransmission);
       if (!this.unitAperture) this.weightByAperture(gradTransmission, gradTransmission);
-      const gradParams = buffers.gradParams ?? new Float32Array(B * cells);
-      if (gradParams.length !== B * cells) throw new Error(`buffers.gradParams: must hold ${B} planes of ${N}x${N}`);
       for (let b = 0; b < B; b++) {
         const range = [b * cells, (b + 1) * cells] as const;
         this.responses[b].vjp(params.subarray(...range), planeOf(gradTransmission, b, cells), gradParams.subarray(...range), planeOf(transmission, b, cells));
@@ -180,6 +183,15 @@ export class PsfModel {
       return gradParams;
     };
     return { psf, vjp };
+  }
+
+  /** aperture . t(params) into a new array, t written into `transmission` (kept for the vjp). */
+  private field(params: Float32Array, transmission: PlanarComplex): PlanarComplex {
+    const cells = this.cells * this.cells;
+    for (let b = 0; b < this.batch; b++) {
+      this.responses[b].transmission(params.subarray(b * cells, (b + 1) * cells), planeOf(transmission, b, cells));
+    }
+    return this.unitAperture ? transmission : this.weightByAperture(transmission, complexZeros(this.batch * cells));
   }
 
   /**

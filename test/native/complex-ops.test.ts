@@ -236,6 +236,58 @@ test("multiplyByPlane: strided batches times one plane (and its conjugate), in p
   assert.throws(() => nativeComplexOps()!.multiplyByPlane({ x, plane, out: x, batch, planeSize, strideX: 5, strideOut: 5, conjugate: false }), /stride/);
 });
 
+test("tiledPhasor and tiledPhaseGradient: weight . exp(i phase) in the tile layout and Im(G conj(u)) back, native and js vs direct loops", (t) => {
+  const reason = skipReason();
+  if (reason) return t.skip(reason);
+  // Unequal bands (3, 4, 2 rows), a batch with a gap between items, and phases past 2 pi.
+  const [batch, size, stride] = [2, 9, 90];
+  const bandStarts = Int32Array.from([0, 3, 7, 9]);
+  const layout = { batch, size, stride, bandStarts };
+  const phase = pseudoRandom(stride * batch, 11).map((v) => 20 * v);
+  const weight = planar(size * size, 12);
+  const gradient = planar(stride * batch, 13);
+  // Where row-major (row, col) of item b lands in the tile layout.
+  const band = (i: number) => [0, 1, 2].find((r) => i < bandStarts[r + 1])!;
+  const tiled = (b: number, row: number, col: number) => {
+    const [r, c] = [band(row), band(col)];
+    const rows = bandStarts[r + 1] - bandStarts[r];
+    const cols = bandStarts[c + 1] - bandStarts[c];
+    return b * stride + bandStarts[r] * size + rows * bandStarts[c] + (row - bandStarts[r]) * cols + (col - bandStarts[c]);
+  };
+  for (const withWeight of [true, false]) {
+    const expected = { re: new Float32Array(stride * batch), im: new Float32Array(stride * batch) };
+    const expectedGradient = new Float32Array(stride * batch);
+    for (let b = 0; b < batch; b++) {
+      for (let row = 0; row < size; row++) {
+        for (let col = 0; col < size; col++) {
+          const i = row * size + col;
+          const [wr, wi] = withWeight ? [weight.re[i], weight.im[i]] : [1, 0];
+          const p = phase[b * stride + i];
+          const [ur, ui] = [wr * Math.cos(p) - wi * Math.sin(p), wr * Math.sin(p) + wi * Math.cos(p)];
+          const at = tiled(b, row, col);
+          expected.re[at] = ur;
+          expected.im[at] = ui;
+          expectedGradient[b * stride + i] = gradient.im[at] * ur - gradient.re[at] * ui;
+        }
+      }
+    }
+    for (const ops of [nativeComplexOps()!, jsComplexOps()]) {
+      const out = { re: new Float32Array(stride * batch), im: new Float32Array(stride * batch) };
+      ops.tiledPhasor(layout, phase, withWeight ? weight : null, out);
+      assert.ok(relativeError(out, expected) < 1e-6, `${ops.name} phasor, weight ${withWeight}`);
+      const grad = new Float32Array(stride * batch);
+      ops.tiledPhaseGradient(layout, gradient, expected, grad);
+      const scale = Math.max(...expectedGradient.map(Math.abs));
+      assert.ok(grad.every((g, i) => Math.abs(g - expectedGradient[i]) <= 1e-6 * scale), `${ops.name} gradient, weight ${withWeight}`);
+    }
+  }
+  for (const ops of [nativeComplexOps()!, jsComplexOps()]) {
+    const out = { re: new Float32Array(stride * batch), im: new Float32Array(stride * batch) };
+    assert.throws(() => ops.tiledPhasor({ ...layout, bandStarts: Int32Array.from([0, 5, 4, 9]) }, phase, null, out), /bandStarts/);
+    assert.throws(() => ops.tiledPhasor({ ...layout, stride: 50 }, phase, null, out), /stride/);
+  }
+});
+
 test("complex gemm of a 1025-wide matrix Fourier transform agrees with the js path", (t) => {
   const reason = skipReason();
   if (reason) return t.skip(reason);

@@ -1,5 +1,5 @@
 import FFT from "fft.js";
-import { centreIndex, checkPaddedConvolution, checkPhaseGradient, checkPhasorOutput, checkPlaneProduct, gemmRowStrides, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex, type PlaneProduct } from "./complex-ops.js";
+import { centreIndex, checkPaddedConvolution, checkTiledPlanes, tileOf, type TiledPlanes, checkPhaseGradient, checkPhasorOutput, checkPlaneProduct, gemmRowStrides, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex, type PlaneProduct } from "./complex-ops.js";
 import { unitPhasor } from "./unit-phasor.js";
 
 /**
@@ -322,6 +322,46 @@ function multiplyByPlaneJs({ x, plane, out, batch, planeSize, strideX, strideOut
   }
 }
 
+/** Calls visit(rowMajor, inPlane, tiled, count) for every row segment of every tile of every item (inPlane: rowMajor within its plane). */
+function forEachTileRow(layout: TiledPlanes, visit: (rowMajor: number, inPlane: number, tiled: number, count: number) => void): void {
+  const { batch, size, stride, bandStarts } = layout;
+  const bands = bandStarts.length - 1;
+  for (let b = 0; b < batch; b++) {
+    for (let r = 0; r < bands; r++) {
+      for (let c = 0; c < bands; c++) {
+        const tile = tileOf(layout, r, c);
+        for (let i = 0; i < tile.rows; i++) {
+          const inPlane = (bandStarts[r] + i) * size + bandStarts[c];
+          visit(b * stride + inPlane, inPlane, b * stride + tile.offset + i * tile.cols, tile.cols);
+        }
+      }
+    }
+  }
+}
+
+function tiledPhasorJs(layout: TiledPlanes, phase: Float32Array, weight: PlanarComplex | null, out: PlanarComplex): void {
+  forEachTileRow(layout, (from, w, to, count) => {
+    const re = out.re.subarray(to, to + count);
+    const im = out.im.subarray(to, to + count);
+    unitPhasor(phase.subarray(from, from + count), re, im);
+    if (!weight) return;
+    for (let j = 0; j < count; j++) {
+      const wr = weight.re[w + j];
+      const wi = weight.im[w + j];
+      const cr = re[j];
+      const ci = im[j];
+      re[j] = wr * cr - wi * ci;
+      im[j] = wr * ci + wi * cr;
+    }
+  });
+}
+
+function tiledPhaseGradientJs(layout: TiledPlanes, gradient: PlanarComplex, field: PlanarComplex, out: Float32Array): void {
+  forEachTileRow(layout, (to, _inPlane, from, count) => {
+    for (let j = 0; j < count; j++) out[to + j] = gradient.im[from + j] * field.re[from + j] - gradient.re[from + j] * field.im[from + j];
+  });
+}
+
 /** The pure TypeScript implementation of ComplexOps. */
 export function jsComplexOps(): ComplexOps {
   return {
@@ -335,6 +375,15 @@ export function jsComplexOps(): ComplexOps {
     phaseGradient: (gradient, transmission, out) => {
       checkPhaseGradient(gradient, transmission, out);
       phaseGradientJs(gradient, transmission, out);
+    },
+    tiledPhasor: (layout, phase, weight, out) => {
+      checkTiledPlanes(layout, { phase, "out.re": out.re, "out.im": out.im });
+      if (weight) checkTiledPlanes({ ...layout, batch: 1 }, { "weight.re": weight.re, "weight.im": weight.im });
+      tiledPhasorJs(layout, phase, weight, out);
+    },
+    tiledPhaseGradient: (layout, gradient, field, out) => {
+      checkTiledPlanes(layout, { "gradient.re": gradient.re, "gradient.im": gradient.im, "field.re": field.re, "field.im": field.im, out });
+      tiledPhaseGradientJs(layout, gradient, field, out);
     },
     gemm: gemmJs,
     multiplyByPlane: (p) => {

@@ -54,6 +54,43 @@ export interface PlaneProduct {
   conjugate: boolean;
 }
 
+/**
+ * A batch of square size x size planes cut into tiles by the same bands along rows and columns, stored
+ * tile after tile with each tile row-major: tile (r, c) starts at start_r size + rows_r start_c, so a tiled
+ * product reads every tile as a dense matrix. Item b starts at b * stride.
+ */
+export interface TiledPlanes {
+  batch: number;
+  size: number;
+  stride: number;
+  /** bands + 1 increasing band starts, from 0 to size. */
+  bandStarts: Int32Array;
+}
+
+/** Offset of tile (r, c) inside one item of a tiled plane, and its rows and columns. */
+export function tileOf(layout: Pick<TiledPlanes, "size" | "bandStarts">, r: number, c: number): { offset: number; rows: number; cols: number } {
+  const { size, bandStarts } = layout;
+  const rows = bandStarts[r + 1] - bandStarts[r];
+  return { offset: bandStarts[r] * size + rows * bandStarts[c], rows, cols: bandStarts[c + 1] - bandStarts[c] };
+}
+
+/** Throws unless the layout's bands cover 0..size in order and every operand holds the batch. */
+export function checkTiledPlanes(layout: TiledPlanes, operands: Record<string, { length: number }>): void {
+  const { batch, size, stride, bandStarts } = layout;
+  for (const [name, value] of Object.entries({ batch, size, stride })) {
+    if (!Number.isInteger(value) || value < 0) throw new Error(`tiled planes: ${name} = ${value} must be a non-negative integer`);
+  }
+  const bands = bandStarts.length - 1;
+  if (bands < 1 || bandStarts[0] !== 0 || bandStarts[bands] !== size || bandStarts.some((v, i) => i > 0 && v <= bandStarts[i - 1])) {
+    throw new Error(`tiled planes: bandStarts [${bandStarts.join(", ")}] must increase from 0 to size ${size}`);
+  }
+  if (batch > 1 && stride < size * size) throw new Error(`tiled planes: stride ${stride} must be >= size^2 = ${size * size} for a batch`);
+  const need = batch === 0 ? 0 : (batch - 1) * stride + size * size;
+  for (const [name, x] of Object.entries(operands)) {
+    if (x.length < need) throw new Error(`tiled planes: ${name} needs ${need} values, has ${x.length}`);
+  }
+}
+
 /** The row strides of a gemm's stored A and C, defaults filled in. */
 export function gemmRowStrides(p: ComplexGemm): { lda: number; ldc: number } {
   return { lda: p.lda ?? (p.opA === "N" ? p.k : p.m), ldc: p.ldc ?? p.n };
@@ -111,6 +148,13 @@ export interface ComplexOps {
   unitPhasor(phase: Float32Array, out: PlanarComplex): void;
   /** The vjp of unitPhasor: out = Im(G conj(t)) = dL/dphase given G = 2 dL/d(conj t) and t = exp(i phase). */
   phaseGradient(gradient: PlanarComplex, transmission: PlanarComplex, out: Float32Array): void;
+  /**
+   * u_b = weight . exp(i phase_b) (weight null: 1), phase row-major, u in the tile layout: the phase
+   * metasurface's transmission, a diagonal input weight and the tiling in one pass (weight is size^2 values).
+   */
+  tiledPhasor(layout: TiledPlanes, phase: Float32Array, weight: PlanarComplex | null, out: PlanarComplex): void;
+  /** out_b = Im(G_b conj(u_b)) row-major from G and u in the tile layout: dL/dphase of tiledPhasor given G = 2 dL/d(conj u). */
+  tiledPhaseGradient(layout: TiledPlanes, gradient: PlanarComplex, field: PlanarComplex, out: Float32Array): void;
   /** Batched complex matrix product, see ComplexGemm. */
   gemm(p: ComplexGemm): void;
   /** Elementwise product of a batch of planes with one broadcast plane, see PlaneProduct. */

@@ -1,4 +1,4 @@
-import { checkPaddedConvolution, checkPhaseGradient, checkPhasorOutput, checkPlaneProduct, gemmRowStrides, kernelCount, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex, type PlaneProduct } from "../complex/complex-ops.js";
+import { checkPaddedConvolution, checkTiledPlanes, type TiledPlanes, checkPhaseGradient, checkPhasorOutput, checkPlaneProduct, gemmRowStrides, kernelCount, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex, type PlaneProduct } from "../complex/complex-ops.js";
 import { loadNativeAddon, type NativeAddon } from "./addon.js";
 
 const OP_CODES: Record<MatrixOp, number> = { N: 0, T: 1, C: 2 };
@@ -8,6 +8,8 @@ function checkPlanes(x: PlanarComplex, length: number, field: string): void {
     throw new Error(`${field}: needs ${length} elements in re and im, has ${x.re.length} and ${x.im.length}`);
   }
 }
+
+const tiledShape = (layout: TiledPlanes) => Int32Array.from([layout.batch, layout.size, layout.stride, layout.bandStarts.length - 1]);
 
 class NativeComplexOps implements ComplexOps {
   readonly name = "native";
@@ -33,6 +35,20 @@ class NativeComplexOps implements ComplexOps {
   phaseGradient(gradient: PlanarComplex, transmission: PlanarComplex, out: Float32Array): void {
     checkPhaseGradient(gradient, transmission, out);
     this.addon.phaseGradient(gradient.re, gradient.im, transmission.re, transmission.im, out);
+  }
+
+  tiledPhasor(layout: TiledPlanes, phase: Float32Array, weight: PlanarComplex | null, out: PlanarComplex): void {
+    checkTiledPlanes(layout, { phase, "out.re": out.re, "out.im": out.im });
+    if (weight) checkTiledPlanes({ ...layout, batch: 1 }, { "weight.re": weight.re, "weight.im": weight.im });
+    if (layout.batch === 0) return;
+    const none = new Float32Array(0);
+    this.addon.tiledPhasor(tiledShape(layout), layout.bandStarts, phase, weight?.re ?? none, weight?.im ?? none, out.re, out.im);
+  }
+
+  tiledPhaseGradient(layout: TiledPlanes, gradient: PlanarComplex, field: PlanarComplex, out: Float32Array): void {
+    checkTiledPlanes(layout, { "gradient.re": gradient.re, "gradient.im": gradient.im, "field.re": field.re, "field.im": field.im, out });
+    if (layout.batch === 0) return;
+    this.addon.tiledPhaseGradient(tiledShape(layout), layout.bandStarts, gradient.re, gradient.im, field.re, field.im, out);
   }
 
   gemm(p: ComplexGemm): void {

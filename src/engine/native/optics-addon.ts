@@ -38,4 +38,8 @@ export interface NativeOpticsAddon {
     outRe: Float32Array,
     outIm: Float32Array,
   ): void;
+  /** shape: [batch, size, stride, bands]; u = weight . exp(i phase) in the tile layout (empty weight arrays: 1); see TiledPlanes. */
+  tiledPhasor(shape: Int32Array, bandStarts: Int32Array, phase: Float32Array, weightRe: Float32Array, weightIm: Float32Array, outRe: Float32Array, outIm: Float32Array): void;
+  /** shape as tiledPhasor; out = Im(G conj(u)) row-major from G and u in the tile layout. */
+  tiledPhaseGradient(shape: Int32Array, bandStarts: Int32Array, gradRe: Float32Array, gradIm: Float32Array, fieldRe: Float32Array, fieldIm: Float32Array, out: Float32Array): void;
 }

@@ -8,6 +8,7 @@
 #include "napi_args.h"
 #include "padded_convolution.h"
 #include "plane_product.h"
+#include "tiled_phase.h"
 #include "unit_phasor.h"
 
 namespace optocnn {
@@ -119,7 +120,47 @@ void MultiplyByPlane(const Args& args) {
   multiplyByPlane(s, x, plane, out);
 }
 
+const Field kTiledPlaneFields[] = {{"batch", 1}, {"size", 1}, {"stride", 0}, {"bands", 1}};
+
+// The shape (batch, size, stride, bands) and band starts of a tiled-plane call, checked: bands + 1
+// increasing starts from 0 to size, and items that do not overlap.
+TiledPlaneShape tiledShape(const Args& args) {
+  const int32_t* f = args.shape(0, "shape", kTiledPlaneFields);
+  const TiledPlaneShape s{f[0], f[1], f[2], f[3], args.int32Array(1, "bandStarts", int64_t(f[3]) + 1)};
+  if (s.bandStarts[0] != 0 || s.bandStarts[s.bands] != s.size) {
+    args.rangeError(Args::argument(1, "bandStarts") + " must run from 0 to size = " + std::to_string(s.size));
+  }
+  for (int64_t i = 0; i < s.bands; ++i) {
+    if (s.bandStarts[i + 1] <= s.bandStarts[i]) args.rangeError(Args::argument(1, "bandStarts") + " must increase");
+  }
+  if (s.batch > 1 && s.stride < s.size * s.size) {
+    args.rangeError(Args::argument(0, "shape") + " stride must be >= size^2 = " + std::to_string(s.size * s.size) + " when batch > 1");
+  }
+  return s;
+}
+
+// (shape, bandStarts, phase, weight.re, weight.im, out.re, out.im); empty weight arrays mean weight 1.
+void TiledPhasor(const Args& args) {
+  const TiledPlaneShape s = tiledShape(args);
+  const int64_t plane = s.size * s.size, length = span(s.batch, s.stride, plane);
+  const bool weighted = args.floatArrayLength(3, "weight.re") > 0;
+  PlanarMatrix weight{weighted ? args.floatArray(3, "weight.re", plane) : nullptr, weighted ? args.floatArray(4, "weight.im", plane) : nullptr};
+  PlanarMatrix out{args.floatArray(5, "out.re", length), args.floatArray(6, "out.im", length)};
+  tiledPhasor(s, args.floatArray(2, "phase", length), weight, out);
+}
+
+// (shape, bandStarts, gradient.re, gradient.im, field.re, field.im, out)
+void TiledPhaseGradient(const Args& args) {
+  const TiledPlaneShape s = tiledShape(args);
+  const int64_t length = span(s.batch, s.stride, s.size * s.size);
+  PlanarMatrix gradient{args.floatArray(2, "gradient.re", length), args.floatArray(3, "gradient.im", length)};
+  PlanarMatrix field{args.floatArray(4, "field.re", length), args.floatArray(5, "field.im", length)};
+  tiledPhaseGradient(s, gradient, field, args.floatArray(6, "out", length));
+}
+
 const EntryPoint kEntryPoints[] = {
+    {"tiledPhasor", 7, TiledPhasor},
+    {"tiledPhaseGradient", 7, TiledPhaseGradient},
     {"fft2d", 6, Fft2d},
     {"paddedConvolution", 8, PaddedConvolution},
     {"unitPhasor", 3, UnitPhasor},

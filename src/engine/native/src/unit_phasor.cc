@@ -11,9 +11,11 @@ namespace {
 constexpr double kReductionLimit = 1e6;
 constexpr int64_t kChunk = int64_t(1) << 15;
 
-// One chunk, branch-free so that it vectorises (GCC vectorises nearbyint, not floor, under its default
+}  // namespace
+
+// Branch-free so that it vectorises (GCC vectorises nearbyint, not floor, under its default
 // -ftrapping-math); the rare huge phases are redone after it.
-void unitPhasorChunk(const float* phase, float* re, float* im, int64_t count) {
+void phasorSpan(const float* phase, float* re, float* im, int64_t count) {
   const double halfPi = M_PI / 2, inverseHalfPi = 2 / M_PI;
 #pragma omp simd
   for (int64_t i = 0; i < count; ++i) {
@@ -37,14 +39,12 @@ void unitPhasorChunk(const float* phase, float* re, float* im, int64_t count) {
   }
 }
 
-}  // namespace
-
 void unitPhasor(const float* phase, float* re, float* im, int64_t count) {
   const int64_t chunks = (count + kChunk - 1) / kChunk;
 #pragma omp parallel for schedule(static) if (chunks > 1)
   for (int64_t chunk = 0; chunk < chunks; ++chunk) {
     const int64_t from = chunk * kChunk;
-    unitPhasorChunk(phase + from, re + from, im + from, std::min(kChunk, count - from));
+    phasorSpan(phase + from, re + from, im + from, std::min(kChunk, count - from));
   }
 }
 

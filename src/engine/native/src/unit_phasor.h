@@ -7,4 +7,7 @@ namespace optocnn {
 // src/optics/special-functions.ts (so both engines agree to float32 rounding), vectorised and threaded.
 void unitPhasor(const float* phase, float* re, float* im, int64_t count);
 
+// The same on one span, in the calling thread (for fused loops that thread over their own items).
+void phasorSpan(const float* phase, float* re, float* im, int64_t count);
+
 }  // namespace optocnn
