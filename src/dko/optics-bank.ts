@@ -107,8 +107,10 @@ export class OpticsBank {
   }
 
   /**
-   * Start of the metasurfaces `indices` (default: all, in bank order): a paraxial lens focusing each
-   * wavelength on its window's centre (so every PSF starts as a spot inside the window) plus seeded
+   * Start of the metasurfaces `indices` (default: all, in bank order): a lens focusing each wavelength
+   * on its window's centre, -k (sqrt(z^2 + rho^2) - z), so every PSF starts as a diffraction-limited spot
+   * under the window model's non-paraxial kernel (the paraxial lens -k rho^2 / (2 z) carries the quartic
+   * error, 4.6 rad at the paper aperture's edge, which the fit would first have to undo), plus seeded
    * Gaussian phase noise of rms `noise_rad`. Nanopillars get the radius whose transmission is closest
    * to that phase.
    */
@@ -126,7 +128,8 @@ export class OpticsBank {
       const normal = gaussianSampler((seed ^ Math.imul(b + 1, 0x9e3779b1)) >>> 0);
       for (let r = 0; r < N; r++) {
         for (let c = 0; c < N; c++) {
-          params[(i * N + r) * N + c] = toParam((-Math.PI * (squared[r] + squared[c])) / (wavelength_m * distance_m) + noise_rad * normal());
+          const lens = ((-2 * Math.PI) / wavelength_m) * (Math.sqrt(distance_m ** 2 + squared[r] + squared[c]) - distance_m);
+          params[(i * N + r) * N + c] = toParam(lens + noise_rad * normal());
         }
       }
     });
