@@ -2,6 +2,8 @@ import { initComplexOps } from "../engine/complex/select.js";
 import { presetDkoConfig } from "../pipeline/preset-configs.js";
 import type { PresetName } from "../pipeline/presets.js";
 import { OpticsBank } from "../dko/optics-bank.js";
+import type { FresnelWindowOperator } from "../optics/fresnel-window.js";
+import { complexZeros } from "../optics/grid.js";
 import { synthesizeBank } from "../dko/synthesize.js";
 import { kernelTargetsFrom } from "../dko/targets.js";
 import { createRandom } from "../util/random.js";
@@ -15,7 +17,7 @@ export interface DkoStepTiming {
   chunks: number;
   /** One optimisation step of every metasurface (forward, loss, vjp, Adam), summed over the chunks. */
   stepMs: number;
-  /** The window transform alone (its forward and adjoint complex products) for every metasurface. */
+  /** The window transform alone for every metasurface: forward and adjoint products with their fused phase-input passes. */
   windowProductMs: number;
   /** Real floating-point operations of those products per step (8 per complex multiply-add). */
   gflopPerStep: number;
@@ -58,24 +60,29 @@ export async function benchDkoStep(preset: PresetName, steps: number): Promise<D
   });
   const stepMs = [...stepTimes.values()].reduce((sum, times) => sum + median(times), 0);
 
-  // The window products alone, on one chunk, scaled to the bank.
+  // The window transform alone (its products and the fused phase-input passes around them), on one chunk, scaled to the bank.
   const chunk = bank.chunks()[0];
   const model = bank.model("unit-sum", bank.metasurface, chunk);
-  const operator = model.operator;
+  const operator = model.operator as FresnelWindowOperator;
   const N = bank.optics.cells;
   const S = operator.outputSize;
-  const field = { re: Float32Array.from({ length: chunk.length * N * N }, () => random() - 0.5), im: new Float32Array(chunk.length * N * N) };
+  const transform = operator.phaseInput(null);
+  const phase = Float32Array.from({ length: chunk.length * N * N }, () => 6 * random());
   const gradient = { re: Float32Array.from({ length: chunk.length * S * S }, () => random() - 0.5), im: new Float32Array(chunk.length * S * S) };
-  const adjointOut = { re: new Float32Array(field.re.length), im: new Float32Array(field.re.length) };
+  const keep = complexZeros(phase.length);
+  const scratch = complexZeros(phase.length);
+  const gradPhase = new Float32Array(phase.length);
   const times: number[] = [];
   for (let i = 0; i < 4; i++) {
     const start = performance.now();
-    operator.forward(field);
-    operator.adjoint(gradient, adjointOut);
+    transform.forward(phase, keep);
+    transform.adjoint(gradient, keep, scratch, gradPhase);
     if (i > 0) times.push(performance.now() - start);
   }
   const windowProductMs = (median(times) * bank.count) / chunk.length;
-  const gflopPerStep = (bank.count * 8 * 2 * (N * N * S + S * S * N)) / 1e9;
+  // Per field and direction: N^2 S for the first products over all tiles, T N S^2 for the second (one per tile band).
+  const tiles = operator.distortionTiles;
+  const gflopPerStep = (bank.count * 8 * 2 * (N * N * S + tiles * S * S * N)) / 1e9;
   return {
     preset,
     metasurfaces: bank.count,
