@@ -131,17 +131,25 @@ function bands(size: number, count: number): { start: number; end: number }[] {
 interface Tile {
   rows: { start: number; end: number };
   cols: { start: number; end: number };
-  /** M x cols and M x rows window matrices with the tile's distortion factors (and the conjugate of ex for the adjoint). */
+  /** M x cols window matrix with the tile's distortion factors, and its conjugate for the adjoint. */
   ex: PlanarComplex;
   exConj: PlanarComplex;
-  ey: PlanarComplex;
+  /** First row of this tile's half product in the stack of all tiles' half products (and first column of its ey). */
+  stackOffset: number;
 }
 
-/** The items of one wavelength with their tiles' matrices and mask. */
+/**
+ * The items of one wavelength with their tiles' matrices and mask. The y-side products of all tiles run
+ * as one product over the stacked half products: sum_t Ey_t T_t = [Ey_0 .. Ey_last] [T_0; ..; T_last]
+ * (and Ey_t^H G for every t as one product), so T N M^2 multiply-adds take one call with a long inner
+ * dimension instead of T^2 short ones.
+ */
 interface WavelengthGroup {
   wavelength_m: number;
   items: number[];
   tiles: Tile[];
+  /** M x stackRows: every tile's M x rows window matrix Ey_t, side by side. */
+  ey: PlanarComplex;
   mask: PlanarComplex | null;
 }
 
@@ -202,14 +210,17 @@ export class FresnelWindowOperator implements OpticalOperator {
       const slope = (across_m: number) => (corrected ? (along_m: number) => k * (1 / Math.hypot(z, along_m, across_m) - 1 / z) * along_m : null);
       const matrix = (range: { start: number; end: number }, across_m: number) => windowMatrix(grid, coordinates, group.wavelength_m, z, range, slope(across_m));
       const tiles: Tile[] = [];
+      const eyOfTile: PlanarComplex[] = [];
+      let stackOffset = 0;
       for (const rows of cellBands) {
         for (const cols of cellBands) {
           const ex = matrix(cols, centre(rows));
-          const ey = matrix(rows, centre(cols));
-          tiles.push({ rows, cols, ex, exConj: { re: ex.re, im: ex.im.map((v) => -v) }, ey });
+          tiles.push({ rows, cols, ex, exConj: { re: ex.re, im: ex.im.map((v) => -v) }, stackOffset });
+          eyOfTile.push(matrix(rows, centre(cols)));
+          stackOffset += rows.end - rows.start;
         }
       }
-      return { ...group, tiles, mask: kernelMask(grid, group.wavelength_m, this.distance_m, this.kernel) };
+      return { ...group, tiles, ey: sideBySide(eyOfTile, coordinates.length), mask: kernelMask(grid, group.wavelength_m, this.distance_m, this.kernel) };
     });
   }
 
@@ -218,8 +229,9 @@ export class FresnelWindowOperator implements OpticalOperator {
   }
 
   /**
-   * U2_b = sum over tiles of Ey_t (m . U1_b)_t Ex_t^T: first T = (m . U1)_t Ex_t^T (rows x M), then Ey_t T,
-   * accumulated. The tiles are read in place from the (masked) fields as windows with row stride N.
+   * U2_b = sum over tiles of Ey_t (m . U1_b)_t Ex_t^T: first T_t = (m . U1)_t Ex_t^T (rows x M) for every tile,
+   * then one product of the Ey_t side by side with the stacked T_t. The tiles are read in place from the
+   * (masked) fields as windows with row stride N.
    */
   forward(field: PlanarComplex): PlanarComplex {
     const N = this.inputSize;
@@ -233,14 +245,15 @@ export class FresnelWindowOperator implements OpticalOperator {
         this.ops.multiplyByPlane({ x: source, strideX: stride, plane: group.mask, out: masked, strideOut: N * N, batch: chunk.count, planeSize: N * N, conjugate: false });
         [source, stride] = [masked, N * N];
       }
-      this.forwardTiles(group.tiles, chunk, source, stride, rowMajorTile(N), out);
+      this.forwardTiles(group, chunk, source, stride, rowMajorTile(N), out);
     }
     return out;
   }
 
   /**
-   * G1_b restricted to tile t = conj(m) . (Ey_t^H G2_b conj(Ex_t)): first S = Ey_t^H G2 (rows x M), then
-   * S conj(Ex_t) written in place into the tile of G1 (row stride N), then conj(m) over the whole plane.
+   * G1_b restricted to tile t = conj(m) . (Ey_t^H G2_b conj(Ex_t)): first every S_t = Ey_t^H G2 (rows x M) as
+   * one product, then S_t conj(Ex_t) written in place into the tile of G1 (row stride N), then conj(m) over
+   * the whole plane.
    */
   adjoint(gradient: PlanarComplex, out: PlanarComplex = complexZeros(this.batch * this.inputSize ** 2)): PlanarComplex {
     const N = this.inputSize;
@@ -249,7 +262,7 @@ export class FresnelWindowOperator implements OpticalOperator {
     for (const { group, chunk } of this.chunks()) {
       const fields = offset(out, chunk.start * N * N);
       const stride = chunk.step * N * N;
-      this.adjointTiles(group.tiles, chunk, gradient, fields, stride, rowMajorTile(N));
+      this.adjointTiles(group, chunk, gradient, fields, stride, rowMajorTile(N));
       if (group.mask) {
         this.ops.multiplyByPlane({ x: fields, strideX: stride, plane: group.mask, out: fields, strideOut: stride, batch: chunk.count, planeSize: N * N, conjugate: true });
       }
@@ -286,7 +299,7 @@ export class FresnelWindowOperator implements OpticalOperator {
         for (const { group, chunk } of this.chunks()) {
           const fields = offset(keep, chunk.start * N * N);
           this.ops.tiledPhasor(layoutOf(chunk), phase.subarray(chunk.start * N * N), weights.get(group) ?? null, fields);
-          this.forwardTiles(group.tiles, chunk, fields, chunk.step * N * N, denseTile(N), out);
+          this.forwardTiles(group, chunk, fields, chunk.step * N * N, denseTile(N), out);
         }
         return out;
       },
@@ -297,7 +310,7 @@ export class FresnelWindowOperator implements OpticalOperator {
         if (out.length !== this.batch * N * N) throw new Error(`fresnel window: out must hold ${this.batch} phase planes of ${N}x${N}`);
         for (const { group, chunk } of this.chunks()) {
           const tiles = offset(scratch, chunk.start * N * N);
-          this.adjointTiles(group.tiles, chunk, gradient, tiles, chunk.step * N * N, denseTile(N));
+          this.adjointTiles(group, chunk, gradient, tiles, chunk.step * N * N, denseTile(N));
           this.ops.tiledPhaseGradient(layoutOf(chunk), tiles, offset(keep, chunk.start * N * N), out.subarray(chunk.start * N * N));
         }
       },
@@ -318,55 +331,49 @@ export class FresnelWindowOperator implements OpticalOperator {
     }
   }
 
-  /** out_b += Ey_t A_t Ex_t^T over the tiles, A_t read where `place` puts tile t of each item (items `stride` apart). */
-  private forwardTiles(tiles: Tile[], chunk: Run, source: PlanarComplex, stride: number, place: TilePlacement, out: PlanarComplex): void {
+  /** out_b = sum over tiles of Ey_t A_t Ex_t^T, A_t read where `place` puts tile t of each item (items `stride` apart). */
+  private forwardTiles(group: WavelengthGroup, chunk: Run, source: PlanarComplex, stride: number, place: TilePlacement, out: PlanarComplex): void {
     const M = this.outputSize;
-    const half = this.halfScratch();
-    for (const tile of tiles) {
-      const rows = tile.rows.end - tile.rows.start;
-      const cols = tile.cols.end - tile.cols.start;
+    const { half, stackRows } = this.halfScratch();
+    for (const tile of group.tiles) {
       const at = place(tile);
       this.ops.gemm({
-        batch: chunk.count, accumulate: false, m: rows, n: M, k: cols,
-        a: offset(source, at.offset), lda: at.ld, b: tile.ex, c: half,
-        opA: "N", opB: "T", strideA: stride, strideB: 0, strideC: rows * M,
-      });
-      this.ops.gemm({
-        batch: chunk.count, accumulate: true, m: M, n: M, k: rows,
-        a: tile.ey, b: half, c: offset(out, chunk.start * M * M),
-        opA: "N", opB: "N", strideA: 0, strideB: rows * M, strideC: chunk.step * M * M,
+        batch: chunk.count, accumulate: false, m: tile.rows.end - tile.rows.start, n: M, k: tile.cols.end - tile.cols.start,
+        a: offset(source, at.offset), lda: at.ld, b: tile.ex, c: offset(half, tile.stackOffset * M),
+        opA: "N", opB: "T", strideA: stride, strideB: 0, strideC: stackRows * M,
       });
     }
+    this.ops.gemm({
+      batch: chunk.count, accumulate: false, m: M, n: M, k: stackRows,
+      a: group.ey, b: half, c: offset(out, chunk.start * M * M),
+      opA: "N", opB: "N", strideA: 0, strideB: stackRows * M, strideC: chunk.step * M * M,
+    });
   }
 
   /** Tile t of each item (where `place` puts it, items `stride` apart) = Ey_t^H G2 conj(Ex_t). */
-  private adjointTiles(tiles: Tile[], chunk: Run, gradient: PlanarComplex, target: PlanarComplex, stride: number, place: TilePlacement): void {
+  private adjointTiles(group: WavelengthGroup, chunk: Run, gradient: PlanarComplex, target: PlanarComplex, stride: number, place: TilePlacement): void {
     const M = this.outputSize;
-    const half = this.halfScratch();
-    for (const tile of tiles) {
-      const rows = tile.rows.end - tile.rows.start;
-      const cols = tile.cols.end - tile.cols.start;
+    const { half, stackRows } = this.halfScratch();
+    this.ops.gemm({
+      batch: chunk.count, accumulate: false, m: stackRows, n: M, k: M,
+      a: group.ey, b: offset(gradient, chunk.start * M * M), c: half,
+      opA: "C", opB: "N", strideA: 0, strideB: chunk.step * M * M, strideC: stackRows * M,
+    });
+    for (const tile of group.tiles) {
       const at = place(tile);
       this.ops.gemm({
-        batch: chunk.count, accumulate: false, m: rows, n: M, k: M,
-        a: tile.ey, b: offset(gradient, chunk.start * M * M), c: half,
-        opA: "C", opB: "N", strideA: 0, strideB: chunk.step * M * M, strideC: rows * M,
-      });
-      this.ops.gemm({
-        batch: chunk.count, accumulate: false, m: rows, n: cols, k: M,
-        a: half, b: tile.exConj, c: offset(target, at.offset), ldc: at.ld,
-        opA: "N", opB: "N", strideA: rows * M, strideB: 0, strideC: stride,
+        batch: chunk.count, accumulate: false, m: tile.rows.end - tile.rows.start, n: tile.cols.end - tile.cols.start, k: M,
+        a: offset(half, tile.stackOffset * M), b: tile.exConj, c: offset(target, at.offset), ldc: at.ld,
+        opA: "N", opB: "N", strideA: stackRows * M, strideB: 0, strideC: stride,
       });
     }
   }
 
-  /** Half products of one chunk, made on first use and reused. */
-  private halfScratch(): PlanarComplex {
-    if (!this.half) {
-      const rows = Math.max(...this.groups[0].tiles.map((t) => t.rows.end - t.rows.start));
-      this.half = complexZeros(this.chunkItems * rows * this.outputSize);
-    }
-    return this.half;
+  /** The stacked half products of one chunk (stackRows x M per item), made on first use and reused. */
+  private halfScratch(): { half: PlanarComplex; stackRows: number } {
+    const stackRows = this.groups[0].ey.re.length / this.outputSize;
+    this.half ??= complexZeros(this.chunkItems * stackRows * this.outputSize);
+    return { half: this.half, stackRows };
   }
 
   /** Masked field copies of one chunk (forward of built fields only), made on first use and reused. */
@@ -387,6 +394,22 @@ const denseTile = (N: number): TilePlacement => (tile) => {
   const rows = tile.rows.end - tile.rows.start;
   return { offset: tile.rows.start * N + rows * tile.cols.start, ld: tile.cols.end - tile.cols.start };
 };
+
+/** Matrices of `rows` rows each, side by side: rows x (sum of their columns). */
+function sideBySide(matrices: PlanarComplex[], rows: number): PlanarComplex {
+  const widths = matrices.map((x) => x.re.length / rows);
+  const total = widths.reduce((a, b) => a + b, 0);
+  const out = complexZeros(rows * total);
+  let column = 0;
+  matrices.forEach((x, i) => {
+    for (let r = 0; r < rows; r++) {
+      out.re.set(x.re.subarray(r * widths[i], (r + 1) * widths[i]), r * total + column);
+      out.im.set(x.im.subarray(r * widths[i], (r + 1) * widths[i]), r * total + column);
+    }
+    column += widths[i];
+  });
+  return out;
+}
 
 /** A view starting `start` values into a planar array (gemm operands address from index 0). */
 function offset(x: PlanarComplex, start: number): PlanarComplex {

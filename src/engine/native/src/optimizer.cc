@@ -19,6 +19,10 @@ void adamSpan(const AdamHyper& h, int64_t begin, int64_t end, const float* w, co
               const float* g, float* wOut, float* mOut, float* vOut) {
   const float oneMinusBeta1 = 1.f - h.beta1;
   const float oneMinusBeta2 = 1.f - h.beta2;
+  // Outputs are the inputs (in place) or do not overlap them, so the loop may be vectorised: without the
+  // pragma GCC's runtime alias check fails for in-place calls and runs it scalar (measured ~3x slower on
+  // 33.6 M parameters, 2 cores).
+#pragma omp simd
   for (int64_t i = begin; i < end; ++i) {
     const float gi = g[i];
     const float mi = h.beta1 * m[i] + oneMinusBeta1 * gi;
