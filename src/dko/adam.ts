@@ -47,10 +47,10 @@ export class FlatAdamW {
     this.t = state.t;
   }
 
-  /** Updates params in place (inactive entries, e.g. metasurfaces without a kernel part, come with zero gradient). */
-  step(params: Float32Array, gradient: Float32Array): void {
+  /** Updates params in place with this step size (default: the constructor's); inactive entries (e.g. metasurfaces without a kernel part) come with zero gradient. */
+  step(params: Float32Array, gradient: Float32Array, learningRate = this.options.learningRate): void {
     this.t++;
-    const step = adamStepAt(this.t, this.options.learningRate, this.options);
+    const step = adamStepAt(this.t, learningRate, this.options);
     if (this.native) this.native(params, this.m, this.v, gradient, Float64Array.of(step.beta1, step.beta2, step.epsilon, step.stepSize, step.decay));
     else adamUpdateFlat(params, this.m, this.v, gradient, step);
   }

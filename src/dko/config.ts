@@ -26,6 +26,8 @@ export type DkoOptics = z.infer<typeof DkoOpticsSchema>;
 export const DkoOptimiserSchema = z.object({
   /** Adam(W) step size on the metasurface parameters (radians for phase). */
   learningRate: z.number().positive(),
+  /** Cosine decay of the step size over `steps` to this fraction of learningRate (default 1: constant). */
+  finalLrFraction: z.number().min(0).max(1).optional(),
   /** Decoupled weight decay (0 = Adam). */
   weightDecay: z.number().min(0),
   /** Maximum optimisation steps. */

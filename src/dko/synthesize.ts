@@ -1,5 +1,6 @@
 import { complexZeros } from "../optics/grid.js";
 import type { PsfModel } from "../optics/psf-model.js";
+import { learningRateAt } from "../train/lr-schedule.js";
 import { FlatAdamW } from "./adam.js";
 import type { DkoOptimiser } from "./config.js";
 import { gather, type OpticsBank } from "./optics-bank.js";
@@ -32,7 +33,8 @@ export interface SynthesisResult {
  *   L_b = mean over the M x M fit window of (PSF_b - target_b)^2,
  * with PSF_b normalised to unit sum over the window (the model's "unit-sum" normalisation, whose vjp
  * carries the gradient through the normalisation) and target_b the zero-padded unit-sum kernel, so
- * light in the window but outside the kernel is penalised. Adam(W) on all parameters; each metasurface
+ * light in the window but outside the kernel is penalised. Adam(W) on all parameters (step size constant or
+ * decaying on a cosine over `steps`); each metasurface
  * keeps its best parameters; stops when the mean loss has not improved by `tolerance` (relative) for
  * `patience` steps. Inactive metasurfaces (empty kernel part) get no gradient.
  */
@@ -128,7 +130,7 @@ export async function synthesizeMetasurfaces(options: {
     }
     const gradParams = vjp(gradPsf);
     for (let b = 0; b < B; b++) if (!active[b]) gradParams.fill(0, b * plane, (b + 1) * plane);
-    adam.step(params, gradParams);
+    adam.step(params, gradParams, learningRateAt(step / optimiser.steps, { learningRate: optimiser.learningRate, warmupFraction: 0, finalLrFraction: optimiser.finalLrFraction ?? 1 }));
     const hook = options.checkpoint;
     if (hook && ((performance.now() - lastSave) / 1000 >= hook.everySeconds || hook.signal?.aborted)) {
       lastSave = performance.now();
