@@ -58,6 +58,7 @@ export async function trainDkoStudent(options: { config: NtkdConfig; train: Clas
       stage1Steps,
       synthesis: { steps: synthesis.stepsRun, initialLoss: mean(synthesis.initialLoss, targets.active), finalLoss: mean(synthesis.finalLoss, targets.active), seconds: synthesis.seconds },
       seconds: stage1.seconds + synthesis.seconds + stage2.seconds,
+      stageSeconds: { stage1: stage1.seconds, synthesis: synthesis.seconds, stage2: stage2.seconds },
     };
   } catch (error) {
     student.dispose();
