@@ -28,3 +28,11 @@ export function sumPhases(parts: readonly PhaseSeconds[]): PhaseSeconds {
   for (const part of parts) for (const [phase, seconds] of Object.entries(part)) total[phase] = (total[phase] ?? 0) + seconds;
   return total;
 }
+
+/** "ntkd 40, fabrication.finetuneNtkd 12, ..." (seconds, largest first): one line for logs and notebooks. */
+export function formatPhases(seconds: PhaseSeconds): string {
+  return Object.entries(seconds)
+    .sort((a, b) => b[1] - a[1])
+    .map(([phase, s]) => `${phase} ${s.toFixed(0)}`)
+    .join(", ");
+}

@@ -116,9 +116,9 @@ export function register(program: Command): void {
         console.log(`  fabricated NTKD student (phase rms ${f.phaseRms_rad} rad + sensor errors): before ${pct(f.fabricated)} | task fine-tune ${pct(f.finetuneTask)} | NTKD fine-tune ${pct(f.finetuneNtkd)}`);
         console.log(`  estimate (NTK ridge, ${d.estimateVsMeasured.kernels} kernels) ${(100 * d.estimateVsMeasured.estimate).toFixed(1)} %; layout fits ${d.layout.signedKernels} signed kernels`);
       }
+      const { formatPhases } = await import("../../ntkd/phase-clock.js");
       // Summaries written before the breakdown existed have none.
-      const phases = Object.entries(summary.phaseSeconds ?? {}).sort((a, b) => b[1] - a[1]);
-      console.log(`seconds per phase: ${phases.map(([phase, seconds]) => `${phase} ${seconds.toFixed(0)}`).join(", ")}`);
+      console.log(`seconds per phase: ${formatPhases(summary.phaseSeconds ?? {})}`);
       console.log(`outputs: ${outDir} (${summary.wallSeconds.toFixed(0)} s)`);
     });
 }
