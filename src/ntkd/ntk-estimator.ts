@@ -41,7 +41,9 @@ export function randomDirections(shapes: readonly (readonly number[])[], count: 
   const normal = gaussianSampler(seed);
   const flat: Float64Array[] = [];
   for (let p = 0; p < count; p++) {
-    const v = Float64Array.from({ length: d }, () => normal());
+    // A plain loop: with Float64Array.from and a map function this function took 1.8x as long (d ~ 1e5, every NTKD step).
+    const v = new Float64Array(d);
+    for (let i = 0; i < d; i++) v[i] = normal();
     if (kind === "orthogonal") {
       // Modified Gram-Schmidt against the earlier (already scaled) directions, twice for stability.
       for (let pass = 0; pass < 2; pass++) {
