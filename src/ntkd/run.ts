@@ -45,6 +45,8 @@ export interface SeedResult {
   fabrication: import("./fabrication-study.js").FabricationResult;
   /** Wall seconds of the seed's phases (training per mode, evaluation, fabrication study). */
   phaseSeconds: PhaseSeconds;
+  /** CPU seconds of the same phases (all threads of the process). */
+  phaseCpuSeconds: PhaseSeconds;
 }
 
 /**
@@ -146,6 +148,8 @@ export async function runNtkd(options: {
     if (estimates) {
       resumed.push(current);
       log(`ntkd: resumed: ${current} from ${estimatePath}`);
+      // Wall seconds measured by the earlier process (its CPU seconds were not kept).
+      datasetClock.add("estimate", estimates.reduce((sum, e) => sum + e.seconds, 0));
     } else {
       estimates = [];
       for (const [i, kernels] of kernelCounts.entries()) {
@@ -153,7 +157,8 @@ export async function runNtkd(options: {
         // Signals are handled between kernel counts (each estimate is one synchronous computation).
         await new Promise((resolve) => setImmediate(resolve));
         stopIfAsked();
-        estimates.push({ ...ntkAccuracyEstimate({ config, kernels, train, test, seed: 0 }), fitsLayout: kernels <= layout.signedKernels });
+        const estimate = await datasetClock.time("estimate", () => ntkAccuracyEstimate({ config, kernels, train, test, seed: 0 }));
+        estimates.push({ ...estimate, fitsLayout: kernels <= layout.signedKernels });
       }
       units.write(estimatePath, estimates);
     }
@@ -195,8 +200,7 @@ export async function runNtkd(options: {
       for (const mode of NTKD_MODES) {
         const onStep = progress(mode, training.steps);
         if (mode === "dko") {
-          const dko = await trainDkoStudent({ config, train, seed, onStep });
-          for (const [stage, seconds] of Object.entries(dko.stageSeconds)) clock.add(`dko.${stage}`, seconds);
+          const dko = await trainDkoStudent({ config, train, seed, onStep, clock });
           const net = dko.student.behindFixedOptics(dko.subKernels);
           const evaluation = await clock.time("evaluation", () => evaluate(net, test));
           const parameters = parameterCount(dko.student.trainable().variables);
@@ -236,6 +240,7 @@ export async function runNtkd(options: {
         modes,
         fabrication,
         phaseSeconds: clock.seconds,
+        phaseCpuSeconds: clock.cpuSeconds,
       };
       units.write(seedPath, result);
       kept.push(current);
@@ -257,7 +262,6 @@ export async function runNtkd(options: {
       sweep: config.fabrication.sweepRms_rad.map((rms, i) => ({ phaseRms_rad: rms, accuracy: over((s) => s.fabrication.sweep[i].accuracy) })),
     };
     const trained = estimates.find((e) => e.kernels === config.student.kernels)!;
-    datasetClock.add("estimate", estimates.reduce((sum, e) => sum + e.seconds, 0));
     datasets.push({
       name,
       trainImages: train.count,
@@ -273,6 +277,7 @@ export async function runNtkd(options: {
       fabrication,
       /** Wall seconds per phase over the data set: loading, the estimate and every seed's phases. */
       phaseSeconds: sumPhases([datasetClock.seconds, ...seeds.map((s) => s.phaseSeconds)]),
+      phaseCpuSeconds: sumPhases([datasetClock.cpuSeconds, ...seeds.map((s) => s.phaseCpuSeconds)]),
       seeds,
     });
   }
@@ -289,6 +294,7 @@ export async function runNtkd(options: {
     datasets,
     /** Wall seconds per phase over the whole run (figures are made afterwards, outside this count). */
     phaseSeconds: sumPhases(datasets.map((d) => d.phaseSeconds)),
+    phaseCpuSeconds: sumPhases(datasets.map((d) => d.phaseCpuSeconds)),
     /** Units taken from an earlier, interrupted process (their seconds were measured there). */
     resumed,
     ...runEnvironment(wallStart),

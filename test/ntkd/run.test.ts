@@ -55,5 +55,6 @@ test("optocnn ntkd on the tiny preset: summary.json with every mode, the estimat
   assert.deepEqual(Object.keys(summary.phaseSeconds).sort(), [...phases].sort());
   for (const phase of phases) assert.ok(summary.phaseSeconds[phase] > 0, `${phase}: ${summary.phaseSeconds[phase]}`);
   assert.equal(seed.phaseSeconds.ntkd, d.phaseSeconds.ntkd);
+  assert.deepEqual(Object.keys(summary.phaseCpuSeconds).sort(), [...phases].sort());
   await assert.rejects(runNtkd({ outDir: dir, config }), /already holds an NTKD result/);
 });

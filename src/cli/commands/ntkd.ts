@@ -119,6 +119,7 @@ export function register(program: Command): void {
       const { formatPhases } = await import("../../ntkd/phase-clock.js");
       // Summaries written before the breakdown existed have none.
       console.log(`seconds per phase: ${formatPhases(summary.phaseSeconds ?? {})}`);
+      console.log(`CPU seconds per phase (all threads): ${formatPhases(summary.phaseCpuSeconds ?? {})}`);
       console.log(`outputs: ${outDir} (${summary.wallSeconds.toFixed(0)} s)`);
     });
 }
