@@ -59,7 +59,8 @@ export class NtkdInterrupted extends Error {
   }
 }
 
-const UNIT_FORMAT = "optocnn-ntkd-unit/1";
+// 2: seeds carry their phase seconds; units of 1 were computed by the earlier code and are run again.
+const UNIT_FORMAT = "optocnn-ntkd-unit/2";
 
 export function spread(values: number[]): Spread {
   const mean = values.reduce((a, v) => a + v, 0) / values.length;
