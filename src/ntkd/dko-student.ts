@@ -5,6 +5,7 @@ import { kernelTargetsFrom } from "../dko/targets.js";
 import type { NtkdConfig } from "./config.js";
 import { createElectronicStudent } from "./networks.js";
 import { OpticalStudent } from "./optical-student.js";
+import { PhaseClock } from "./phase-clock.js";
 import { trainNetwork } from "./train.js";
 
 /**
@@ -13,18 +14,26 @@ import { trainNetwork } from "./train.js";
  * fitted to them (src/dko/synthesize.ts, no images in that loop); the back end, started from stage 1's,
  * is then trained for the remaining steps behind the fixed realised optics and the kernels' scales.
  */
-export async function trainDkoStudent(options: { config: NtkdConfig; train: ClassificationSet; seed: number; onStep?: (step: number, loss: number) => void }) {
+export async function trainDkoStudent(options: {
+  config: NtkdConfig;
+  train: ClassificationSet;
+  seed: number;
+  onStep?: (step: number, loss: number) => void;
+  /** Receives the stages as dko.stage1, dko.synthesis and dko.stage2. */
+  clock?: PhaseClock;
+}) {
   const { config, train, seed } = options;
+  const clock = options.clock ?? new PhaseClock();
   const { training } = config;
   const stage1Steps = Math.max(1, Math.round(training.steps * config.dko.stage1Fraction));
   const common = { set: train, batchSize: training.batchSize, learningRate: training.learningRate, opticsLearningRate: training.opticsLearningRate, seed };
   const electronic = createElectronicStudent(config.student, seed);
   const student = new OpticalStudent(config.optics, config.student, seed);
   try {
-    const stage1 = await trainNetwork({ ...common, net: electronic, objective: { kind: "task" }, steps: stage1Steps, onStep: options.onStep });
+    const stage1 = await clock.time("dko.stage1", () => trainNetwork({ ...common, net: electronic, objective: { kind: "task" }, steps: stage1Steps, onStep: options.onStep }));
     const { kernelSize: k, kernels } = config.student;
     const targets = kernelTargetsFrom(Float32Array.from(electronic.kernel.dataSync()), { kernelSize: k, inChannels: 1, outChannels: kernels });
-    const synthesis = await synthesizeMetasurfaces({
+    const synthesis = await clock.time("dko.synthesis", () => synthesizeMetasurfaces({
       model: student.model,
       targets: student.bank.targetWindows(targets.targets).data,
       active: targets.active,
@@ -38,20 +47,20 @@ export async function trainDkoStudent(options: { config: NtkdConfig; train: Clas
         seed,
         initNoise_rad: config.optics.initNoise_rad,
       },
-    });
+    }));
     tf.tidy(() => {
       student.phases.assign(tf.tensor3d(synthesis.params, student.phases.shape as [number, number, number]));
       student.scales.assign(tf.tensor1d(targets.scales));
     });
     student.backEnd.assign(electronic.backEnd);
     const subKernels = student.currentSubKernels();
-    const stage2 = await trainNetwork({
+    const stage2 = await clock.time("dko.stage2", () => trainNetwork({
       ...common,
       net: student.behindFixedOptics(subKernels),
       objective: { kind: "task" },
       steps: training.steps - stage1Steps,
       onStep: (step, loss) => options.onStep?.(stage1Steps + step, loss),
-    });
+    }));
     return {
       student,
       subKernels,

@@ -72,7 +72,8 @@ export function ntkAccuracyEstimate(options: { config: NtkdConfig; kernels: numb
   try {
     const features = tf.tidy(() => {
       const batch = tf.tensor4d(images, [images.length / (28 * 28), 28, 28, 1]);
-      return ntkFeatures((p) => net.apply(batch, p), net.variables, directions, config.loss.step);
+      const inputs = net.prepare(batch);
+      return ntkFeatures((p) => net.apply(inputs, p), net.variables, directions, config.loss.step);
     });
     phi = Float32Array.from(features.dataSync());
     features.dispose();

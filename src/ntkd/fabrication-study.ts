@@ -6,6 +6,7 @@ import type { NtkdConfig } from "./config.js";
 import { drawSensorErrors, sensorReadPsfs, type SensorErrors } from "./fabrication.js";
 import type { Trainable } from "./networks.js";
 import { type OpticalStudent, subImageKernels } from "./optical-student.js";
+import { PhaseClock } from "./phase-clock.js";
 import { evaluate, trainNetwork, type Evaluation } from "./train.js";
 
 /**
@@ -40,14 +41,18 @@ export async function fabricationStudy(options: {
   train: ClassificationSet;
   test: ClassificationSet;
   seed: number;
+  /** The student's test accuracy as trained: its design seen through fixed optics is the same network, so it is not scored again. */
+  designAccuracy: number;
+  /** Receives the study's phases as fabrication.scoring, .finetuneTask, .finetuneNtkd and .sweep. */
+  clock?: PhaseClock;
 }): Promise<FabricationResult> {
-  const { config, student, teacher, train, test, seed } = options;
+  const { config, student, teacher, train, test, seed, designAccuracy } = options;
+  const clock = options.clock ?? new PhaseClock();
   const fab = config.fabrication;
   const design = Float32Array.from(student.phases.dataSync());
-  const predictWith = (net: Trainable) => (images: tf.Tensor4D) => net.apply(images, net.variables);
-  const score = (kernels: tf.Tensor4D, noise?: { std: number; seed: number }): Evaluation => evaluate(predictWith(student.behindFixedOptics(kernels, noise)), test);
+  const score = (kernels: tf.Tensor4D, noise?: { std: number; seed: number }): Promise<Evaluation> =>
+    clock.time("fabrication.scoring", () => evaluate(student.behindFixedOptics(kernels, noise), test));
 
-  const designKernels = fabricatedKernels(student, design, null);
   const errors = drawSensorErrors(student.bank.count, fab, hashSeed(seed, 11));
   const kernels = fabricatedKernels(student, perturbPhase(design, fab.phaseRms_rad, hashSeed(seed, 12)), errors);
   const noise = { std: fab.noiseStd, seed: hashSeed(seed, 13) };
@@ -56,8 +61,7 @@ export async function fabricationStudy(options: {
   const subset: ClassificationSet = { ...train, images: train.images.subarray(0, finetuneImages * pixels), labels: train.labels.subarray(0, finetuneImages), count: finetuneImages };
   const start = student.backEnd.variables.map((v) => v.clone());
   try {
-    const designAccuracy = score(designKernels).accuracy;
-    const fabricated = score(kernels, noise).accuracy;
+    const fabricated = (await score(kernels, noise)).accuracy;
     const common = {
       set: subset,
       steps: fab.finetuneSteps,
@@ -67,23 +71,28 @@ export async function fabricationStudy(options: {
       seed: hashSeed(seed, 14),
     };
     const net = student.behindFixedOptics(kernels, noise);
-    await trainNetwork({ ...common, net, objective: { kind: "task" } });
-    const finetuneTask = score(kernels, noise).accuracy;
+    await clock.time("fabrication.finetuneTask", () => trainNetwork({ ...common, net, objective: { kind: "task" } }));
+    const finetuneTask = (await score(kernels, noise)).accuracy;
     student.backEnd.variables.forEach((v, i) => v.assign(start[i]));
     const { alpha, beta, ntkSamples: samples, projections, step, normalise } = config.loss;
-    await trainNetwork({ ...common, net, objective: { kind: "ntkd", teacher, alpha, beta, samples, projections, step, normalise } });
-    const finetuneNtkd = score(kernels, noise).accuracy;
+    await clock.time("fabrication.finetuneNtkd", () => trainNetwork({ ...common, net, objective: { kind: "ntkd", teacher, alpha, beta, samples, projections, step, normalise } }));
+    const finetuneNtkd = (await score(kernels, noise)).accuracy;
     student.backEnd.variables.forEach((v, i) => v.assign(start[i]));
-    const sweep = fab.sweepRms_rad.map((rms) => {
+    const withPhaseError = (rms: number) => {
       const swept = fabricatedKernels(student, perturbPhase(design, rms, hashSeed(seed, 15)), null);
       try {
-        return { phaseRms_rad: rms, accuracy: score(swept).accuracy };
+        return evaluate(student.behindFixedOptics(swept), test).accuracy;
       } finally {
         swept.dispose();
       }
-    });
+    };
+    const sweep: FabricationResult["sweep"] = [];
+    for (const rms of fab.sweepRms_rad) {
+      // No phase error is the design itself.
+      sweep.push({ phaseRms_rad: rms, accuracy: rms === 0 ? designAccuracy : await clock.time("fabrication.sweep", () => withPhaseError(rms)) });
+    }
     return { phaseRms_rad: fab.phaseRms_rad, design: designAccuracy, fabricated, finetuneTask, finetuneNtkd, finetuneImages, sweep };
   } finally {
-    tf.dispose([designKernels, kernels, ...start]);
+    tf.dispose([kernels, ...start]);
   }
 }

@@ -12,7 +12,14 @@ export interface Trainable {
   readonly variables: tf.Variable[];
   /** Variables stepped with the optics learning rate (metasurface phases). */
   readonly opticsVariables: ReadonlySet<tf.Variable>;
-  apply(images: tf.Tensor4D, params: readonly tf.Tensor[]): tf.Tensor2D;
+  /** The part of the forward pass no variable changes (a fixed sensor readout), once per batch; else the images. */
+  prepare(images: tf.Tensor4D): tf.Tensor4D;
+  apply(inputs: tf.Tensor4D, params: readonly tf.Tensor[]): tf.Tensor2D;
+}
+
+/** The network's logits at its current variables. */
+export function predict(net: Trainable, images: tf.Tensor4D): tf.Tensor2D {
+  return tf.tidy(() => net.apply(net.prepare(images), net.variables));
 }
 
 export function parameterCount(variables: readonly tf.Variable[]): number {
@@ -60,6 +67,7 @@ export function createTeacher(options: { channels: readonly number[]; hidden: nu
   return {
     variables,
     opticsVariables: new Set(),
+    prepare: (images) => images,
     apply: (images, p) =>
       tf.tidy(() => {
         const layer = (x: tf.Tensor4D, kernel: tf.Tensor, bias: tf.Tensor) => tf.relu(tf.conv2d(x, kernel as tf.Tensor4D, 2, "same").add(bias)) as tf.Tensor4D;
@@ -126,6 +134,7 @@ export function createElectronicStudent(options: { kernels: number; kernelSize: 
     backEnd,
     variables: [kernel, ...backEnd.variables],
     opticsVariables: new Set(),
+    prepare: (images) => images,
     apply: (images, p) => tf.tidy(() => backEnd.apply(tf.conv2d(images, p[0] as tf.Tensor4D, 1, "same"), p.slice(1))),
   };
 }

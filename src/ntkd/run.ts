@@ -7,6 +7,7 @@ import { unitFiles } from "../io/json-file.js";
 import { writeNpy } from "../io/npy.js";
 import { NtkdConfigSchema, type NtkdConfig } from "./config.js";
 import { layoutCapacity } from "./layout.js";
+import { PhaseClock, sumPhases, type PhaseSeconds } from "./phase-clock.js";
 
 export const NTKD_SUMMARY_FORMAT = "optocnn-ntkd/1";
 export const NTKD_MODES = ["none", "kd", "ntkd", "dko"] as const;
@@ -42,6 +43,10 @@ export interface SeedResult {
   teacher: ScoredNetwork;
   modes: Record<NtkdMode, ScoredNetwork & { synthesis?: Record<string, number> }>;
   fabrication: import("./fabrication-study.js").FabricationResult;
+  /** Wall seconds of the seed's phases (training per mode, evaluation, fabrication study). */
+  phaseSeconds: PhaseSeconds;
+  /** CPU seconds of the same phases (all threads of the process). */
+  phaseCpuSeconds: PhaseSeconds;
 }
 
 /**
@@ -54,7 +59,8 @@ export class NtkdInterrupted extends Error {
   }
 }
 
-const UNIT_FORMAT = "optocnn-ntkd-unit/1";
+// 2: seeds carry their phase seconds; units of 1 were computed by the earlier code and are run again.
+const UNIT_FORMAT = "optocnn-ntkd-unit/2";
 
 export function spread(values: number[]): Spread {
   const mean = values.reduce((a, v) => a + v, 0) / values.length;
@@ -123,7 +129,8 @@ export async function runNtkd(options: {
   const { training, loss } = config;
   const datasets = [];
   for (const name of config.data.datasets) {
-    const { train, test } = await loadDataset(name, config.data);
+    const datasetClock = new PhaseClock();
+    const { train, test } = await datasetClock.time("data", () => loadDataset(name, config.data));
     mkdirSync(join(outDir, name), { recursive: true });
     const layout = layoutCapacity({
       arraySide_m: config.layout.arraySide_m,
@@ -142,6 +149,8 @@ export async function runNtkd(options: {
     if (estimates) {
       resumed.push(current);
       log(`ntkd: resumed: ${current} from ${estimatePath}`);
+      // Wall seconds measured by the earlier process (its CPU seconds were not kept).
+      datasetClock.add("estimate", estimates.reduce((sum, e) => sum + e.seconds, 0));
     } else {
       estimates = [];
       for (const [i, kernels] of kernelCounts.entries()) {
@@ -149,7 +158,8 @@ export async function runNtkd(options: {
         // Signals are handled between kernel counts (each estimate is one synchronous computation).
         await new Promise((resolve) => setImmediate(resolve));
         stopIfAsked();
-        estimates.push({ ...ntkAccuracyEstimate({ config, kernels, train, test, seed: 0 }), fitsLayout: kernels <= layout.signedKernels });
+        const estimate = await datasetClock.time("estimate", () => ntkAccuracyEstimate({ config, kernels, train, test, seed: 0 }));
+        estimates.push({ ...estimate, fitsLayout: kernels <= layout.signedKernels });
       }
       units.write(estimatePath, estimates);
     }
@@ -172,8 +182,9 @@ export async function runNtkd(options: {
         stopIfAsked();
         onProgress?.({ dataset: name, seed, phase, step, steps });
       };
+      const clock = new PhaseClock();
       const teacher = createTeacher(config.teacher, seed);
-      const teacherRun = await trainNetwork({
+      const teacherRun = await clock.time("teacher", () => trainNetwork({
         net: teacher,
         set: train,
         objective: { kind: "task" },
@@ -183,16 +194,16 @@ export async function runNtkd(options: {
         opticsLearningRate: training.opticsLearningRate,
         seed,
         onStep: progress("teacher", config.teacher.steps),
-      });
-      const teacherEval = evaluate((images) => teacher.apply(images, teacher.variables), test);
+      }));
+      const teacherEval = await clock.time("evaluation", () => evaluate(teacher, test));
       const modes = {} as SeedResult["modes"];
       let ntkdStudent: InstanceType<typeof OpticalStudent> | null = null;
       for (const mode of NTKD_MODES) {
         const onStep = progress(mode, training.steps);
         if (mode === "dko") {
-          const dko = await trainDkoStudent({ config, train, seed, onStep });
+          const dko = await trainDkoStudent({ config, train, seed, onStep, clock });
           const net = dko.student.behindFixedOptics(dko.subKernels);
-          const evaluation = evaluate((images) => net.apply(images, net.variables), test);
+          const evaluation = await clock.time("evaluation", () => evaluate(net, test));
           const parameters = parameterCount(dko.student.trainable().variables);
           modes.dko = { ...evaluation, seconds: dko.seconds, parameters, synthesis: { ...dko.synthesis, stage1Steps: dko.stage1Steps } };
           if (seed === training.seeds[0]) writeNpy(join(outDir, name, "psfs-dko.npy"), { data: dko.student.model.forward(Float32Array.from(dko.student.phases.dataSync())), shape: [dko.student.bank.count, dko.student.bank.windowPixels, dko.student.bank.windowPixels] });
@@ -208,8 +219,10 @@ export async function runNtkd(options: {
             : mode === "kd"
               ? ({ kind: "kd", teacher, temperature: loss.kdTemperature, weight: loss.kdWeight } as const)
               : ({ kind: "ntkd", teacher, alpha: loss.alpha, beta: loss.beta, samples: loss.ntkSamples, projections: loss.projections, step: loss.step, normalise: loss.normalise } as const);
-        const run = await trainNetwork({ net, set: train, objective, steps: training.steps, batchSize: training.batchSize, learningRate: training.learningRate, opticsLearningRate: training.opticsLearningRate, seed, onStep });
-        modes[mode] = { ...evaluate((images) => net.apply(images, net.variables), test), seconds: run.seconds, parameters: parameterCount(net.variables) };
+        const run = await clock.time(mode, () =>
+          trainNetwork({ net, set: train, objective, steps: training.steps, batchSize: training.batchSize, learningRate: training.learningRate, opticsLearningRate: training.opticsLearningRate, seed, onStep }),
+        );
+        modes[mode] = { ...(await clock.time("evaluation", () => evaluate(net, test))), seconds: run.seconds, parameters: parameterCount(net.variables) };
         if (seed === training.seeds[0]) {
           const phases = Float32Array.from(student.phases.dataSync());
           const { count, windowPixels: M } = student.bank;
@@ -220,9 +233,16 @@ export async function runNtkd(options: {
         else student.dispose();
       }
       progress("fabrication", 1)(0);
-      const fabrication = await fabricationStudy({ config, student: ntkdStudent!, teacher, train, test, seed });
+      const fabrication = await fabricationStudy({ config, student: ntkdStudent!, teacher, train, test, seed, designAccuracy: modes.ntkd.accuracy, clock });
       ntkdStudent!.dispose();
-      const result: SeedResult = { seed, teacher: { ...teacherEval, seconds: teacherRun.seconds, parameters: parameterCount(teacher.variables) }, modes, fabrication };
+      const result: SeedResult = {
+        seed,
+        teacher: { ...teacherEval, seconds: teacherRun.seconds, parameters: parameterCount(teacher.variables) },
+        modes,
+        fabrication,
+        phaseSeconds: clock.seconds,
+        phaseCpuSeconds: clock.cpuSeconds,
+      };
       units.write(seedPath, result);
       kept.push(current);
       seeds.push(result);
@@ -256,6 +276,9 @@ export async function runNtkd(options: {
       },
       accuracy,
       fabrication,
+      /** Wall seconds per phase over the data set: loading, the estimate and every seed's phases. */
+      phaseSeconds: sumPhases([datasetClock.seconds, ...seeds.map((s) => s.phaseSeconds)]),
+      phaseCpuSeconds: sumPhases([datasetClock.cpuSeconds, ...seeds.map((s) => s.phaseCpuSeconds)]),
       seeds,
     });
   }
@@ -270,6 +293,9 @@ export async function runNtkd(options: {
       dko: `electronic stage 1 (${Math.round(100 * config.dko.stage1Fraction)} % of the steps), metasurfaces fitted to its kernels, back end trained behind them`,
     },
     datasets,
+    /** Wall seconds per phase over the whole run (figures are made afterwards, outside this count). */
+    phaseSeconds: sumPhases(datasets.map((d) => d.phaseSeconds)),
+    phaseCpuSeconds: sumPhases(datasets.map((d) => d.phaseCpuSeconds)),
     /** Units taken from an earlier, interrupted process (their seconds were measured there). */
     resumed,
     ...runEnvironment(wallStart),

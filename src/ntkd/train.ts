@@ -3,7 +3,7 @@ import { classificationBatches } from "../data/batches.js";
 import type { ClassificationSet } from "../data/types.js";
 import { hashSeed } from "../util/random.js";
 import { kdLoss, ntkLoss, taskLoss } from "./losses.js";
-import type { Trainable } from "./networks.js";
+import { predict, type Trainable } from "./networks.js";
 import { disposeDirections, projectedNtk, randomDirections } from "./ntk-estimator.js";
 
 /** What a network is trained on: labels only, labels plus the teacher's soft outputs, or labels plus the teacher's NTK. */
@@ -33,24 +33,27 @@ export interface TrainResult {
 
 /** The objective's loss on one batch, as a function of the net's current variables (differentiable). */
 export function objectiveLoss(net: Trainable, objective: Objective, images: tf.Tensor4D, labels: tf.Tensor2D, directionSeed: number): tf.Scalar {
-  const logits = net.apply(images, net.variables);
+  const inputs = net.prepare(images);
+  const logits = net.apply(inputs, net.variables);
   if (objective.kind === "task") return taskLoss(logits, labels);
   if (objective.kind === "kd") {
-    const teacherLogits = objective.teacher.apply(images, objective.teacher.variables);
+    const teacherLogits = predict(objective.teacher, images);
     return kdLoss(logits, teacherLogits, labels, objective.temperature, objective.weight);
   }
   const { teacher, projections, step } = objective;
-  const ntkImages = images.slice(0, Math.min(objective.samples, images.shape[0]));
+  const samples = Math.min(objective.samples, images.shape[0]);
+  const teacherImages = teacher.prepare(images.slice(0, samples));
+  const ntkInputs = inputs.slice(0, samples);
   const teacherDirections = randomDirections(teacher.variables.map((v) => v.shape), projections, "orthogonal", hashSeed(directionSeed, 1));
   const studentDirections = randomDirections(net.variables.map((v) => v.shape), projections, "orthogonal", hashSeed(directionSeed, 2));
   try {
-    const teacherKernel = tf.tidy(() => projectedNtk((p) => teacher.apply(ntkImages, p), teacher.variables, teacherDirections, step));
-    const studentKernel = projectedNtk((p) => net.apply(ntkImages, p), net.variables, studentDirections, step);
+    const teacherKernel = tf.tidy(() => projectedNtk((p) => teacher.apply(teacherImages, p), teacher.variables, teacherDirections, step));
+    const studentKernel = projectedNtk((p) => net.apply(ntkInputs, p), net.variables, studentDirections, step);
     const loss = taskLoss(logits, labels).mul(objective.alpha).add(ntkLoss(teacherKernel, studentKernel, objective.normalise).mul(objective.beta)) as tf.Scalar;
     tf.dispose([teacherKernel, studentKernel]);
     return loss;
   } finally {
-    ntkImages.dispose();
+    tf.dispose([teacherImages, ntkInputs]);
     disposeDirections(teacherDirections);
     disposeDirections(studentDirections);
   }
@@ -104,11 +107,11 @@ export interface Evaluation {
 }
 
 /** Accuracy and confusion matrix of a network on a set (batches of `batchSize`). */
-export function evaluate(predict: (images: tf.Tensor4D) => tf.Tensor2D, set: ClassificationSet, batchSize = 500): Evaluation {
+export function evaluate(net: Trainable, set: ClassificationSet, batchSize = 500): Evaluation {
   const confusion = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
   let correct = 0;
   for (const batch of classificationBatches(set, { batchSize })) {
-    const argmax = tf.tidy(() => predict(batch.images).argMax(1));
+    const argmax = tf.tidy(() => predict(net, batch.images).argMax(1));
     const predicted = argmax.dataSync();
     argmax.dispose();
     const labels = batch.labels.dataSync();

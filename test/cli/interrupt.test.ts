@@ -94,7 +94,7 @@ test("a train killed by SIGTERM and a synthesize killed by SIGINT resume to the 
 function withoutTimings(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutTimings);
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).filter(([key]) => !/^(seconds|wallSeconds)$/.test(key)).map(([key, v]) => [key, withoutTimings(v)]));
+    return Object.fromEntries(Object.entries(value).filter(([key]) => !/^(seconds|wallSeconds|phaseSeconds|phaseCpuSeconds)$/.test(key)).map(([key, v]) => [key, withoutTimings(v)]));
   }
   return value;
 }

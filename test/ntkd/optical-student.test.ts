@@ -4,6 +4,7 @@ import { before, test } from "node:test";
 import { initEngine } from "../../src/engine/backend.js";
 import { initComplexOps } from "../../src/engine/complex/select.js";
 import { presetNtkdConfig as ntkdConfig } from "../../src/pipeline/preset-configs.js";
+import { predict } from "../../src/ntkd/networks.js";
 import { OpticalStudent, subImageKernels, wrapPhase } from "../../src/ntkd/optical-student.js";
 import { psfsToKernels } from "../../src/optics/kernels.js";
 
@@ -33,6 +34,20 @@ test("the student's optical features equal a convolution with psfsToKernels of i
   const noisy = student.features(images, sub, ones, { std: 0.05, seed: 9 });
   const spread = tf.moments(noisy.sub(clean)).variance.sqrt().dataSync()[0];
   assert.ok(Math.abs(spread - 0.05) < 0.005, `noise std ${spread}`);
+  student.dispose();
+});
+
+test("behind its own fixed optics the student is the same network as trained (what the fabrication study's design is)", () => {
+  const config = ntkdConfig("tiny");
+  const student = new OpticalStudent(config.optics, config.student, 5);
+  const images = tf.randomUniform([3, 28, 28, 1], 0, 1, "float32", 6) as tf.Tensor4D;
+  const trained = student.trainable();
+  const kernels = student.currentSubKernels();
+  const fixed = student.behindFixedOptics(kernels);
+  const a = predict(trained, images).dataSync();
+  const b = predict(fixed, images).dataSync();
+  a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) < 1e-5, `logit ${i}: ${v} vs ${b[i]}`));
+  tf.dispose([images, kernels]);
   student.dispose();
 });
 

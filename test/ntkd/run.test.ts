@@ -50,5 +50,11 @@ test("optocnn ntkd on the tiny preset: summary.json with every mode, the estimat
   const psfs = readNpy(join(outDir, "mnist", "psfs-ntkd.npy"));
   assert.deepEqual(psfs.shape, [4, 10, 10]);
   for (const mode of ["none", "kd", "dko"]) assert.ok(existsSync(join(outDir, "mnist", `psfs-${mode}.npy`)));
+  // Wall seconds per phase: per seed, per data set and for the run (the budget's breakdown).
+  const phases = ["data", "estimate", "teacher", "none", "kd", "ntkd", "dko.stage1", "dko.synthesis", "dko.stage2", "evaluation", "fabrication.scoring", "fabrication.finetuneTask", "fabrication.finetuneNtkd", "fabrication.sweep"];
+  assert.deepEqual(Object.keys(summary.phaseSeconds).sort(), [...phases].sort());
+  for (const phase of phases) assert.ok(summary.phaseSeconds[phase] > 0, `${phase}: ${summary.phaseSeconds[phase]}`);
+  assert.equal(seed.phaseSeconds.ntkd, d.phaseSeconds.ntkd);
+  assert.deepEqual(Object.keys(summary.phaseCpuSeconds).sort(), [...phases].sort());
   await assert.rejects(runNtkd({ outDir: dir, config }), /already holds an NTKD result/);
 });

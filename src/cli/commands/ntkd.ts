@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { z } from "zod";
+import type { NtkdConfig } from "../../ntkd/config.js";
 import { mismatchPolicy, parseOptions, stageOptions } from "../options.js";
 
 const count = (what: string) => z.coerce.number().int("must be a whole number").positive(`must be a positive number of ${what}`).optional();
@@ -36,7 +37,7 @@ export function register(program: Command): void {
       const { presetNtkdConfig } = await import("../../pipeline/preset-configs.js");
       const { layoutOf } = await import("../../pipeline/layout.js");
       const { join } = await import("node:path");
-      let config;
+      let config: NtkdConfig;
       try {
         config = presetNtkdConfig(options.preset, {
           data: {
@@ -92,7 +93,11 @@ export function register(program: Command): void {
       if (options.figures) {
         const { exportNtkdFigures } = await import("../../viz/ntkd-figures.js");
         const { findChromium } = await import("../../viz/static-export.js");
-        if (findChromium()) console.log(`figures: ${(await exportNtkdFigures(summary, outDir)).length} PNGs in ${outDir}/figures`);
+        if (findChromium()) {
+          const start = performance.now();
+          const written = await exportNtkdFigures(summary, outDir);
+          console.log(`figures: ${written.length} PNGs in ${outDir}/figures (${((performance.now() - start) / 1000).toFixed(0)} s)`);
+        }
         else figuresSkipped = "no Chromium found, figures skipped (apt-get install chromium, then rerun the same command)";
       }
       const { reportWarnings, opticsValidityWarning } = await import("../warnings.js");
@@ -111,6 +116,10 @@ export function register(program: Command): void {
         console.log(`  fabricated NTKD student (phase rms ${f.phaseRms_rad} rad + sensor errors): before ${pct(f.fabricated)} | task fine-tune ${pct(f.finetuneTask)} | NTKD fine-tune ${pct(f.finetuneNtkd)}`);
         console.log(`  estimate (NTK ridge, ${d.estimateVsMeasured.kernels} kernels) ${(100 * d.estimateVsMeasured.estimate).toFixed(1)} %; layout fits ${d.layout.signedKernels} signed kernels`);
       }
+      const { formatPhases } = await import("../../ntkd/phase-clock.js");
+      // Summaries written before the breakdown existed have none.
+      console.log(`seconds per phase: ${formatPhases(summary.phaseSeconds ?? {})}`);
+      console.log(`CPU seconds per phase (all threads): ${formatPhases(summary.phaseCpuSeconds ?? {})}`);
       console.log(`outputs: ${outDir} (${summary.wallSeconds.toFixed(0)} s)`);
     });
 }
