@@ -237,7 +237,7 @@ async function scoreDesign(
       : undefined;
   return {
     metrics: { evalProtocol, testImages, electronic, optical, opticalQuantised, fabrication, finetune, sensorArray },
-    sensorOutputs: sensor ? { kernels: sensor.kernels, shape: sensor.shape, subImagePsfs: sensor.subImagePsfs } : undefined,
+    sensorOutputs: sensor ? { kernels: sensor.kernels, shape: sensor.shape, subImagePsfs: sensor.subImagePsfs, subImagePixels: sensor.report.subImagePixels } : undefined,
   };
 }
 
@@ -292,6 +292,7 @@ interface SensorOutputs {
   kernels: Float32Array;
   shape: KernelBankShape;
   subImagePsfs: Float32Array;
+  subImagePixels: number;
 }
 
 function writeDesignArrays(outDir: string, design: BankDesign, sensor?: SensorOutputs): void {
@@ -309,8 +310,7 @@ function writeDesignArrays(outDir: string, design: BankDesign, sensor?: SensorOu
   if (sensor) {
     const S = sensor.shape.kernelSize;
     writeNpy(join(outDir, "sensor_kernels.npy"), { data: sensor.kernels, shape: [S, S, sensor.shape.inChannels, sensor.shape.outChannels] });
-    const P = Math.round(Math.sqrt(sensor.subImagePsfs.length / bank.count));
-    writeNpy(join(outDir, SUB_IMAGE_PSFS_FILE), { data: sensor.subImagePsfs, shape: [bank.count, P, P] });
+    writeNpy(join(outDir, SUB_IMAGE_PSFS_FILE), { data: sensor.subImagePsfs, shape: [bank.count, sensor.subImagePixels, sensor.subImagePixels] });
   }
 }
 
