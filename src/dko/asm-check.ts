@@ -54,8 +54,9 @@ export interface AsmCheck {
   /** The same NMSE for the single-step paraxial (Fresnel) window of the same cells. */
   paraxialNmse: number;
   /**
-   * Unit-sum NMSE between the reference and the reference with padding and frequency margin doubled: its
-   * own numerical error, to be well below `nmse` for the check to resolve the window model's error.
+   * Unit-sum NMSE between the reference and the reference with padding and frequency margin doubled (its grid
+   * rounded up to a fast FFT length): its own numerical error, to be well below `nmse` for the check to
+   * resolve the window model's error.
    */
   referenceChange: number;
   /** Unit-sum windows [M, M]: stage 2's model and the angular spectrum. */
@@ -121,7 +122,8 @@ export function asmCheck(design: DkoDesign, indices: number[], setup: AsmCheckSe
   for (const wavelength_m of [...new Set(indices.map((b) => design.bank.wavelengths_m[b]))]) {
     const options = { grid, wavelength_m, distance_m: optics.distance_m, window };
     const reference = new CellAsmWindow({ ...options, padding, frequencyMargin }, ops);
-    const refined = new CellAsmWindow({ ...options, padding: 2 * padding, frequencyMargin: 2 * frequencyMargin }, ops);
+    // Its own change when both double (the grid rounded up to a fast FFT length: the check's costliest transform).
+    const refined = new CellAsmWindow({ ...options, padding: 2 * padding, frequencyMargin: 2 * frequencyMargin, fastFftLength: true }, ops);
     const paraxialModel = createPsfWindowModel(
       { ...optics, windowPixels: design.bank.windowPixels, wavelengths_m: [wavelength_m], metasurface: design.bank.metasurface, subsamplesPerPixel: design.bank.subsamplesPerPixel, normalisation: "none", kernel: "paraxial" },
       ops,

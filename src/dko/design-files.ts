@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { readNpy } from "../io/npy.js";
 import type { KernelBankShape } from "../optics/kernels.js";
@@ -20,7 +21,16 @@ export interface DkoDesign {
   /** Signed kernels [k, k, in, out]: trained and realised. */
   targetKernels: Float32Array;
   realisedKernels: Float32Array;
+  /**
+   * The active metasurfaces' PSFs over their own sub-images [B, P, P] at `pitch_m`, as stage 2's sensor
+   * formation computed them with the window model (SUB_IMAGE_PSFS_FILE); absent when it did not run or
+   * used another propagation.
+   */
+  formedSubImages?: { pitch_m: number; subImagePixels: number; psfs: Float32Array };
 }
+
+/** Stage 2's sub-image PSFs (src/dko/run.ts writes it with the sensor formation). */
+export const SUB_IMAGE_PSFS_FILE = "sub_image_psfs.npy";
 
 function float32(dir: string, file: string, length: number): Float32Array {
   const array = readNpy(join(dir, file));
@@ -51,7 +61,15 @@ export function readDkoDesign(dir: string): DkoDesign {
     scales: float32(dir, "scales.npy", B),
     targetKernels: float32(dir, "target_kernels.npy", kernelValues),
     realisedKernels: float32(dir, "realised_kernels.npy", kernelValues),
+    formedSubImages: formedSubImages(dir, summary, B),
   };
+}
+
+function formedSubImages(dir: string, summary: DkoSummary, count: number): DkoDesign["formedSubImages"] {
+  const sensor = summary.metrics.sensorArray;
+  if (!sensor || sensor.propagation !== "window" || !existsSync(join(dir, SUB_IMAGE_PSFS_FILE))) return undefined;
+  const { pitch_m, subImagePixels } = sensor;
+  return { pitch_m, subImagePixels, psfs: float32(dir, SUB_IMAGE_PSFS_FILE, count * subImagePixels * subImagePixels) };
 }
 
 /** Sign, output and input channel of metasurface `index` (optics/kernels.ts order). */

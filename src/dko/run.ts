@@ -10,6 +10,7 @@ import { writeNpy } from "../io/npy.js";
 import type { DepthNet } from "../models/depth-net.js";
 import { psfsToKernels } from "../optics/kernels.js";
 import type { DkoConfig } from "./config.js";
+import { SUB_IMAGE_PSFS_FILE } from "./design-files.js";
 import { fabricatedParams, hasFabricationError } from "./fabrication-variants.js";
 import type { PlaneStack } from "../optics/plane-stack.js";
 import { kernelEfficiencies, kernelFits, type KernelFit } from "./fit-metrics.js";
@@ -45,6 +46,7 @@ export type DkoProgress =
  *   target_kernels.npy, realised_kernels.npy [k, k, 3, K]
  *   loss_history.npy [steps]        mean loss per step
  *   sensor_kernels.npy [S, S, 3, K] effective kernels of the sensor's image formation (when evaluation.sensorArray is set)
+ *   sub_image_psfs.npy [B, P, P]    each metasurface's PSF over its own sub-image, per incident energy (with sensor_kernels.npy)
  *   summary.json                    everything else (per-kernel fits, times, memory, engine, metrics; src/dko/summary.ts)
  */
 export interface RunDkoOptions {
@@ -90,8 +92,8 @@ export async function runDko(options: RunDkoOptions): Promise<{ outDir: string; 
     // One checkpoint per chunk (chunks are fitted one after another, each with its own optimiser).
     const checkpointFor = (chunk: number) => directoryCheckpointHook(join(outDir, SYNTHESIS_CHECKPOINT_DIR, `chunk-${chunk}`), SYNTHESIS_CHECKPOINT_SECONDS, options.signal);
     const design = await designBank(stage1.net, options.config, options.onProgress, checkpointFor);
-    const { metrics, sensorKernels } = await scoreDesign(design, stage1, dataset, { ...options, outDir });
-    writeDesignArrays(outDir, design, sensorKernels);
+    const { metrics, sensorOutputs } = await scoreDesign(design, stage1, dataset, { ...options, outDir });
+    writeDesignArrays(outDir, design, sensorOutputs);
     const summary = await dkoSummary(design, metrics, options, wallStart, { height: dataset.test.height, width: dataset.test.width });
     writeJsonAtomic(join(outDir, "summary.json"), summary);
     removeSynthesisCheckpoint(outDir);
@@ -180,7 +182,7 @@ async function scoreDesign(
   stage1: Stage1Run,
   dataset: DepthDataset,
   options: RunDkoOptions & { outDir: string },
-): Promise<{ metrics: DesignMetrics; sensorKernels?: { kernels: Float32Array; shape: KernelBankShape } }> {
+): Promise<{ metrics: DesignMetrics; sensorOutputs?: SensorOutputs }> {
   const { evaluateDepth } = await import("../eval/evaluate-depth.js");
   const { defaultProtocol } = await import("../eval/depth-protocol.js");
   const { config, targets, bank } = design;
@@ -235,7 +237,7 @@ async function scoreDesign(
       : undefined;
   return {
     metrics: { evalProtocol, testImages, electronic, optical, opticalQuantised, fabrication, finetune, sensorArray },
-    sensorKernels: sensor ? { kernels: sensor.kernels, shape: sensor.shape } : undefined,
+    sensorOutputs: sensor ? { kernels: sensor.kernels, shape: sensor.shape, subImagePsfs: sensor.subImagePsfs, subImagePixels: sensor.report.subImagePixels } : undefined,
   };
 }
 
@@ -285,7 +287,15 @@ async function finetuneBackEnd(
   }
 }
 
-function writeDesignArrays(outDir: string, design: BankDesign, sensor?: { kernels: Float32Array; shape: KernelBankShape }): void {
+/** What the sensor formation adds to the outputs: its effective kernels and the sub-image PSFs [B, P, P] behind its bookkeeping. */
+interface SensorOutputs {
+  kernels: Float32Array;
+  shape: KernelBankShape;
+  subImagePsfs: Float32Array;
+  subImagePixels: number;
+}
+
+function writeDesignArrays(outDir: string, design: BankDesign, sensor?: SensorOutputs): void {
   const { bank, synthesis, targets, config } = design;
   const M = bank.windowPixels;
   const k = bank.kernelSize;
@@ -300,6 +310,7 @@ function writeDesignArrays(outDir: string, design: BankDesign, sensor?: { kernel
   if (sensor) {
     const S = sensor.shape.kernelSize;
     writeNpy(join(outDir, "sensor_kernels.npy"), { data: sensor.kernels, shape: [S, S, sensor.shape.inChannels, sensor.shape.outChannels] });
+    writeNpy(join(outDir, SUB_IMAGE_PSFS_FILE), { data: sensor.subImagePsfs, shape: [bank.count, sensor.subImagePixels, sensor.subImagePixels] });
   }
 }
 

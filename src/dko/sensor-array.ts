@@ -1,4 +1,4 @@
-import { createPsfWindowModel } from "../optics/psf-model.js";
+import { arrayBandPsfs } from "./array-psfs.js";
 import type { DkoDesign } from "./design-files.js";
 
 /**
@@ -37,31 +37,31 @@ export function arrayPosition(array: { cols: number }, index: number): { row: nu
 /**
  * Each chosen metasurface's PSF over its whole sub-image (SensorArray.subImagePixels per side), as the
  * fraction of the light incident on the metasurface per sensor pixel [count, P, P]. Computed with the
- * Fresnel window model stage 2 optimised, in chunks to bound memory.
+ * Fresnel window model stage 2 optimised: the band grid of array-psfs.ts with no neighbour rings (one
+ * model per wavelength, so its window matrices are built once per colour). The active metasurfaces' PSFs
+ * are taken from stage 2's sensor formation when it formed them at this pitch (DkoDesign.formedSubImages:
+ * the same model, nodes and cells).
  */
-export function subImagePsfs(design: DkoDesign, array: SensorArray, indices: number[], chunk = 8): Float32Array {
-  const { optics } = design.summary.config;
-  const N = optics.cells;
+export function subImagePsfs(design: DkoDesign, array: SensorArray, indices: number[]): Float32Array {
   const P = array.subImagePixels;
+  const formed = design.formedSubImages;
+  const reusable = formedAt(design, array);
+  const fromStage2 = (b: number) => reusable && design.summary.kernels[b].active;
+  const missing = indices.filter((b) => !fromStage2(b));
+  const computed = missing.length > 0 ? arrayBandPsfs(design.bank, design.params, missing, { rings: 0, bandPixels: P, pitch_m: array.pitch_m, sensorPitch_m: array.sensorPitch_m }) : new Float32Array(0);
   const out = new Float32Array(indices.length * P * P);
-  for (let start = 0; start < indices.length; start += chunk) {
-    const part = indices.slice(start, start + chunk);
-    const model = createPsfWindowModel({
-      cells: N,
-      cellPitch_m: optics.cellPitch_m,
-      distance_m: optics.distance_m,
-      sensorPitch_m: optics.sensorPitch_m,
-      windowPixels: P,
-      wavelengths_m: part.map((b) => design.bank.wavelengths_m[b]),
-      metasurface: design.bank.metasurface,
-      subsamplesPerPixel: design.bank.subsamplesPerPixel,
-      normalisation: "incident-energy",
-    });
-    const params = new Float32Array(part.length * N * N);
-    part.forEach((b, i) => params.set(design.params.subarray(b * N * N, (b + 1) * N * N), i * N * N));
-    out.set(model.forward(params), start * P * P);
-  }
+  let next = 0;
+  indices.forEach((b, i) => {
+    const source = fromStage2(b) ? formed!.psfs.subarray(b * P * P, (b + 1) * P * P) : computed.subarray(next * P * P, ++next * P * P);
+    out.set(source, i * P * P);
+  });
   return out;
+}
+
+/** Whether stage 2's sensor formation left the sub-image PSFs of this array (same pitch and sub-image size). */
+export function formedAt(design: DkoDesign, array: SensorArray): boolean {
+  const formed = design.formedSubImages;
+  return !!formed && formed.subImagePixels === array.subImagePixels && Math.abs(formed.pitch_m - array.pitch_m) <= 1e-9 * array.pitch_m;
 }
 
 /**

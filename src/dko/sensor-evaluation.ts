@@ -63,6 +63,11 @@ export interface SensorArrayDesign {
   /** Effective correlation kernels [S, S, in, out] and their shape (kernelSize S). */
   kernels: Float32Array;
   shape: KernelBankShape;
+  /**
+   * Each metasurface's incident-energy PSF over its own sub-image [B, P, P] (zeros for the inactive parts,
+   * which are blocked): the bookkeeping's input, kept so the PSF inspection need not form it again.
+   */
+  subImagePsfs: Float32Array;
   report: SensorArrayReport;
 }
 
@@ -129,7 +134,9 @@ export function sensorArrayDesign(options: {
   const emittedKernel = new Array<number>(B).fill(0);
   const emittedHalo = new Array<number>(B).fill(0);
   const beyondSubImage = new Array<number>(B).fill(0);
+  const subImagePsfs = new Float32Array(B * P * P);
   activeIndices.forEach((b, i) => {
+    subImagePsfs.set(own.subarray(i * P * P, (i + 1) * P * P), b * P * P);
     const inKernel = sum(ownKernels.subarray(i * k * k, (i + 1) * k * k));
     const onSubImage = sum(own.subarray(i * P * P, (i + 1) * P * P));
     emittedKernel[b] = inKernel;
@@ -155,6 +162,7 @@ export function sensorArrayDesign(options: {
   return {
     kernels: formation.kernels,
     shape: effectiveShape,
+    subImagePsfs,
     report: {
       description: `${B} metasurfaces in ${array.rows} x ${array.cols} at ${um(array.pitch_m)} um pitch, ${rings} ring(s) of neighbours, ${S}x${S} effective kernels (${propagation} propagation)`,
       propagation,

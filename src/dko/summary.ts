@@ -115,6 +115,7 @@ const SensorArraySchema = z
     propagation: z.enum(["window", "cell-asm"]),
     pitch_m: finite,
     spacing_m: finite,
+    subImagePixels: z.number().int(),
     rings: z.number().int(),
     kernelPixels: z.number().int(),
     kernelBankNmse: finite,

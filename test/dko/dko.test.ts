@@ -12,6 +12,7 @@ import { kernelFits } from "../../src/dko/fit-metrics.js";
 import { OpticsBank } from "../../src/dko/optics-bank.js";
 import { opticalFirstLayer } from "../../src/dko/optical-layer.js";
 import { runDko } from "../../src/dko/run.js";
+import { readDkoDesign } from "../../src/dko/design-files.js";
 import { dkoLogLines } from "../../src/dko/stage-log.js";
 import { readDkoSummary } from "../../src/dko/summary.js";
 import { synthesizeBank, synthesizeMetasurfaces } from "../../src/dko/synthesize.js";
@@ -262,6 +263,9 @@ describe("stage 2 run", () => {
     assert.ok(Number.isFinite(sensor.test.absRel) && sensor.test.images === summary.metrics.optical.images);
     assert.deepEqual([sensor.rings, sensor.ringsFrom, sensor.kernelPixels, sensor.pitch_m, sensor.spacing_m], [1, "setting", 191, 128e-6, 0]);
     assert.deepEqual(readNpy(join(outDir, "sensor_kernels.npy")).shape, [191, 191, 3, 4]);
+    // Its sub-image PSFs, read back for the PSF inspection at that pitch.
+    assert.deepEqual(readNpy(join(outDir, "sub_image_psfs.npy")).shape, [24, 47, 47]);
+    assert.deepEqual(readDkoDesign(outDir).formedSubImages?.pitch_m, 128e-6);
     const emitted = sensor.emitted.kernel + sensor.emitted.halo + sensor.emitted.beyondSubImage;
     assert.ok(Math.abs(emitted - 1) < 1e-6 && Math.abs(sensor.received.kernel + sensor.received.halo + sensor.received.neighbours - 1) < 1e-6);
     assert.ok(sensor.received.halo > 0 && sensor.received.neighbours > 0 && sensor.changeFromKernelOnly > 0);

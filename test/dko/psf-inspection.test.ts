@@ -81,6 +81,24 @@ describe("sensor array and cross-talk", () => {
     }
   });
 
+  test("stage 2's sub-image PSFs are taken for its active metasurfaces at its pitch, the others computed", () => {
+    const design = lensDesign();
+    const array = sensorArray(design);
+    const P2 = array.subImagePixels ** 2;
+    const all = [0, 1, 2, 3, 4, 5];
+    const computed = subImagePsfs(design, array, all);
+    // Stage 2's planes marked (doubled), metasurface 1 inactive (stage 2 left its plane zero).
+    const formedPsfs = computed.map((v, i) => (Math.floor(i / P2) === 1 ? 0 : 2 * v));
+    const kernels = design.summary.kernels.map((kernel) => ({ ...kernel, active: kernel.index !== 1 }));
+    const formed = { ...design, summary: { ...design.summary, kernels }, formedSubImages: { pitch_m: array.pitch_m, subImagePixels: array.subImagePixels, psfs: formedPsfs } };
+    const taken = subImagePsfs(formed, array, [1, 4, 0]);
+    assert.deepEqual(taken.subarray(0, P2), computed.subarray(P2, 2 * P2), "the inactive one is computed");
+    assert.deepEqual(taken.subarray(P2, 2 * P2), formedPsfs.subarray(4 * P2, 5 * P2));
+    assert.deepEqual(taken.subarray(2 * P2), formedPsfs.subarray(0, P2));
+    const wider = sensorArray(design, 1.5 * array.pitch_m);
+    assert.deepEqual(subImagePsfs(formed, wider, [0]), subImagePsfs(design, wider, [0]), "another pitch is computed");
+  });
+
   test("the sensor mosaic puts each sub-image at its place and keeps the light", () => {
     const design = lensDesign();
     const array = sensorArray(design);
