@@ -300,6 +300,30 @@ const CASES: EntryCase[] = [
     ],
   },
   {
+    entry: "tiledPhasor",
+    // [batch, size, stride, bands], bandStarts, phase, weight.re, weight.im, out.re, out.im
+    valid: () => [Int32Array.of(2, 3, 9, 2), Int32Array.of(0, 1, 3), f32(18), f32(9), f32(9), f32(18), f32(18)],
+    shape: { index: 0, fields: [["batch", 1], ["size", 1], ["stride", 0], ["bands", 1]] },
+    wrong: [
+      rangeError("bands short of the plane", (a) => { a[1] = Int32Array.of(0, 1, 2); }, "tiledPhasor: argument 2 (bandStarts) must run from 0 to size = 3"),
+      rangeError("an empty band", (a) => { a[1] = Int32Array.of(0, 0, 3); }, "tiledPhasor: argument 2 (bandStarts) must increase"),
+      rangeError("overlapping items", (a) => { a[0] = Int32Array.of(2, 3, 8, 2); }, "tiledPhasor: argument 1 (shape) stride must be >= size^2 = 9 when batch > 1"),
+      rangeError("out.im too short for the batch", (a) => { a[6] = f32(17); }, "tiledPhasor: argument 7 (out.im) has 17 elements, needs 18"),
+      rangeError("weight.re shorter than a plane", (a) => { a[3] = f32(8); }, "tiledPhasor: argument 4 (weight.re) has 8 elements, needs 9"),
+      typeError("phase as an Array", (a) => { a[2] = new Array(18).fill(0); }, "tiledPhasor: argument 3 (phase) must be a Float32Array, got an Array"),
+    ],
+  },
+  {
+    entry: "tiledPhaseGradient",
+    // [batch, size, stride, bands], bandStarts, gradient.re, gradient.im, field.re, field.im, out
+    valid: () => [Int32Array.of(2, 3, 9, 2), Int32Array.of(0, 1, 3), f32(18), f32(18), f32(18), f32(18), f32(18)],
+    shape: { index: 0, fields: [["batch", 1], ["size", 1], ["stride", 0], ["bands", 1]] },
+    wrong: [
+      rangeError("out too short for the batch", (a) => { a[6] = f32(17); }, "tiledPhaseGradient: argument 7 (out) has 17 elements, needs 18"),
+      typeError("field.im as an Array", (a) => { a[5] = new Array(18).fill(0); }, "tiledPhaseGradient: argument 6 (field.im) must be a Float32Array, got an Array"),
+    ],
+  },
+  {
     entry: "setLayout",
     valid: () => [addon().info().layout],
     wrong: [
