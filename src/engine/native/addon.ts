@@ -96,11 +96,6 @@ export function loadNativeAddon(): AddonLoad {
     loaded = { ok: false, reason: `native addon not built: ${buildStatus(directory)}` };
     return loaded;
   }
-  // OpenMP threads that sleep at once when they wait, instead of spinning: with both cores taken and a third
-  // job running, spinning threads hold a core while their partner waits for one, and a step of many small
-  // parallel regions ran 3x slower than with passive waiting (default E2E step, load ~10, 2026-12-01).
-  // libgomp reads it when the addon loads it; a user's own setting wins.
-  process.env.OMP_WAIT_POLICY ??= "PASSIVE";
   try {
     const addon = createRequire(join(directory, "addon.ts"))(binary) as NativeAddon;
     loaded = { ok: true, addon };
