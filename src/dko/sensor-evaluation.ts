@@ -1,14 +1,14 @@
-import type { SetMetrics } from "../eval/evaluate-depth.js";
 import { meanOf, nmse } from "../eval/nmse.js";
 import { PlaneStack } from "../optics/plane-stack.js";
 import type { KernelBankShape } from "../optics/kernels.js";
-import { arrayBandPsfs, type ArrayBands, type BandPropagation } from "./array-psfs.js";
+import { arrayBandPsfs, type ArrayBands } from "./array-psfs.js";
 import type { SensorArraySettings } from "./config.js";
 import type { DkoDesign } from "./design-files.js";
 import { ghostOrders, type GhostOrderReport } from "./ghost-orders.js";
 import type { OpticsBank } from "./optics-bank.js";
 import { arrayLayout } from "./sensor-array.js";
 import { padKernels, sensorFormation } from "./sensor-formation.js";
+import type { SensorArrayReport } from "./sensor-report.js";
 
 /**
  * The optical first layer as the sensor of the whole array forms it (sensor-formation.ts has the model): each
@@ -18,47 +18,6 @@ import { padKernels, sensorFormation } from "./sensor-formation.js";
  * PSFs that need (array-psfs.ts), the gains, and the energy bookkeeping that says where each metasurface's
  * light goes and where each sub-image's comes from.
  */
-export interface SensorArrayReport {
-  /** One line on the model, for logs and tables. */
-  description: string;
-  propagation: BandPropagation;
-  /** Centre-to-centre distance of the metasurfaces and the gap between their apertures. */
-  pitch_m: number;
-  spacing_m: number;
-  layout: { rows: number; cols: number };
-  subImagePixels: number;
-  /** Neighbour rings formed, and why that many. */
-  rings: number;
-  ringsFrom: "setting" | "first grating orders";
-  /** Side of the effective kernels (2 x image side - 1). */
-  kernelPixels: number;
-  imagePixels: { height: number; width: number };
-  /** ||W_eff - W||^2 / ||W||^2 against the trained kernels, and against the kernel-only model's realised kernels (both zero-padded). */
-  kernelBankNmse: number;
-  changeFromKernelOnly: number;
-  /**
-   * Where the light of the active metasurfaces goes, as fractions of the light incident on each (means):
-   * its own kernel window, the rest of its own sub-image (the halo), and everywhere else (the neighbours'
-   * sub-images, the rest of the sensor; for nanopillars also what the cells absorb).
-   */
-  emitted: { kernel: number; halo: number; beyondSubImage: number };
-  /**
-   * Where each read sub-image's light comes from under a uniform scene (shares of it, means over the read
-   * sub-images): its own kernel window, its own halo, its neighbours (within the image's reach).
-   */
-  received: { kernel: number; halo: number; neighbours: number };
-  /** The same per metasurface, bank order (zeros for inactive parts). */
-  perMetasurface: { emittedKernel: number[]; emittedHalo: number[]; beyondSubImage: number[]; receivedHaloShare: number[]; receivedNeighbourShare: number[] };
-  /**
-   * How far off axis the formation samples the PSFs, and how far the window model's paraxial placement puts
-   * light arriving there from the aperture centre (x - z x / sqrt(z^2 + x^2), in pixels); warning past a pixel
-   * with the window propagation.
-   */
-  reach: { farthestSample_m: number; angle_rad: number; windowModelPlacementError_px: number; warning: string | null };
-  /** Seconds to form the kernels (PSFs and bookkeeping; scoring not included). */
-  seconds: number;
-}
-
 export interface SensorArrayDesign {
   /** Effective correlation kernels [S, S, in, out] and their shape (kernelSize S). */
   kernels: Float32Array;
@@ -200,7 +159,6 @@ function sum(values: Float32Array): number {
 }
 
 /** What summary.json records: the report with the test metrics of the network behind the effective kernels. */
-export type SensorArrayEvaluation = SensorArrayReport & { test: SetMetrics };
 
 /** sensorArrayDesign of a finished DKO result read back from its directory (design-files.ts), e.g. to form it with other settings. */
 export function sensorArrayOfDesign(design: DkoDesign, imagePixels: { height: number; width: number }, settings: SensorArraySettings, onProgress?: (done: number, total: number) => void): SensorArrayDesign {

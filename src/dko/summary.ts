@@ -9,7 +9,7 @@ import { DkoConfigSchema, type DkoConfig } from "./config.js";
 import type { WindowModelValidity } from "../optics/window-validity.js";
 import type { KernelFit } from "./fit-metrics.js";
 import type { GhostOrderReport } from "./ghost-orders.js";
-import type { SensorArrayEvaluation } from "./sensor-evaluation.js";
+import type { SensorArrayEvaluation } from "./sensor-report.js";
 
 /** /3: bank.ghostOrders, metrics.sensorArray (the sensor's image formation) and warnings. */
 export const DKO_SUMMARY_FORMAT = "optocnn-dko/3";
