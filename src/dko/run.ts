@@ -18,6 +18,7 @@ import { ghostOrders } from "./ghost-orders.js";
 import type { KernelBankShape } from "../optics/kernels.js";
 import { OpticsBank } from "./optics-bank.js";
 import { opticalFirstLayer } from "./optical-layer.js";
+import { lightBudgetWarning } from "./light-budget.js";
 import { sensorArrayDesign } from "./sensor-evaluation.js";
 import type { SensorArrayEvaluation } from "./sensor-report.js";
 import { DKO_SUMMARY_FORMAT, type DkoSummary } from "./summary.js";
@@ -322,7 +323,8 @@ async function dkoSummary(design: BankDesign, metrics: DesignMetrics, options: R
   const activeFits = fits.filter(isActive);
   // The ghosts land relative to the array pitch: the sensor formation's when it is scored, else zero spacing.
   const ghosts = ghostOrders({ ...config.optics, wavelengths_m: config.optics.channelWavelengths_m, pitch_m: metrics.sensorArray?.pitch_m, imagePixels });
-  const warnings = [bank.validity.warning, ghosts.warning, metrics.sensorArray?.reach.warning].filter((w): w is string => !!w);
+  const lightBudget = lightBudgetWarning(meanOf(efficiencies.filter(isActive)), metrics.optical, metrics.sensorArray?.test);
+  const warnings = [bank.validity.warning, ghosts.warning, metrics.sensorArray?.reach.warning, lightBudget].filter((w): w is string => !!w);
   return {
     format: DKO_SUMMARY_FORMAT,
     stage1Run: resolve(options.runDir),
