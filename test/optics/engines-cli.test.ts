@@ -11,21 +11,11 @@ import { initComplexOps } from "../../src/engine/complex/select.js";
 import { PhaseMetasurface } from "../../src/optics/metasurface.js";
 import { createFullFieldPsfModel, createPsfWindowModel } from "../../src/optics/psf-model.js";
 import { unitSumNmse } from "../../src/optics/model-agreement.js";
-import { randomComplex, randomReal } from "./helpers.js";
+import { maxRelativeError, randomComplex, randomReal } from "./helpers.js";
 
 const selection = await initComplexOps();
 const native: ComplexOps | null = selection.ops.name === "native" ? selection.ops : null;
 const skipNative = native ? false : `native complex ops unavailable (${selection.fallbacks.join("; ")})`;
-
-function maxRelative(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let error = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    error = Math.max(error, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return error / scale;
-}
 
 test("native and TypeScript complex ops agree within 1e-5 relative (fft2d incl. Bluestein, gemm, PSF paths)", { skip: skipNative }, () => {
   const js = jsComplexOps();
@@ -37,7 +27,7 @@ test("native and TypeScript complex ops agree within 1e-5 relative (fft2d incl. 
       const b: PlanarComplex = { re: x.re.slice(), im: x.im.slice() };
       js.fft2d(a, 3, rows, cols, inverse);
       nat.fft2d(b, 3, rows, cols, inverse);
-      assert.ok(maxRelative(b.re, a.re) < 1e-5 && maxRelative(b.im, a.im) < 1e-5, `fft ${rows}x${cols}`);
+      assert.ok(maxRelativeError(b.re, a.re) < 1e-5 && maxRelativeError(b.im, a.im) < 1e-5, `fft ${rows}x${cols}`);
     }
   }
   const common = { cells: 40, cellPitch_m: 2e-6, wavelengths_m: [640e-9, 550e-9, 460e-9, 640e-9], metasurface: new PhaseMetasurface() };
@@ -49,9 +39,9 @@ test("native and TypeScript complex ops agree within 1e-5 relative (fft2d incl. 
   for (const make of makers) {
     const a = make(js).forwardWithVjp(params);
     const b = make(nat).forwardWithVjp(params);
-    assert.ok(maxRelative(b.psf, a.psf) < 1e-5, "psf");
+    assert.ok(maxRelativeError(b.psf, a.psf) < 1e-5, "psf");
     const g = randomReal(a.psf.length, 4);
-    assert.ok(maxRelative(b.vjp(g), a.vjp(g)) < 1e-4, "gradient");
+    assert.ok(maxRelativeError(b.vjp(g), a.vjp(g)) < 1e-4, "gradient");
   }
 });
 

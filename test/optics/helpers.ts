@@ -137,3 +137,14 @@ export function testPhases(): Float32Array {
   for (let i = 0; i < 20000; i++) phases.push(((i * 7919) % 20000) / 20000 * 400 - 200);
   return Float32Array.from(phases);
 }
+
+/** max |a - b| / max |b| over real arrays. */
+export function maxRelativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let error = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    error = Math.max(error, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return error / scale;
+}
