@@ -28,6 +28,12 @@ export const DkoOptimiserSchema = z.object({
   learningRate: z.number().positive(),
   /** Cosine decay of the step size over `steps` to this fraction of learningRate (default 1: constant). */
   finalLrFraction: z.number().min(0).max(1).optional(),
+  /**
+   * Weight of the light term of the window loss (src/dko/window-loss.ts): shape NMSE traded per unit of the
+   * window's share of the incident light. Omitted = 0, the paper's shape-only loss, which lets the designs
+   * scatter their light out of the window.
+   */
+  efficiencyWeight: z.number().min(0).optional(),
   /** Decoupled weight decay (0 = Adam). */
   weightDecay: z.number().min(0),
   /** Maximum optimisation steps. */

@@ -323,7 +323,7 @@ async function dkoSummary(design: BankDesign, metrics: DesignMetrics, options: R
   const activeFits = fits.filter(isActive);
   // The ghosts land relative to the array pitch: the sensor formation's when it is scored, else zero spacing.
   const ghosts = ghostOrders({ ...config.optics, wavelengths_m: config.optics.channelWavelengths_m, pitch_m: metrics.sensorArray?.pitch_m, imagePixels });
-  const lightBudget = lightBudgetWarning(meanOf(efficiencies.filter(isActive)), metrics.optical, metrics.sensorArray?.test);
+  const lightBudget = lightBudgetWarning(meanOf(efficiencies.filter(isActive)), config.optimiser.efficiencyWeight ?? 0, metrics.optical, metrics.sensorArray?.test);
   const warnings = [bank.validity.warning, ghosts.warning, metrics.sensorArray?.reach.warning, lightBudget].filter((w): w is string => !!w);
   return {
     format: DKO_SUMMARY_FORMAT,

@@ -5,6 +5,7 @@ import { FlatAdamW } from "./adam.js";
 import type { DkoOptimiser } from "./config.js";
 import { gather, type OpticsBank } from "./optics-bank.js";
 import { SynthesisInterrupted, type SynthesisCheckpointHook } from "./synthesis-checkpoint.js";
+import { windowLoss } from "./window-loss.js";
 
 export interface SynthesisProgress {
   step: number;
@@ -18,7 +19,7 @@ export interface SynthesisResult {
   /** Best parameters per metasurface [B, N, N] and their unit-sum PSFs [B, M, M]. */
   params: Float32Array;
   psfs: Float32Array;
-  /** Loss (MSE over the fit window) per metasurface at the start and at the kept parameters. */
+  /** Loss (src/dko/window-loss.ts) per metasurface at the start and at the kept parameters. */
   initialLoss: Float64Array;
   finalLoss: Float64Array;
   stepsRun: number;
@@ -29,12 +30,11 @@ export interface SynthesisResult {
 }
 
 /**
- * Direct kernel optimisation of a bank of metasurfaces, all in one batch: per metasurface b,
- *   L_b = mean over the M x M fit window of (PSF_b - target_b)^2,
- * with PSF_b normalised to unit sum over the window (the model's "unit-sum" normalisation, whose vjp
- * carries the gradient through the normalisation) and target_b the zero-padded unit-sum kernel, so
- * light in the window but outside the kernel is penalised. Adam(W) on all parameters (step size constant or
- * decaying on a cosine over `steps`); each metasurface
+ * Direct kernel optimisation of a bank of metasurfaces, all in one batch: per metasurface b, the window
+ * loss (src/dko/window-loss.ts) of its PSF per incident energy (the model's "incident-energy"
+ * normalisation) against target_b, the zero-padded unit-sum kernel: the shape term penalises light in the
+ * window but outside the kernel, the light term (`optimiser.efficiencyWeight`) light that misses the
+ * window. Adam(W) on all parameters (step size constant or decaying on a cosine over `steps`); each metasurface
  * keeps its best parameters; stops when the mean loss has not improved by `tolerance` (relative) for
  * `patience` steps. Inactive metasurfaces (empty kernel part) get no gradient.
  */
@@ -51,6 +51,8 @@ export async function synthesizeMetasurfaces(options: {
 }): Promise<SynthesisResult> {
   const start = performance.now();
   const { model, targets, active, optimiser } = options;
+  if (model.normalisation !== "incident-energy") throw new Error(`synthesizeMetasurfaces: the model must give PSFs per incident energy (OpticsBank.model("incident-energy")), not "${model.normalisation}": the loss needs the light that misses the window`);
+  const efficiencyWeight = optimiser.efficiencyWeight ?? 0;
   const B = model.batch;
   const N = model.cells;
   const M = model.windowPixels;
@@ -93,22 +95,18 @@ export async function synthesizeMetasurfaces(options: {
     const entering = { bestMean, sinceImprovement };
     const { psf, vjp } = model.forwardWithVjp(params, buffers);
     const gradPsf = new Float32Array(B * window);
+    const unitSum = new Float32Array(B * window);
     let meanLoss = 0;
     for (let b = 0; b < B; b++) {
       if (!active[b]) continue;
-      let loss = 0;
-      for (let i = b * window; i < (b + 1) * window; i++) {
-        const diff = psf[i] - targets[i];
-        loss += diff * diff;
-        gradPsf[i] = (2 * diff) / window;
-      }
-      loss /= window;
+      const range = [b * window, (b + 1) * window] as const;
+      const { loss } = windowLoss(psf.subarray(...range), targets.subarray(...range), efficiencyWeight, unitSum.subarray(...range), gradPsf.subarray(...range));
       if (step === 0) initialLoss[b] = loss;
       meanLoss += loss / Math.max(1, activeCount);
       if (loss < bestLoss[b]) {
         bestLoss[b] = loss;
         best.set(params.subarray(b * plane, (b + 1) * plane), b * plane);
-        bestPsfs.set(psf.subarray(b * window, (b + 1) * window), b * window);
+        bestPsfs.set(unitSum.subarray(...range), b * window);
       }
     }
     history.push(meanLoss);
@@ -143,7 +141,7 @@ export async function synthesizeMetasurfaces(options: {
   // Inactive metasurfaces keep their start and its PSF.
   if (active.some((a) => !a)) {
     const psf = model.forward(best);
-    for (let b = 0; b < B; b++) if (!active[b]) bestPsfs.set(psf.subarray(b * window, (b + 1) * window), b * window);
+    for (let b = 0; b < B; b++) if (!active[b]) bestPsfs.set(unitSumOf(psf.subarray(b * window, (b + 1) * window)), b * window);
   }
   return {
     params: best,
@@ -155,6 +153,12 @@ export async function synthesizeMetasurfaces(options: {
     seconds: (performance.now() - start) / 1000,
     history,
   };
+}
+
+function unitSumOf(window: Float32Array): Float32Array {
+  let sum = 0;
+  for (const v of window) sum += v;
+  return window.map((v) => v / sum);
 }
 
 export interface BankSynthesisProgress extends SynthesisProgress {
@@ -206,7 +210,7 @@ export async function synthesizeBank(options: {
   let bankSteps = 0;
   for (const [chunk, indices] of chunks.entries()) {
     const result = await synthesizeMetasurfaces({
-      model: bank.model("unit-sum", bank.metasurface, indices),
+      model: bank.model("incident-energy", bank.metasurface, indices),
       targets: gather(targets, indices, window),
       active: indices.map((b) => active[b]),
       initialParams: bank.initialParams(optimiser.initNoise_rad, optimiser.seed, indices),

@@ -33,8 +33,9 @@ export async function trainDkoStudent(options: {
     const stage1 = await clock.time("dko.stage1", () => trainNetwork({ ...common, net: electronic, objective: { kind: "task" }, steps: stage1Steps, onStep: options.onStep }));
     const { kernelSize: k, kernels } = config.student;
     const targets = kernelTargetsFrom(Float32Array.from(electronic.kernel.dataSync()), { kernelSize: k, inChannels: 1, outChannels: kernels });
+    // Shape-only fit (no efficiency weight): the student reads its kernels from the window crops, never a sensor's whole image.
     const synthesis = await clock.time("dko.synthesis", () => synthesizeMetasurfaces({
-      model: student.model,
+      model: student.bank.model("incident-energy"),
       targets: student.bank.targetWindows(targets.targets).data,
       active: targets.active,
       initialParams: Float32Array.from(student.phases.dataSync()),

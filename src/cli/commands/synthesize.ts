@@ -18,6 +18,7 @@ const SynthesizeOptions = z.object({
   data: z.string().min(1, "give the depth data set directory").optional(),
   steps: z.coerce.number().int("must be a whole number").positive("must be a positive whole number of steps").optional(),
   lr: positive("learning rate"),
+  efficiencyWeight: z.coerce.number().min(0, "must be >= 0 (0 = the paper's shape-only loss)").optional(),
   cells: z.coerce.number().int("must be a whole number").min(8, "must be at least 8 cells").optional(),
   cellPitchUm: quantity(MICROMETRES(0.01, 100)).optional(),
   distanceMm: quantity(MILLIMETRES(1e-4, 1000)).optional(),
@@ -39,6 +40,7 @@ export function register(program: Command): void {
     .option("--data <dir>", "depth data set the optical network is scored on, its test split (default: the preset's)")
     .option("--steps <n>", "maximum optimisation steps (early stopping may end sooner); SIGINT/SIGTERM write a checkpoint, rerunning the command resumes")
     .option("--lr <x>", "Adam step size on the parameters (radians for phase)")
+    .option("--efficiency-weight <w>", "weight of the fit loss's light term: shape NMSE traded per unit of the light kept in the fit window (0 = the paper's shape-only loss)")
     .option("--cells <n>", "metasurface cells per side")
     .option("--cell-pitch-um <p>", "metasurface cell pitch in um")
     .option("--distance-mm <z>", "metasurface-to-sensor distance in mm")
@@ -85,7 +87,7 @@ export function register(program: Command): void {
             // A changed geometry gets the Nyquist sampling of its own PSF unless the preset's still holds.
             subsamplesPerPixel: options.cells || options.cellPitchUm || options.distanceMm || options.sensorPitchUm || wavelengths ? undefined : PRESETS[options.preset].dko.optics.subsamplesPerPixel,
           },
-          optimiser: { steps: options.steps, learningRate: options.lr },
+          optimiser: { steps: options.steps, learningRate: options.lr, efficiencyWeight: options.efficiencyWeight },
           evaluation: {
             quantiseLevels: options.quantiseLevels,
             fabricationRms_rad: options.fabRmsRad,
@@ -177,7 +179,7 @@ export function register(program: Command): void {
       console.log(
         `synthesised ${summary.bank.active} of ${summary.bank.metasurfaces} metasurfaces (${config.optics.cells}x${config.optics.cells} cells) in ${s.seconds.toFixed(1)} s, ${s.chunks} chunks of up to ${s.steps} steps${s.stoppedEarly ? " (early stop)" : ""}, ${(s.secondsPerStep * 1000).toFixed(0)} ms per step of the whole bank, peak RSS ${(s.peakRss_bytes / 2 ** 20).toFixed(0)} MiB on ${summary.complexOps?.name}`,
       );
-      console.log(`fit: mean NMSE ${s.meanNmse.toFixed(4)}, correlation ${s.meanCorrelation.toFixed(4)}, energy outside kernel ${(100 * s.meanEnergyOutsideKernel).toFixed(1)} %, kernel bank NMSE ${s.kernelBankNmse.toFixed(4)}`);
+      console.log(`fit: mean NMSE ${s.meanNmse.toFixed(4)}, correlation ${s.meanCorrelation.toFixed(4)}, energy outside kernel ${(100 * s.meanEnergyOutsideKernel).toFixed(1)} %, kernel bank NMSE ${s.kernelBankNmse.toFixed(4)}; ${(100 * s.meanKernelEfficiency).toFixed(1)} % of the incident light in the kernels (efficiency weight ${summary.config.optimiser.efficiencyWeight ?? 0})`);
       const m = summary.metrics;
       const rows: [string, { absRel: number; rmse: number; delta1: number }][] = [["electronic", m.electronic], ["optical (design)", m.optical]];
       if (m.opticalQuantised) rows.push([`optical (${config.evaluation.quantiseLevels} levels)`, m.opticalQuantised]);
