@@ -65,8 +65,8 @@ export function buildBenchUnet(seed = 1): BenchUnet {
   for (const c of unetConvs()) {
     const fanIn = c.size * c.size * c.inChannels;
     layers.set(c.name, {
-      kernel: tf.variable(tf.randomNormal([c.size, c.size, c.inChannels, c.outChannels], 0, Math.sqrt(2 / fanIn), "float32", nextSeed++)),
-      bias: tf.variable(tf.zeros([c.outChannels])),
+      kernel: tf.tidy(() => tf.variable(tf.randomNormal([c.size, c.size, c.inChannels, c.outChannels], 0, Math.sqrt(2 / fanIn), "float32", nextSeed++))),
+      bias: tf.tidy(() => tf.variable(tf.zeros([c.outChannels]))),
     });
   }
   const conv = (x: tf.Tensor4D, name: string, activation: "relu" | "linear" = "relu"): tf.Tensor4D => {

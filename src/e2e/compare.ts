@@ -87,7 +87,17 @@ export interface CompareSummary {
   processes: number;
   /** Units taken from an earlier, interrupted process ("x1 seed 0"). */
   resumed: string[];
+  /** What the process held after each unit it ran: a count of tensors that grows from unit to unit is a leak. */
+  memoryAfterUnits: UnitMemory[];
   warnings: string[];
+}
+
+export interface UnitMemory {
+  unit: string;
+  /** tf.memory() of the backend: live tensors and their bytes. */
+  tensors: number;
+  tensorBytes: number;
+  rssBytes: number;
 }
 
 export const BUDGET_DEFINITION =
@@ -100,6 +110,7 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareSum
   const { cpus } = await import("node:os");
   const { initEngine, engineInfo } = await import("../engine/backend.js");
   const { initComplexOps } = await import("../engine/complex/select.js");
+  const tf: typeof tfTypes = await import("@tensorflow/tfjs");
   const settings = parseSettings(CompareSettingsSchema, options.settings, "compare");
   const log = options.log ?? (() => {});
   await initEngine();
@@ -113,6 +124,7 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareSum
   const processes = new Set<string>();
   const kept: string[] = [];
   const resumed: string[] = [];
+  const memoryAfterUnits: UnitMemory[] = [];
   const units = unitFiles(UNIT_FORMAT, { settings, e2e: options.e2e, data: resolve(options.dataset.dir) });
   for (const factor of settings.budgetFactors) {
     const seeds: SeedResult[] = [];
@@ -134,6 +146,9 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareSum
         result = { process: thisProcess, seed: run.seed, secondsPerStep: [...run.secondsPerStep] };
         // Written last: a unit without result.json is unfinished.
         units.write(resultPath, result);
+        const memory = tf.memory();
+        memoryAfterUnits.push({ unit, tensors: memory.numTensors, tensorBytes: memory.numBytes, rssBytes: process.memoryUsage().rss });
+        log(`compare ${unit}: done; ${memory.numTensors} tensors (${(memory.numBytes / 2 ** 20).toFixed(1)} MiB) live, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
       }
       kept.push(unit);
       processes.add(result.process);
@@ -156,6 +171,7 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareSum
     wallSeconds: (performance.now() - wallStart) / 1000,
     processes: processes.size,
     resumed,
+    memoryAfterUnits,
     warnings:
       processes.size > 1
         ? [

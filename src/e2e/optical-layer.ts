@@ -53,13 +53,19 @@ export function e2eOpticalLayer(bank: OpticsBank, options: E2eLayerOptions): E2e
   const factor = options.parameterStepFactor;
   const model = bank.model("unit-sum");
   const psfOf = psfFunction(model);
-  const stored = tf.variable(tf.tensor3d(options.params.map((p) => p / factor), [B, N, N]), true);
-  const scales = tf.variable(tf.tensor1d(options.scales), options.trainScales);
+  // In tidy, so the initial tensors go once the variables hold their values.
+  const stored = tf.tidy(() => tf.variable(tf.tensor3d(options.params.map((p) => p / factor), [B, N, N]), true));
+  const scales = tf.tidy(() => tf.variable(tf.tensor1d(options.scales), options.trainScales));
   const variables = new Map<string, tf.Variable>([[E2E_PARAMS_NAME, stored]]);
   if (options.trainScales) variables.set(E2E_SCALES_NAME, scales);
   const { shape } = bank;
   const size = formationKernelSize(options.formation, M, shape.kernelSize);
-  const params = () => Float32Array.from(tf.tidy(() => tf.mul(stored, factor)).dataSync());
+  const params = () => {
+    const scaled = tf.mul(stored, factor);
+    const values = Float32Array.from(scaled.dataSync());
+    scaled.dispose();
+    return values;
+  };
   const formationKernels = () => tf.tidy(() => psfsToKernelsTensor(psfOf(tf.mul(stored, factor)) as tf.Tensor3D, scales, shape, options.formation));
   // Scoring a split calls apply once per batch without a gradient tape: the PSFs are simulated once and
   // kept until the next taped call (a training step, the only place the parameters change from).

@@ -43,6 +43,9 @@ describe("compare on the tiny preset", () => {
       // The frozen back end behind its own kernels reproduces the electronic network.
       assert.ok(Math.abs(seed.references[0].test.absRel - stage1.test.absRel) < 1e-5);
     }
+    // Units hold nothing once done: a second unit in the same process leaves as many live tensors as the first.
+    assert.deepEqual(summary.memoryAfterUnits.map((m) => m.unit), ["x1 seed 0", "x1 seed 1"]);
+    assert.equal(summary.memoryAfterUnits[1].tensors, summary.memoryAfterUnits[0].tensors, JSON.stringify(summary.memoryAfterUnits));
     const ratio = budget.ratios["e2e-optics-only"].absRel;
     assert.equal(ratio.values.length, 2);
     assert.ok(ratio.min > 0 && ratio.std >= 0);
