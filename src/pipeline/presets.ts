@@ -101,9 +101,10 @@ const DKO_EVALUATION: DkoEvaluation = { fabricationDraws: 3, finetuneSteps: 0 };
  */
 const DKO_EVALUATION_WITH_SENSOR: DkoEvaluation = { ...DKO_EVALUATION, sensorArray: {} };
 /** E2E starts where DKO's synthesis starts (a focusing lens plus the same phase noise) with DKO's step size. */
-// E2E's optics keep the step sizes DKO had before its cosine schedule: behind the depth loss the large ones
-// do worse (default, optics-only, 60 steps from the same stage 1, 2026-12-01: test AbsRel 0.2122 with 0.3,
-// 0.2173 with 30).
+// E2E's optics keep the step sizes DKO had before its cosine schedule. Behind the depth loss the step size
+// hardly matters (default, optics-only, 60 steps from the same stage 1, 2026-12-01, `optocnn e2e --preset
+// default --variant optics-only --steps 60 --optics-lr x`: test AbsRel 0.2112 / 0.2122 / 0.2156 / 0.2161 /
+// 0.2108 / 0.2173 with 0.1 / 0.3 / 1 / 3 / 10 / 30).
 const e2eFromDko = (optimiser: DkoOptimiser, opticsLearningRate: number): E2eSettings => ({
   variant: "optics-only",
   target: "ground-truth",
