@@ -2,7 +2,8 @@ import type * as tfTypes from "@tensorflow/tfjs";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { DepthDataset } from "../data/types.js";
-import type { DkoOptics } from "../dko/config.js";
+import type { DkoOptics, SensorArraySettings } from "../dko/config.js";
+import type { SensorArrayEvaluation } from "../dko/sensor-report.js";
 import type { SetMetrics } from "../eval/evaluate-depth.js";
 import { nmse } from "../eval/nmse.js";
 import { writeJsonAtomic } from "../io/atomic.js";
@@ -33,6 +34,9 @@ export interface RunE2eOptions {
   resume?: boolean;
   signal?: AbortSignal;
   onProgress?: (event: TrainProgress) => void;
+  /** Also score the trained design with the sensor's image formation (kernel-crop runs only). */
+  sensorArray?: SensorArraySettings;
+  onSensorProgress?: (done: number, total: number) => void;
 }
 
 export const E2E_SUMMARY_FORMAT = "optocnn-e2e-summary/1";
@@ -50,6 +54,8 @@ export interface E2eSummary {
   test: SetMetrics;
   /** NMSE of the realised kernels against the stage-1 kernels (when a stage-1 run is given). */
   kernelBankNmse?: number;
+  /** The same network with the sensor's image formation (halo and neighbours), when asked for. */
+  sensorArray?: SensorArrayEvaluation;
 }
 
 export async function runE2e(options: RunE2eOptions): Promise<{ status: "finished" | "interrupted"; step: number; summary?: E2eSummary }> {
@@ -62,11 +68,15 @@ export async function runE2e(options: RunE2eOptions): Promise<{ status: "finishe
   const { OpticsBank } = await import("../dko/optics-bank.js");
   const { extractKernelTargets } = await import("../dko/targets.js");
   const { e2eOpticalLayer } = await import("./optical-layer.js");
+  const { e2eSensorEvaluation } = await import("./sensor-score.js");
   const settings = parseSettings(E2eSettingsSchema, options.settings, "e2e");
   const budget = parseSettings(PositiveBudgetSchema, options.budget, "budget");
   const runDir = resolve(options.runDir);
   const needsStage1 = settings.variant !== "joint-scratch" || settings.target === "stage1-prediction";
   if (needsStage1 && !options.stage1Dir) throw new Error(`stage1: variant "${settings.variant}" with target "${settings.target}" needs a stage-1 run (--stage1 DIR)`);
+  if (options.sensorArray && settings.imageFormation !== "kernel-crop") {
+    throw new Error(`sensorArray: the sensor's image formation is scored against the kernel-crop model; imageFormation is "${settings.imageFormation}" (use kernel-crop, or drop the sensor scoring)`);
+  }
   if (!options.resume && existsSync(join(runDir, "config.json"))) throw new Error(`${runDir} already holds a run (config.json); pass --resume to continue it, or choose another --out (nothing was changed)`);
 
   await initEngine();
@@ -104,10 +114,31 @@ export async function runE2e(options: RunE2eOptions): Promise<{ status: "finishe
         signal: options.signal,
         onProgress: options.onProgress,
       });
-      result.net.dispose();
-      if (result.status === "interrupted") return { status: "interrupted", step: result.step };
+      if (result.status === "interrupted") {
+        result.net.dispose();
+        return { status: "interrupted", step: result.step };
+      }
       const run = result.summary!;
       const realised = layer.realisedKernels();
+      let sensorArray: SensorArrayEvaluation | undefined;
+      try {
+        if (options.sensorArray) {
+          sensorArray = await e2eSensorEvaluation({
+            bank,
+            params: layer.params(),
+            scales: layer.scales(),
+            targetKernels: targets.weights,
+            kernelOnlyKernels: realised,
+            net: result.net,
+            dataset: options.dataset,
+            protocol: run.evalProtocol,
+            settings: options.sensorArray,
+            onProgress: options.onSensorProgress,
+          });
+        }
+      } finally {
+        result.net.dispose();
+      }
       const k = targets.shape.kernelSize;
       const kernelShape = [k, k, targets.shape.inChannels, targets.shape.outChannels];
       writeNpy(join(runDir, "params.npy"), { data: layer.params(), shape: [bank.count, options.optics.cells, options.optics.cells] });
@@ -128,6 +159,7 @@ export async function runE2e(options: RunE2eOptions): Promise<{ status: "finishe
         trainableParameters: run.trainableParameterCount,
         test: run.test,
         kernelBankNmse: stage1 ? nmse(realised, extractKernelTargets(stage1.net).weights) : undefined,
+        sensorArray,
       };
       writeJsonAtomic(join(runDir, "e2e-summary.json"), summary);
       return { status: "finished", step: run.steps, summary };

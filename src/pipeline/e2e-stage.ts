@@ -24,7 +24,8 @@ export async function e2eStage(options: E2eStageOptions): Promise<E2eOutcome> {
   const { runE2e, readE2eSummary } = await import("../e2e/run.js");
   const { dir } = options;
   const stage1 = options.stage1Dir ? (readProvenance(options.stage1Dir)?.hash ?? options.stage1Dir) : null;
-  const settings = { data: datasetIdentity(options.dataset), stage1, config: options.config, optics: options.optics, e2e: options.settings, budget: options.budget };
+  // The sensor scoring only when asked for, so runs made without it keep their identity.
+  const settings = { data: datasetIdentity(options.dataset), stage1, config: options.config, optics: options.optics, e2e: options.settings, budget: options.budget, ...(options.sensorArray ? { sensorArray: options.sensorArray } : {}) };
   const action = prepareArtifact({ dir, stage: "e2e", settings, policy: options.policy, markers: ["config.json", "e2e-summary.json"], finishedFile: "e2e-summary.json", log: options.log });
   if (action === "reuse") return { status: "finished", summary: readE2eSummary(dir)!, reused: true };
   const resume = action === "resume" && existsSync(join(dir, "config.json"));

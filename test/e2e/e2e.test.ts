@@ -3,7 +3,12 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { DepthDataset } from "../../src/data/types.js";
+import { OpticsBank } from "../../src/dko/optics-bank.js";
+import { sensorArrayDesign } from "../../src/dko/sensor-evaluation.js";
+import { extractKernelTargets } from "../../src/dko/targets.js";
 import { E2E_PARAMS_NAME } from "../../src/e2e/optical-layer.js";
+import { readNpy } from "../../src/io/npy.js";
+import { loadRun } from "../../src/train/load-run.js";
 import { initEngine } from "../../src/engine/backend.js";
 import { loadTensors } from "../../src/models/weights-io.js";
 import { e2eStage } from "../../src/pipeline/e2e-stage.js";
@@ -77,6 +82,36 @@ describe("E2E runs", () => {
     await assert.rejects(e2eStage({ ...base, config: wider, budget: { steps: 1 } }), /net\.firstLayer\.kernels: the stage-1 run has 4, the E2E preset expects 6/);
     assert.equal(existsSync(dir), false);
     assert.ok(readdirSync(root).includes("stage1"));
+  });
+
+  test("with the sensor's image formation: scored from the saved design as stage 2 scores DKO's; refused with the fit-window formation", async () => {
+    const dir = join(root, "e2e-sensor");
+    const base = { dataset, config: tinyConfig(dataset), optics, stage1Dir, policy: "refuse" as const, budget: { steps: 2 }, sensorArray: {} };
+    const outcome = await e2eStage({ ...base, dir, settings: { ...settings, variant: "joint-stage1" } });
+    assert.equal(outcome.status, "finished");
+    if (outcome.status !== "finished") return;
+    const sensor = outcome.summary.sensorArray!;
+    assert.ok(sensor && Number.isFinite(sensor.test.absRel), "sensor metrics in the summary");
+    const { kernel, halo, neighbours } = sensor.received;
+    assert.ok(Math.abs(kernel + halo + neighbours - 1) < 1e-6 && neighbours > 0, JSON.stringify(sensor.received));
+    // The same formation from the files the run wrote, through stage 2's own function.
+    const bank = new OpticsBank(optics, { kernelSize: 7, inChannels: 3, outChannels: 4 });
+    const params = readNpy(join(dir, "params.npy")).data as Float32Array;
+    const scales = readNpy(join(dir, "scales.npy")).data as Float32Array;
+    const stage1 = await loadRun(stage1Dir);
+    const targetKernels = extractKernelTargets(stage1.net).weights;
+    stage1.net.dispose();
+    const again = sensorArrayDesign({
+      bank, params, scales, active: Array.from(scales, (v) => v !== 0), fitWindowPsfs: bank.forward("incident-energy", params),
+      targetKernels, kernelOnlyKernels: readNpy(join(dir, "realised_kernels.npy")).data as Float32Array,
+      imagePixels: { height: dataset.test.height, width: dataset.test.width }, settings: {},
+    });
+    assert.ok(Math.abs(again.report.kernelBankNmse - sensor.kernelBankNmse) <= 1e-6 * sensor.kernelBankNmse, `${again.report.kernelBankNmse} vs ${sensor.kernelBankNmse}`);
+    assert.deepEqual(again.report.received, sensor.received);
+    await assert.rejects(
+      e2eStage({ ...base, dir: join(root, "e2e-sensor-fit-window"), settings: { ...settings, imageFormation: "fit-window" } }),
+      /sensorArray: the sensor's image formation is scored against the kernel-crop model/,
+    );
   });
 
   test("joint from scratch with the fit-window formation and distillation trains the back end too", async () => {

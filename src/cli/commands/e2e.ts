@@ -17,6 +17,7 @@ const E2eOptions = z.object({
   opticsLr: z.coerce.number().positive("must be a positive step size").optional(),
   fixedScales: z.boolean().optional(),
   seed: z.coerce.number().int("must be a whole number").min(0, "must be >= 0").optional(),
+  sensorArray: z.boolean().optional(),
   stage1: z.string().min(1).optional(),
   data: z.string().min(1).optional(),
 });
@@ -35,6 +36,7 @@ export function register(program: Command): void {
     .option("--optics-lr <x>", "Adam step size on the metasurface parameters (radians for phase)")
     .option("--fixed-scales", "keep the electronic scales at their start (the stage-1 kernel part sums) instead of training them")
     .option("--seed <n>", "seed of the initial phase noise and of the network / batch order")
+    .option("--sensor-array", "also score the trained design with the sensor's image formation (halo and neighbours, the preset's dko.evaluation.sensorArray settings), as stage 2 scores DKO's")
     .option("--stage1 <dir>", "stage-1 run (default: the preset's, runs/<preset>/stage1)")
     .option("--data <dir>", "depth data set (default: the preset's)")
     .action(async (raw) => {
@@ -81,6 +83,7 @@ export function register(program: Command): void {
         budget,
         stage1Dir: needsStage1 || existsSync(join(stage1Dir, "config.json")) ? stage1Dir : undefined,
         policy: mismatchPolicy(options),
+        sensorArray: options.sensorArray ? (presetDkoConfig(options.preset).evaluation.sensorArray ?? {}) : undefined,
         signal: interrupt.signal,
         log: (line) => console.error(line),
         onProgress: (event) => {
@@ -101,6 +104,12 @@ export function register(program: Command): void {
       await reportWarnings("e2e", join(out, "e2e-summary.json"), [await opticsValidityWarning(optics, { kernelSize: firstLayer.size, inChannels: 3, outChannels: firstLayer.kernels })]);
       console.log(`${s.layer}: ${s.steps} steps in ${s.trainSeconds.toFixed(1)} s (${(s.secondsPerStep * 1000).toFixed(0)} ms/step), ${s.trainableParameters} trainable parameters`);
       console.log(`test: AbsRel ${s.test.absRel.toFixed(4)}, RMSE ${s.test.rmse.toFixed(4)}, delta1 ${s.test.delta1.toFixed(4)}${s.kernelBankNmse !== undefined ? `; kernel-bank NMSE vs stage 1 ${s.kernelBankNmse.toFixed(4)}` : ""}`);
+      if (s.sensorArray) {
+        const { test, received } = s.sensorArray;
+        const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+        console.log(`test, sensor's image formation (${s.sensorArray.description}): AbsRel ${test.absRel.toFixed(4)}, RMSE ${test.rmse.toFixed(4)}, delta1 ${test.delta1.toFixed(4)}`);
+        console.log(`  a sub-image's light under a uniform scene: ${pct(received.kernel)} kernel, ${pct(received.halo)} halo, ${pct(received.neighbours)} from neighbours`);
+      }
       console.log(`outputs: ${out}`);
     });
 }
