@@ -17,6 +17,8 @@ export interface MethodResult {
   test: DepthMetrics;
   /** NMSE of the method's kernels against the stage-1 kernels of the same seed. */
   kernelBankNmse: number;
+  /** The same network with the sensor's image formation (optical methods, when compare.sensorArray asks). */
+  sensorTest?: DepthMetrics;
 }
 
 export interface ReferenceResult {
@@ -53,8 +55,8 @@ export interface Spread {
 export interface BudgetResult {
   factor: number;
   seeds: SeedResult[];
-  /** Per E2E variant: E2E error / DKO error per seed, summarised. */
-  ratios: Record<string, { absRel: Spread; rmse: Spread }>;
+  /** Per E2E variant: E2E error / DKO error per seed, summarised (sensorAbsRel: both with the sensor's image formation). */
+  ratios: Record<string, { absRel: Spread; rmse: Spread; sensorAbsRel?: Spread }>;
   /** Per method: each metric summarised over seeds. */
   metrics: Record<string, Record<keyof DepthMetrics | "kernelBankNmse" | "elapsedSeconds", Spread>>;
 }
@@ -88,9 +90,11 @@ export function summariseBudget(factor: number, seeds: SeedResult[], variants: r
   const ratios: BudgetResult["ratios"] = {};
   for (const variant of variants) {
     const method = `e2e-${variant}`;
+    const sensorScored = seeds.every((s) => methodOf(s, method).sensorTest && methodOf(s, "dko").sensorTest);
     ratios[method] = {
       absRel: spreadOf(seeds.map((s) => methodOf(s, method).test.absRel / methodOf(s, "dko").test.absRel)),
       rmse: spreadOf(seeds.map((s) => methodOf(s, method).test.rmse / methodOf(s, "dko").test.rmse)),
+      ...(sensorScored ? { sensorAbsRel: spreadOf(seeds.map((s) => methodOf(s, method).sensorTest!.absRel / methodOf(s, "dko").sensorTest!.absRel)) } : {}),
     };
   }
   const metrics: BudgetResult["metrics"] = {};

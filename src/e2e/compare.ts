@@ -112,6 +112,9 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareSum
   const { initComplexOps } = await import("../engine/complex/select.js");
   const tf: typeof tfTypes = await import("@tensorflow/tfjs");
   const settings = parseSettings(CompareSettingsSchema, options.settings, "compare");
+  if (settings.sensorArray && settings.imageFormation !== "kernel-crop") {
+    throw new Error(`compare.sensorArray: the sensor's image formation is scored against the kernel-crop model; compare.imageFormation is "${settings.imageFormation}"`);
+  }
   const log = options.log ?? (() => {});
   await initEngine();
   await initComplexOps();
@@ -219,6 +222,9 @@ async function runOneBudget(
   const dkoSteps = stepsAt(settings.dkoSteps);
   log(`compare x${factor} seed ${seed}: DKO stage 2, up to ${dkoSteps} steps`);
   const dkoConfig = options.dkoConfig(seed, dkoSteps);
+  // E2E designs are formed on the sensor as DKO's are.
+  const sensorArray = settings.sensorArray ? dkoConfig.evaluation.sensorArray : undefined;
+  if (settings.sensorArray && !sensorArray) throw new Error("compare.sensorArray: the DKO settings must score the sensor's image formation too (dko.evaluation.sensorArray)");
   const { summary: dko } = await runDko({ runDir: stage1Dir, dataDir: dataset.dir, outDir: join(dir, "dko"), config: dkoConfig, signal }).catch((error: unknown) => {
     throw error instanceof SynthesisInterrupted ? interrupted("DKO stage 2") : error;
   });
@@ -226,7 +232,7 @@ async function runOneBudget(
   secondsPerStep.set("DKO stage 2", dko.synthesis.secondsPerStep);
   const methods: MethodResult[] = [
     { method: "electronic", elapsedSeconds: stage1Seconds, steps: stage1Summary.steps, test: dko.metrics.electronic, kernelBankNmse: 0 },
-    { method: "dko", elapsedSeconds: budgetSeconds, steps: stage1Summary.steps + dko.synthesis.steps, test: dko.metrics.optical, kernelBankNmse: dko.synthesis.kernelBankNmse },
+    { method: "dko", elapsedSeconds: budgetSeconds, steps: stage1Summary.steps + dko.synthesis.steps, test: dko.metrics.optical, kernelBankNmse: dko.synthesis.kernelBankNmse, sensorTest: dko.metrics.sensorArray?.test },
   ];
   curve.push({ method: "electronic", elapsedSeconds: stage1Seconds, split: "test", metrics: dko.metrics.electronic });
   curve.push({ method: "dko", elapsedSeconds: budgetSeconds, split: "test", metrics: dko.metrics.optical });
@@ -249,6 +255,7 @@ async function runOneBudget(
       budget: { seconds },
       stage1Dir,
       signal,
+      sensorArray,
       onProgress: (event) => {
         if (event.phase === "validate" && event.val) curve.push({ method, elapsedSeconds: offset + event.trainSeconds, split: "val", metrics: event.val });
       },
@@ -256,7 +263,7 @@ async function runOneBudget(
     if (outcome.status === "interrupted") throw interrupted(`E2E ${variant}`);
     const e2e = outcome.summary!;
     secondsPerStep.set(`E2E ${variant}`, e2e.secondsPerStep);
-    methods.push({ method, elapsedSeconds: offset + e2e.trainSeconds, steps: e2e.steps, test: e2e.test, kernelBankNmse: e2e.kernelBankNmse! });
+    methods.push({ method, elapsedSeconds: offset + e2e.trainSeconds, steps: e2e.steps, test: e2e.test, kernelBankNmse: e2e.kernelBankNmse!, sensorTest: e2e.sensorArray?.test });
     curve.push({ method, elapsedSeconds: offset + e2e.trainSeconds, split: "test", metrics: e2e.test });
   }
 

@@ -54,6 +54,11 @@ export const CompareSettingsSchema = z.object({
   imageFormation: z.enum(IMAGE_FORMATIONS),
   /** Points of each E2E accuracy-versus-time curve (validation split, about evenly spaced in steps). */
   curvePoints: z.number().int().min(1),
+  /**
+   * Also score DKO's and every E2E design with the sensor's image formation (halo and neighbours; minutes
+   * per design at the default preset, outside both budgets). Omitted = kernel-only scoring only.
+   */
+  sensorArray: z.boolean().optional(),
 });
 export type CompareSettings = z.infer<typeof CompareSettingsSchema>;
 

@@ -31,11 +31,13 @@ export function presetCompareSettings(preset: PresetName, overrides: Partial<Com
 
 /**
  * The comparison scores every method with the kernel model E2E trains on; the sensor's image formation
- * (minutes per DKO run at the default preset) is stage 2's own report, not part of either budget.
+ * (minutes per design at the default preset, outside either budget) only when compare.sensorArray asks,
+ * with the preset's settings for it (or the defaults).
  */
-function withoutSensorScoring(config: DkoConfig): DkoConfig {
+function withSensorScoring(config: DkoConfig, sensor: boolean): DkoConfig {
   const evaluation = { ...config.evaluation };
-  delete evaluation.sensorArray;
+  if (sensor) evaluation.sensorArray ??= {};
+  else delete evaluation.sensorArray;
   return { ...config, evaluation };
 }
 
@@ -49,7 +51,7 @@ export async function compareStage(options: CompareStageOptions): Promise<{ summ
   const { readFileSync } = await import("node:fs");
   const preset = PRESETS[options.preset];
   const settings = presetCompareSettings(options.preset, options.overrides);
-  const dkoConfig = (seed: number, steps: number) => withoutSensorScoring(presetDkoConfig(options.preset, { optimiser: { steps, seed }, evaluation: { finetuneSteps: 0 } }));
+  const dkoConfig = (seed: number, steps: number) => withSensorScoring(presetDkoConfig(options.preset, { optimiser: { steps, seed }, evaluation: { finetuneSteps: 0 } }), settings.sensorArray ?? false);
   const runConfig = (seed: number) => presetRunConfig(options.preset, options.dataset.manifest, { seed });
   const e2e = preset.e2e.settings;
   const recorded = { data: datasetIdentity(options.dataset), compare: settings, e2e, dko: dkoConfig(0, settings.dkoSteps), stage1: runConfig(0) };

@@ -43,6 +43,12 @@ describe("compare parts", () => {
     close(budget.ratios["e2e-optics-only"].absRel.values, [2, 3]);
     close(budget.ratios["e2e-optics-only"].rmse.values, [1, 1.5]);
     assert.ok(Math.abs(budget.metrics.dko.absRel.mean - 0.15) < 1e-12);
+    assert.equal(budget.ratios["e2e-optics-only"].sensorAbsRel, undefined);
+    // With the sensor's image formation scored for both: its own ratio; one seed without it drops the ratio.
+    const sensed = (s: SeedResult, dko: number, e2e: number): SeedResult => ({ ...s, methods: [{ ...s.methods[0], sensorTest: metrics(dko, 1) }, { ...s.methods[1], sensorTest: metrics(e2e, 1) }] });
+    const withSensor = summariseBudget(1, [sensed(seed(0, 0.2, 0.4), 0.25, 0.3), sensed(seed(1, 0.1, 0.3), 0.2, 0.5)], ["optics-only"]);
+    close(withSensor.ratios["e2e-optics-only"].sensorAbsRel!.values, [1.2, 2.5]);
+    assert.equal(summariseBudget(1, [sensed(seed(0, 0.2, 0.4), 0.25, 0.3), seed(1, 0.1, 0.3)], ["optics-only"]).ratios["e2e-optics-only"].sensorAbsRel, undefined);
   });
 
   test("the CLI refuses a budget of zero or below naming the option or field", () => {

@@ -63,6 +63,21 @@ describe("compare on the tiny preset", () => {
     assert.ok(existsSync(join(dir, "summary.json")));
   });
 
+  test("with the sensor's image formation: DKO and E2E scored on the sensor too, with their ratio", async () => {
+    const dir = join(root, "compare-sensor");
+    const overrides = { budgetFactors: [0.5], seeds: [0], variants: ["optics-only" as const], sensorArray: true };
+    const { summary } = await compareStage({ dir, preset: "tiny", dataset, overrides, policy: "refuse" });
+    const [seed] = summary.budgets[0].seeds;
+    const dko = seed.methods.find((m) => m.method === "dko")!;
+    const e2e = seed.methods.find((m) => m.method === "e2e-optics-only")!;
+    assert.ok(dko.sensorTest && e2e.sensorTest, "sensor metrics for both optical methods");
+    assert.equal(seed.methods.find((m) => m.method === "electronic")!.sensorTest, undefined);
+    // The halo and the neighbours change what the network sees: the sensor scores differ from the kernel-only ones.
+    assert.notEqual(dko.sensorTest.absRel, dko.test.absRel);
+    const ratio = summary.budgets[0].ratios["e2e-optics-only"].sensorAbsRel!;
+    assert.ok(Math.abs(ratio.values[0] - e2e.sensorTest.absRel / dko.sensorTest.absRel) < 1e-12);
+  });
+
   test("a stopped comparison keeps its finished units and the rerun runs only the rest, saying its units came from two processes", async () => {
     const dir = join(root, "compare-stopped");
     const overrides = { budgetFactors: [0.5], seeds: [0, 1] };

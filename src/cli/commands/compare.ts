@@ -14,6 +14,7 @@ const CompareOptions = z.object({
   ...STAGE.fields,
   budgets: numberList("budget factors"),
   seeds: numberList("seeds"),
+  sensorArray: z.boolean().optional(),
 });
 
 export function register(program: Command): void {
@@ -25,10 +26,15 @@ export function register(program: Command): void {
     )
     .option("--budgets <list>", "budget factors, times the preset's DKO spend (default: the preset's, e.g. 0.5,1,2)")
     .option("--seeds <list>", "seeds (default: the preset's, e.g. 0,1,2)")
+    .option("--sensor-array", "also score DKO's and every E2E design with the sensor's image formation (halo and neighbours; minutes per design at the default preset, outside the budgets)")
     .action(async (raw) => {
       const options = parseOptions(CompareOptions, raw);
       const { presetPipeline } = await import("../../pipeline/pipeline.js");
-      const overrides = { ...(options.budgets ? { budgetFactors: options.budgets } : {}), ...(options.seeds ? { seeds: options.seeds } : {}) };
+      const overrides = {
+        ...(options.budgets ? { budgetFactors: options.budgets } : {}),
+        ...(options.seeds ? { seeds: options.seeds } : {}),
+        ...(options.sensorArray ? { sensorArray: true } : {}),
+      };
       const pipeline = presetPipeline(options.preset, { policy: mismatchPolicy(options), log: (line) => console.error(line) });
       const { CompareInterrupted } = await import("../../e2e/compare.js");
       const { withInterrupt, reportInterrupted } = await import("../interrupt.js");
@@ -74,7 +80,10 @@ function compareReport(summary: Summary): string {
     for (const [method, m] of Object.entries(budget.metrics)) {
       lines.push(`  ${method.padEnd(20)} AbsRel ${pm(m.absRel)}  RMSE ${pm(m.rmse)}  kernel NMSE ${pm(m.kernelBankNmse)}`);
     }
-    for (const [method, r] of Object.entries(budget.ratios)) lines.push(`  ${method} / dko: AbsRel ratio ${pm(r.absRel)}, RMSE ratio ${pm(r.rmse)}`);
+    for (const [method, r] of Object.entries(budget.ratios)) {
+      const sensor = r.sensorAbsRel ? `; with the sensor's image formation AbsRel ratio ${pm(r.sensorAbsRel)}` : "";
+      lines.push(`  ${method} / dko: AbsRel ratio ${pm(r.absRel)}, RMSE ratio ${pm(r.rmse)}${sensor}`);
+    }
   }
   lines.push("", "cost per optimisation step (seconds: mean over the runs; memory: peak tensors + counted optics arrays):");
   lines.push(`  ${"method".padEnd(22)} ${"s/step".padStart(9)} ${"MiB".padStart(8)} ${"params".padStart(10)} ${"GFLOP".padStart(9)} ${"x DKO-2 (s)".padStart(12)} ${"x DKO-2 (FLOP)".padStart(15)}`);
