@@ -1,5 +1,5 @@
 import FFT from "fft.js";
-import { centreIndex, checkPaddedConvolution, checkTiledPlanes, tileOf, type TiledPlanes, checkPhaseGradient, checkPhasorOutput, checkPlaneProduct, gemmRowStrides, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex, type PlaneProduct } from "./complex-ops.js";
+import { centreIndex, checkPaddedConvolution, checkTiledPhaseGradient, checkTiledPhasor, tileOf, type TiledPlanes, checkPhaseGradient, checkPhasorOutput, checkPlaneProduct, gemmRowStrides, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex, type PlaneProduct } from "./complex-ops.js";
 import { unitPhasor } from "./unit-phasor.js";
 
 /**
@@ -377,12 +377,11 @@ export function jsComplexOps(): ComplexOps {
       phaseGradientJs(gradient, transmission, out);
     },
     tiledPhasor: (layout, phase, weight, out) => {
-      checkTiledPlanes(layout, { phase, "out.re": out.re, "out.im": out.im });
-      if (weight) checkTiledPlanes({ ...layout, batch: 1 }, { "weight.re": weight.re, "weight.im": weight.im });
+      checkTiledPhasor(layout, phase, weight, out);
       tiledPhasorJs(layout, phase, weight, out);
     },
     tiledPhaseGradient: (layout, gradient, field, out) => {
-      checkTiledPlanes(layout, { "gradient.re": gradient.re, "gradient.im": gradient.im, "field.re": field.re, "field.im": field.im, out });
+      checkTiledPhaseGradient(layout, gradient, field, out);
       tiledPhaseGradientJs(layout, gradient, field, out);
     },
     gemm: gemmJs,

@@ -91,6 +91,17 @@ export function checkTiledPlanes(layout: TiledPlanes, operands: Record<string, {
   }
 }
 
+/** Throws unless tiledPhasor's operands fit the layout (the weight is one plane, shared by the batch). */
+export function checkTiledPhasor(layout: TiledPlanes, phase: Float32Array, weight: PlanarComplex | null, out: PlanarComplex): void {
+  checkTiledPlanes(layout, { phase, "out.re": out.re, "out.im": out.im });
+  if (weight) checkTiledPlanes({ ...layout, batch: 1 }, { "weight.re": weight.re, "weight.im": weight.im });
+}
+
+/** Throws unless tiledPhaseGradient's operands fit the layout. */
+export function checkTiledPhaseGradient(layout: TiledPlanes, gradient: PlanarComplex, field: PlanarComplex, out: Float32Array): void {
+  checkTiledPlanes(layout, { "gradient.re": gradient.re, "gradient.im": gradient.im, "field.re": field.re, "field.im": field.im, out });
+}
+
 /** The row strides of a gemm's stored A and C, defaults filled in. */
 export function gemmRowStrides(p: ComplexGemm): { lda: number; ldc: number } {
   return { lda: p.lda ?? (p.opA === "N" ? p.k : p.m), ldc: p.ldc ?? p.n };

@@ -1,4 +1,4 @@
-import { checkPaddedConvolution, checkTiledPlanes, type TiledPlanes, checkPhaseGradient, checkPhasorOutput, checkPlaneProduct, gemmRowStrides, kernelCount, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex, type PlaneProduct } from "../complex/complex-ops.js";
+import { checkPaddedConvolution, checkTiledPhaseGradient, checkTiledPhasor, type TiledPlanes, checkPhaseGradient, checkPhasorOutput, checkPlaneProduct, gemmRowStrides, kernelCount, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex, type PlaneProduct } from "../complex/complex-ops.js";
 import { loadNativeAddon, type NativeAddon } from "./addon.js";
 
 const OP_CODES: Record<MatrixOp, number> = { N: 0, T: 1, C: 2 };
@@ -38,15 +38,14 @@ class NativeComplexOps implements ComplexOps {
   }
 
   tiledPhasor(layout: TiledPlanes, phase: Float32Array, weight: PlanarComplex | null, out: PlanarComplex): void {
-    checkTiledPlanes(layout, { phase, "out.re": out.re, "out.im": out.im });
-    if (weight) checkTiledPlanes({ ...layout, batch: 1 }, { "weight.re": weight.re, "weight.im": weight.im });
+    checkTiledPhasor(layout, phase, weight, out);
     if (layout.batch === 0) return;
     const none = new Float32Array(0);
     this.addon.tiledPhasor(tiledShape(layout), layout.bandStarts, phase, weight?.re ?? none, weight?.im ?? none, out.re, out.im);
   }
 
   tiledPhaseGradient(layout: TiledPlanes, gradient: PlanarComplex, field: PlanarComplex, out: Float32Array): void {
-    checkTiledPlanes(layout, { "gradient.re": gradient.re, "gradient.im": gradient.im, "field.re": field.re, "field.im": field.im, out });
+    checkTiledPhaseGradient(layout, gradient, field, out);
     if (layout.batch === 0) return;
     this.addon.tiledPhaseGradient(tiledShape(layout), layout.bandStarts, gradient.re, gradient.im, field.re, field.im, out);
   }

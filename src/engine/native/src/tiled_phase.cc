@@ -12,15 +12,17 @@ namespace optocnn {
 
 namespace {
 
-// Tile-layout offset of row `row` of band r (rows [start_r, start_r + rows_r)) and column band c.
-struct RowBand {
-  int64_t start, rows;
+// Start, in the tile layout of item b, of plane row `row` within column band c, and that band's width.
+struct TileRow {
+  int64_t offset, cols;
 };
 
-RowBand bandOf(const TiledPlaneShape& s, int64_t row) {
+TileRow tileRow(const TiledPlaneShape& s, int64_t b, int64_t row, int64_t c) {
   int64_t r = 0;
   while (s.bandStarts[r + 1] <= row) ++r;
-  return {s.bandStarts[r], s.bandStarts[r + 1] - s.bandStarts[r]};
+  const int64_t start = s.bandStarts[r], rows = s.bandStarts[r + 1] - start;
+  const int64_t from = s.bandStarts[c], cols = s.bandStarts[c + 1] - from;
+  return {b * s.stride + start * s.size + rows * from + (row - start) * cols, cols};
 }
 
 constexpr int64_t kParallelMin = 1 << 15;
@@ -32,13 +34,12 @@ void tiledPhasor(const TiledPlaneShape& s, const float* phase, PlanarMatrix weig
 #pragma omp parallel for collapse(2) schedule(static) if (s.batch * N * N >= kParallelMin)
   for (int64_t b = 0; b < s.batch; ++b) {
     for (int64_t row = 0; row < N; ++row) {
-      const RowBand band = bandOf(s, row);
       const float* x = phase + b * s.stride + row * N;
       for (int64_t c = 0; c < s.bands; ++c) {
-        const int64_t from = s.bandStarts[c], cols = s.bandStarts[c + 1] - from;
-        const int64_t base = b * s.stride + band.start * N + band.rows * from + (row - band.start) * cols;
-        float* re = out.re + base;
-        float* im = out.im + base;
+        const TileRow at = tileRow(s, b, row, c);
+        const int64_t from = s.bandStarts[c], cols = at.cols;
+        float* re = out.re + at.offset;
+        float* im = out.im + at.offset;
         phasorSpan(x + from, re, im, cols);
         if (weight.re == nullptr) continue;
         const float* wr = weight.re + row * N + from;
@@ -59,12 +60,11 @@ void tiledPhaseGradient(const TiledPlaneShape& s, PlanarMatrix gradient, PlanarM
 #pragma omp parallel for collapse(2) schedule(static) if (s.batch * N * N >= kParallelMin)
   for (int64_t b = 0; b < s.batch; ++b) {
     for (int64_t row = 0; row < N; ++row) {
-      const RowBand band = bandOf(s, row);
       float* o = out + b * s.stride + row * N;
       for (int64_t c = 0; c < s.bands; ++c) {
-        const int64_t from = s.bandStarts[c], cols = s.bandStarts[c + 1] - from;
-        const int64_t base = b * s.stride + band.start * N + band.rows * from + (row - band.start) * cols;
-        const float *gr = gradient.re + base, *gi = gradient.im + base, *ur = field.re + base, *ui = field.im + base;
+        const TileRow at = tileRow(s, b, row, c);
+        const int64_t from = s.bandStarts[c], cols = at.cols;
+        const float *gr = gradient.re + at.offset, *gi = gradient.im + at.offset, *ur = field.re + at.offset, *ui = field.im + at.offset;
 #pragma omp simd
         for (int64_t j = 0; j < cols; ++j) o[from + j] = gi[j] * ur[j] - gr[j] * ui[j];
       }
