@@ -2,7 +2,7 @@ import type { ComplexOps } from "../engine/complex/complex-ops.js";
 import { getComplexOps } from "../engine/complex/select.js";
 import { CellAsmWindow } from "../optics/cell-asm-window.js";
 import { complexZeros, Grid } from "../optics/grid.js";
-import { unitSumNmse } from "../optics/model-agreement.js";
+import { unitSum, unitSumNmse } from "../optics/model-agreement.js";
 import { SensorWindow } from "../optics/pixel-quadrature.js";
 import { createPsfWindowModel } from "../optics/psf-model.js";
 import { windowModelValidity, type WindowKernel } from "../optics/window-validity.js";
@@ -101,11 +101,6 @@ export function neglectedPhases_rad(design: DkoDesign, wavelength_m: number): { 
   const { kernel, distortionTiles } = design.bank.validity;
   const validity = windowModelValidity({ ...optics, wavelengths_m: [wavelength_m], windowHalfWidth_m: (design.bank.windowPixels * optics.sensorPitch_m) / 2, kernel, distortionTiles });
   return { paraxial: validity.quarticPhaseEdge_rad, windowModel: validity.residualPhaseEdge_rad };
-}
-
-function unitSum(values: Float32Array): Float32Array {
-  const sum = values.reduce((a, v) => a + v, 0);
-  return values.map((v) => v / sum);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { complexZeros } from "../optics/grid.js";
+import { unitSum } from "../optics/model-agreement.js";
 import type { PsfModel } from "../optics/psf-model.js";
 import { learningRateAt } from "../train/lr-schedule.js";
 import { FlatAdamW } from "./adam.js";
@@ -141,7 +142,7 @@ export async function synthesizeMetasurfaces(options: {
   // Inactive metasurfaces keep their start and its PSF.
   if (active.some((a) => !a)) {
     const psf = model.forward(best);
-    for (let b = 0; b < B; b++) if (!active[b]) bestPsfs.set(unitSumOf(psf.subarray(b * window, (b + 1) * window)), b * window);
+    for (let b = 0; b < B; b++) if (!active[b]) bestPsfs.set(unitSum(psf.subarray(b * window, (b + 1) * window)), b * window);
   }
   return {
     params: best,
@@ -153,12 +154,6 @@ export async function synthesizeMetasurfaces(options: {
     seconds: (performance.now() - start) / 1000,
     history,
   };
-}
-
-function unitSumOf(window: Float32Array): Float32Array {
-  let sum = 0;
-  for (const v of window) sum += v;
-  return window.map((v) => v / sum);
 }
 
 export interface BankSynthesisProgress extends SynthesisProgress {

@@ -36,6 +36,12 @@ export function focusingPhase(grid: Grid, wavelength_m: number, focus_m: number,
   return out;
 }
 
+/** values / sum(values): a window's shape, as the unit-sum comparisons use it. */
+export function unitSum(values: Float32Array): Float32Array {
+  const sum = values.reduce((a, v) => a + v, 0);
+  return values.map((v) => v / sum);
+}
+
 /** ||a / sum a - b / sum b||^2 / ||b / sum b||^2: the shape error of window a against reference b. */
 export function unitSumNmse(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let sa = 0;
