@@ -120,13 +120,16 @@ export async function runE2e(options: RunE2eOptions): Promise<{ status: "finishe
       }
       const run = result.summary!;
       const realised = layer.realisedKernels();
+      // Read back once: the parameters are a 100 MB copy at the default preset.
+      const params = layer.params();
+      const scales = layer.scales();
       let sensorArray: SensorArrayEvaluation | undefined;
       try {
         if (options.sensorArray) {
           sensorArray = await e2eSensorEvaluation({
             bank,
-            params: layer.params(),
-            scales: layer.scales(),
+            params,
+            scales,
             targetKernels: targets.weights,
             kernelOnlyKernels: realised,
             net: result.net,
@@ -141,8 +144,8 @@ export async function runE2e(options: RunE2eOptions): Promise<{ status: "finishe
       }
       const k = targets.shape.kernelSize;
       const kernelShape = [k, k, targets.shape.inChannels, targets.shape.outChannels];
-      writeNpy(join(runDir, "params.npy"), { data: layer.params(), shape: [bank.count, options.optics.cells, options.optics.cells] });
-      writeNpy(join(runDir, "scales.npy"), { data: layer.scales(), shape: [bank.count] });
+      writeNpy(join(runDir, "params.npy"), { data: params, shape: [bank.count, options.optics.cells, options.optics.cells] });
+      writeNpy(join(runDir, "scales.npy"), { data: scales, shape: [bank.count] });
       writeNpy(join(runDir, "realised_kernels.npy"), { data: realised, shape: kernelShape });
       const formation = layer.formationKernels();
       writeNpy(join(runDir, "formation_kernels.npy"), { data: Float32Array.from(formation.dataSync()), shape: formation.shape });
