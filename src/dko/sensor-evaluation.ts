@@ -158,8 +158,6 @@ function sum(values: Float32Array): number {
   return total;
 }
 
-/** What summary.json records: the report with the test metrics of the network behind the effective kernels. */
-
 /** sensorArrayDesign of a finished DKO result read back from its directory (design-files.ts), e.g. to form it with other settings. */
 export function sensorArrayOfDesign(design: DkoDesign, imagePixels: { height: number; width: number }, settings: SensorArraySettings, onProgress?: (done: number, total: number) => void): SensorArrayDesign {
   return sensorArrayDesign({

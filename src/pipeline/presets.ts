@@ -100,7 +100,7 @@ const DKO_EVALUATION: DkoEvaluation = { fabricationDraws: 3, finetuneSteps: 0 };
  * gap to the kernel-only model, and the neighbours' share of a sub-image's light from 12.2 to 11.5 %.
  */
 const DKO_EVALUATION_WITH_SENSOR: DkoEvaluation = { ...DKO_EVALUATION, sensorArray: {} };
-/** E2E starts where DKO's synthesis starts (a focusing lens plus the same phase noise) with DKO's step size. */
+/** E2E starts where DKO's synthesis starts (a focusing lens plus the same phase noise), at its own optics step size. */
 // E2E's optics keep the step sizes DKO had before its cosine schedule. Behind the depth loss the step size
 // hardly matters (default, optics-only, 60 steps from the same stage 1, 2026-12-01, `optocnn e2e --preset
 // default --variant optics-only --steps 60 --optics-lr x`: test AbsRel 0.2112 / 0.2122 / 0.2156 / 0.2161 /
@@ -128,8 +128,8 @@ const compareSettings = (stage1Steps: number, dkoSteps: number, curvePoints: num
 const TINY_DKO_OPTIMISER: DkoOptimiser = { learningRate: 0.1, efficiencyWeight: 1, weightDecay: 0, steps: 150, patience: 20, tolerance: 1e-3, seed: 0, initNoise_rad: 0.1 };
 // Adam on ~10^5-10^6 phases per metasurface fitting 196 pixels: most cells' gradients are tiny and change sign,
 // so Adam's normalised steps stay far below the nominal size and large sizes converge fastest. Measured
-// 2026-12-01 (synthesizeMetasurfaces from the exact-lens start, mean window MSE of
-// 16 metasurfaces spread over the bank of the stage-1 runs):
+// 2026-12-01 (synthesizeMetasurfaces from the exact-lens start, the shape-only loss: mean window MSE of
+// 16 metasurfaces spread over the bank of the stage-1 runs; with the light term see the README):
 // - default (every 6th of 96): lr 0.3 constant (the earlier setting), 80 steps: 2.2e-4; lr 30 decaying on a
 //   cosine to 0.3 over 80 steps: 8.4e-6 at step 40, 6.6e-6 at 80.
 // - paper (every 24th of 384): constant lr 0.3 / 1 / 3 for 500 steps: 4.9e-5 / 1.6e-5 / 9.8e-6; lr 100 decaying on
