@@ -3,7 +3,6 @@ import { presetDkoConfig } from "../pipeline/preset-configs.js";
 import type { PresetName } from "../pipeline/presets.js";
 import { OpticsBank } from "../dko/optics-bank.js";
 import type { FresnelWindowOperator } from "../optics/fresnel-window.js";
-import { complexZeros } from "../optics/grid.js";
 import { synthesizeBank } from "../dko/synthesize.js";
 import { kernelTargetsFrom } from "../dko/targets.js";
 import { createRandom } from "../util/random.js";
@@ -69,14 +68,13 @@ export async function benchDkoStep(preset: PresetName, steps: number): Promise<D
   const transform = operator.phaseInput(null);
   const phase = Float32Array.from({ length: chunk.length * N * N }, () => 6 * random());
   const gradient = { re: Float32Array.from({ length: chunk.length * S * S }, () => random() - 0.5), im: new Float32Array(chunk.length * S * S) };
-  const keep = complexZeros(phase.length);
-  const scratch = complexZeros(phase.length);
   const gradPhase = new Float32Array(phase.length);
+  const trained = new Array<boolean>(chunk.length).fill(true);
   const times: number[] = [];
   for (let i = 0; i < 4; i++) {
     const start = performance.now();
-    transform.forward(phase, keep);
-    transform.adjoint(gradient, keep, scratch, gradPhase);
+    transform.forward(phase);
+    transform.adjoint(gradient, phase, { kind: "gradient", out: gradPhase, trained });
     if (i > 0) times.push(performance.now() - start);
   }
   const windowProductMs = (median(times) * bank.count) / chunk.length;

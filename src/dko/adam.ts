@@ -1,4 +1,4 @@
-import { adamStepAt, adamUpdateFlat, type AdamHyperparameters } from "../engine/adam-step.js";
+import { adamStepAt, adamUpdateFlat, type AdamHyperparameters, type AdamStep } from "../engine/adam-step.js";
 import { nativeComplexRefusal } from "../engine/engine-choice.js";
 import { loadNativeAddon, type NativeAddon } from "../engine/native/addon.js";
 
@@ -49,9 +49,17 @@ export class FlatAdamW {
 
   /** Updates params in place with this step size (default: the constructor's); inactive entries (e.g. metasurfaces without a kernel part) come with zero gradient. */
   step(params: Float32Array, gradient: Float32Array, learningRate = this.options.learningRate): void {
+    const { m, v, step } = this.nextStep(learningRate);
+    if (this.native) this.native(params, m, v, gradient, Float64Array.of(step.beta1, step.beta2, step.epsilon, step.stepSize, step.decay));
+    else adamUpdateFlat(params, m, v, gradient, step);
+  }
+
+  /**
+   * For an update made inside another pass (PsfModel's fused adamStep): counts the step and hands over
+   * the moments, to be updated in place, and this step's coefficients. The caller applies exactly one update.
+   */
+  nextStep(learningRate = this.options.learningRate): { m: Float32Array; v: Float32Array; step: AdamStep } {
     this.t++;
-    const step = adamStepAt(this.t, learningRate, this.options);
-    if (this.native) this.native(params, this.m, this.v, gradient, Float64Array.of(step.beta1, step.beta2, step.epsilon, step.stepSize, step.decay));
-    else adamUpdateFlat(params, this.m, this.v, gradient, step);
+    return { m: this.m, v: this.v, step: adamStepAt(this.t, learningRate, this.options) };
   }
 }

@@ -69,8 +69,8 @@ export async function synthesizeMetasurfaces(options: {
   const initialLoss = new Float64Array(B);
   const adam = new FlatAdamW(params.length, { learningRate: optimiser.learningRate, weightDecay: optimiser.weightDecay });
   const history: number[] = [];
-  // Each step's vjp runs before the next forward, so the big intermediates can be reused.
-  const buffers = { transmission: complexZeros(B * plane), gradParams: new Float32Array(B * plane) };
+  // Each step's vjp runs before the next forward, so the big intermediates can be reused (the fused step has none).
+  const buffers = model.fusedPhaseStep ? {} : { transmission: complexZeros(B * plane), gradParams: new Float32Array(B * plane) };
   let bestMean = Infinity;
   let sinceImprovement = 0;
   let stoppedEarly = false;
@@ -94,10 +94,12 @@ export async function synthesizeMetasurfaces(options: {
   for (; ; step++) {
     const last = step === optimiser.steps;
     const entering = { bestMean, sinceImprovement };
-    const { psf, vjp } = model.forwardWithVjp(params, buffers);
+    const { psf, vjp, adamStep } = model.forwardWithVjp(params, buffers);
     const gradPsf = new Float32Array(B * window);
     const unitSum = new Float32Array(B * window);
     let meanLoss = 0;
+    // Metasurfaces whose parameters are their best so far: copied before the update changes them.
+    const improved = new Array<boolean>(B).fill(false);
     for (let b = 0; b < B; b++) {
       if (!active[b]) continue;
       const range = [b * window, (b + 1) * window] as const;
@@ -106,7 +108,7 @@ export async function synthesizeMetasurfaces(options: {
       meanLoss += loss / Math.max(1, activeCount);
       if (loss < bestLoss[b]) {
         bestLoss[b] = loss;
-        best.set(params.subarray(b * plane, (b + 1) * plane), b * plane);
+        improved[b] = true;
         bestPsfs.set(unitSum.subarray(...range), b * window);
       }
     }
@@ -119,17 +121,26 @@ export async function synthesizeMetasurfaces(options: {
       sinceImprovement++;
     }
     options.onProgress?.({ step, steps: optimiser.steps, loss: meanLoss, bestLoss: bestMean });
+    const keepBest = () => improved.forEach((yes, b) => yes && best.set(params.subarray(b * plane, (b + 1) * plane), b * plane));
     const done = last || activeCount === 0 || sinceImprovement >= optimiser.patience;
     if (done) {
+      keepBest();
       stoppedEarly = !last && activeCount > 0;
       // The finished state too, so what follows (scoring, fine-tuning) can stop without losing the synthesis:
       // as this step found it, so a resume repeats this last forward exactly (the best-so-far updates are idempotent).
       options.checkpoint?.save({ step, params, best, bestPsfs, bestLoss, initialLoss, adam: adam.state(), history: history.slice(0, -1), ...entering });
       break;
     }
-    const gradParams = vjp(gradPsf);
-    for (let b = 0; b < B; b++) if (!active[b]) gradParams.fill(0, b * plane, (b + 1) * plane);
-    adam.step(params, gradParams, learningRateAt(step / optimiser.steps, { learningRate: optimiser.learningRate, warmupFraction: 0, finalLrFraction: optimiser.finalLrFraction ?? 1 }));
+    const learningRate = learningRateAt(step / optimiser.steps, { learningRate: optimiser.learningRate, warmupFraction: 0, finalLrFraction: optimiser.finalLrFraction ?? 1 });
+    if (adamStep) {
+      // The gradient, the best-so-far copies and Adam in the adjoint's own pass over the parameters.
+      adamStep(gradPsf, { kind: "adam", ...adam.nextStep(learningRate), trained: active, keepBest: improved, best });
+    } else {
+      keepBest();
+      const gradParams = vjp(gradPsf);
+      for (let b = 0; b < B; b++) if (!active[b]) gradParams.fill(0, b * plane, (b + 1) * plane);
+      adam.step(params, gradParams, learningRate);
+    }
     const hook = options.checkpoint;
     if (hook && ((performance.now() - lastSave) / 1000 >= hook.everySeconds || hook.signal?.aborted)) {
       lastSave = performance.now();

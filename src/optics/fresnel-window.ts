@@ -1,4 +1,4 @@
-import type { ComplexOps, PlanarComplex } from "../engine/complex/complex-ops.js";
+import type { ComplexOps, PhaseUpdate, PlanarComplex } from "../engine/complex/complex-ops.js";
 import { getComplexOps } from "../engine/complex/select.js";
 import { complexZeros, Grid } from "./grid.js";
 import { arithmeticRuns, groupByWavelength, type OpticalOperator, type PhaseInputTransform } from "./optical-operator.js";
@@ -277,7 +277,7 @@ export class FresnelWindowOperator implements OpticalOperator {
         this.ops.multiplyByPlane({ x: source, strideX: stride, plane: group.mask, out: masked, strideOut: N * N, batch: chunk.count, planeSize: N * N, conjugate: false });
         [source, stride] = [masked, N * N];
       }
-      this.forwardTiles(group, chunk, source, stride, rowMajorTile(N), out);
+      this.forwardTiles(group, chunk, source, stride, out);
     }
     return out;
   }
@@ -294,7 +294,7 @@ export class FresnelWindowOperator implements OpticalOperator {
     for (const { group, chunk } of this.chunks()) {
       const fields = offset(out, chunk.start * N * N);
       const stride = chunk.step * N * N;
-      this.adjointTiles(group, chunk, gradient, fields, stride, rowMajorTile(N));
+      this.adjointTiles(group, chunk, gradient, fields, stride);
       if (group.mask) {
         this.ops.multiplyByPlane({ x: fields, strideX: stride, plane: group.mask, out: fields, strideOut: stride, batch: chunk.count, planeSize: N * N, conjugate: true });
       }
@@ -303,47 +303,64 @@ export class FresnelWindowOperator implements OpticalOperator {
   }
 
   /**
-   * The operator on amplitude . exp(i phase) with the field made by one pass straight into the tile
-   * layout (mask and amplitude folded into one weight per wavelength), so the products read dense tiles;
-   * the adjoint writes dense tiles and the phase gradient Im(G conj(u)) reads them back (u = m . field,
-   * and conj(m) cancels between G's weight and u's).
+   * The operator on amplitude . exp(i phase) with the field made tile by tile where its x-side product
+   * reads it (mask and amplitude folded into one weight per wavelength; ComplexOps.phaseWindowForward), and
+   * the adjoint making it again for the phase gradient Im(G conj(u)) (u = m . field; conj(m) cancels
+   * between G's weight and u's), which it writes out or spends on an Adam(W) step (PhaseUpdate). The
+   * y-side products run once per chunk over all its items.
    */
   phaseInput(amplitude: Float32Array | null): PhaseInputTransform {
     const N = this.inputSize;
+    const M = this.outputSize;
     if (amplitude && amplitude.length !== N * N) throw new Error(`fresnel window: amplitude must hold ${N}x${N} values, got ${amplitude.length}`);
-    const weights = new Map(
+    const bandStarts = Int32Array.from([...this.groups[0].tiles.filter((t) => t.cols.start === 0).map((t) => t.rows.start), N]);
+    const prepared = new Map(
       this.groups.map((group) => {
-        if (!amplitude) return [group, group.mask];
-        const mask = group.mask ?? { re: new Float32Array(N * N).fill(1), im: new Float32Array(N * N) };
-        return [group, { re: mask.re.map((v, i) => v * amplitude[i]), im: mask.im.map((v, i) => v * amplitude[i]) }];
+        const mask = group.mask ?? (amplitude ? { re: new Float32Array(N * N).fill(1), im: new Float32Array(N * N) } : null);
+        const weight = mask && amplitude ? { re: mask.re.map((v, i) => v * amplitude[i]), im: mask.im.map((v, i) => v * amplitude[i]) } : mask;
+        const eyConj = { re: group.ey.re, im: group.ey.im.map((v) => -v) };
+        return [group, { weight, eyConj, ...phaseWindowTransforms(group.tiles, M) }];
       }),
     );
-    const bandStarts = Int32Array.from([...this.groups[0].tiles.filter((t) => t.cols.start === 0).map((t) => t.rows.start), N]);
-    const layoutOf = (chunk: Run) => ({ batch: chunk.count, size: N, stride: chunk.step * N * N, bandStarts });
-    const checkKeep = (keep: PlanarComplex, name: string) => {
-      if (keep.re.length !== this.batch * N * N || keep.im.length !== this.batch * N * N) throw new Error(`fresnel window: ${name} must hold ${this.batch} fields of ${N}x${N}`);
+    const windowOf = (group: WavelengthGroup, chunk: Run, phase: Float32Array, transforms: Float32Array) => ({
+      batch: chunk.count, size: N, stride: chunk.step * N * N, bandStarts, samples: M,
+      phase: phase.subarray(chunk.start * N * N), weight: prepared.get(group)!.weight, transforms, half: this.halfScratch().half,
+    });
+    const checkPhase = (phase: Float32Array) => {
+      if (phase.length !== this.batch * N * N) throw new Error(`fresnel window: expected ${this.batch} phase planes of ${N}x${N}, got ${phase.length} values`);
     };
     return {
-      forward: (phase, keep) => {
-        if (phase.length !== this.batch * N * N) throw new Error(`fresnel window: expected ${this.batch} phase planes of ${N}x${N}, got ${phase.length} values`);
-        checkKeep(keep, "keep");
-        const out = complexZeros(this.batch * this.outputSize ** 2);
+      forward: (phase) => {
+        checkPhase(phase);
+        const out = complexZeros(this.batch * M * M);
+        const transposed = complexZeros(this.chunkItems * M * M);
+        const { stackRows } = this.halfScratch();
         for (const { group, chunk } of this.chunks()) {
-          const fields = offset(keep, chunk.start * N * N);
-          this.ops.tiledPhasor(layoutOf(chunk), phase.subarray(chunk.start * N * N), weights.get(group) ?? null, fields);
-          this.forwardTiles(group, chunk, fields, chunk.step * N * N, denseTile(N), out);
+          const window = windowOf(group, chunk, phase, prepared.get(group)!.forward);
+          this.ops.phaseWindowForward(window);
+          // out_b^T = T_b^T Ey^T for all items of the chunk in one product, then each transposed into place.
+          this.ops.gemm({
+            batch: chunk.count, accumulate: false, m: M, n: M, k: stackRows,
+            a: window.half, b: group.ey, c: transposed,
+            opA: "N", opB: "T", strideA: M * stackRows, strideB: 0, strideC: M * M,
+          });
+          for (let i = 0; i < chunk.count; i++) transposeInto(transposed, i * M * M, out, (chunk.start + i * chunk.step) * M * M, M);
         }
         return out;
       },
-      adjoint: (gradient, keep, scratch, out) => {
+      adjoint: (gradient, phase, update) => {
         this.checkGradient(gradient);
-        checkKeep(keep, "keep");
-        checkKeep(scratch, "scratch");
-        if (out.length !== this.batch * N * N) throw new Error(`fresnel window: out must hold ${this.batch} phase planes of ${N}x${N}`);
+        checkPhase(phase);
+        const { stackRows } = this.halfScratch();
         for (const { group, chunk } of this.chunks()) {
-          const tiles = offset(scratch, chunk.start * N * N);
-          this.adjointTiles(group, chunk, gradient, tiles, chunk.step * N * N, denseTile(N));
-          this.ops.tiledPhaseGradient(layoutOf(chunk), tiles, offset(keep, chunk.start * N * N), out.subarray(chunk.start * N * N));
+          const window = windowOf(group, chunk, phase, prepared.get(group)!.adjoint);
+          // S_b^T = G2_b^T conj(Ey) for all items of the chunk in one product.
+          this.ops.gemm({
+            batch: chunk.count, accumulate: false, m: M, n: stackRows, k: M,
+            a: offset(gradient, chunk.start * M * M), b: prepared.get(group)!.eyConj, c: window.half,
+            opA: "T", opB: "N", strideA: chunk.step * M * M, strideB: 0, strideC: M * stackRows,
+          });
+          this.ops.phaseWindowAdjoint(window, chunkUpdate(update, chunk, N * N));
         }
       },
     };
@@ -363,15 +380,15 @@ export class FresnelWindowOperator implements OpticalOperator {
     }
   }
 
-  /** out_b = sum over tiles of Ey_t A_t Ex_t^T, A_t read where `place` puts tile t of each item (items `stride` apart). */
-  private forwardTiles(group: WavelengthGroup, chunk: Run, source: PlanarComplex, stride: number, place: TilePlacement, out: PlanarComplex): void {
+  /** out_b = sum over tiles of Ey_t A_t Ex_t^T, A_t read in place from row-major planes (items `stride` apart). */
+  private forwardTiles(group: WavelengthGroup, chunk: Run, source: PlanarComplex, stride: number, out: PlanarComplex): void {
     const M = this.outputSize;
+    const N = this.inputSize;
     const { half, stackRows } = this.halfScratch();
     for (const tile of group.tiles) {
-      const at = place(tile);
       this.ops.gemm({
         batch: chunk.count, accumulate: false, m: tile.rows.end - tile.rows.start, n: M, k: tile.cols.end - tile.cols.start,
-        a: offset(source, at.offset), lda: at.ld, b: tile.ex, c: offset(half, tile.stackOffset * M),
+        a: offset(source, tile.rows.start * N + tile.cols.start), lda: N, b: tile.ex, c: offset(half, tile.stackOffset * M),
         opA: "N", opB: "T", strideA: stride, strideB: 0, strideC: stackRows * M,
       });
     }
@@ -382,9 +399,10 @@ export class FresnelWindowOperator implements OpticalOperator {
     });
   }
 
-  /** Tile t of each item (where `place` puts it, items `stride` apart) = Ey_t^H G2 conj(Ex_t). */
-  private adjointTiles(group: WavelengthGroup, chunk: Run, gradient: PlanarComplex, target: PlanarComplex, stride: number, place: TilePlacement): void {
+  /** Tile t of each item (in row-major planes, items `stride` apart) = Ey_t^H G2 conj(Ex_t). */
+  private adjointTiles(group: WavelengthGroup, chunk: Run, gradient: PlanarComplex, target: PlanarComplex, stride: number): void {
     const M = this.outputSize;
+    const N = this.inputSize;
     const { half, stackRows } = this.halfScratch();
     this.ops.gemm({
       batch: chunk.count, accumulate: false, m: stackRows, n: M, k: M,
@@ -392,10 +410,9 @@ export class FresnelWindowOperator implements OpticalOperator {
       opA: "C", opB: "N", strideA: 0, strideB: chunk.step * M * M, strideC: stackRows * M,
     });
     for (const tile of group.tiles) {
-      const at = place(tile);
       this.ops.gemm({
         batch: chunk.count, accumulate: false, m: tile.rows.end - tile.rows.start, n: tile.cols.end - tile.cols.start, k: M,
-        a: offset(half, tile.stackOffset * M), b: tile.exConj, c: offset(target, at.offset), ldc: at.ld,
+        a: offset(half, tile.stackOffset * M), b: tile.exConj, c: offset(target, tile.rows.start * N + tile.cols.start), ldc: N,
         opA: "N", opB: "N", strideA: stackRows * M, strideB: 0, strideC: stride,
       });
     }
@@ -415,17 +432,56 @@ export class FresnelWindowOperator implements OpticalOperator {
   }
 }
 
-/** Where a tile lies in one item's plane: its first value and its row stride. */
-type TilePlacement = (tile: Tile) => { offset: number; ld: number };
 
-/** Tiles as windows of a row-major N x N plane. */
-const rowMajorTile = (N: number): TilePlacement => (tile) => ({ offset: tile.rows.start * N + tile.cols.start, ld: N });
+/**
+ * Each tile's M x K window matrix E as the real blocks ComplexOps.phaseWindowForward and
+ * phaseWindowAdjoint multiply by (see PhaseWindow): forward 2K x 2M [Re E^T, Im E^T; -Im E^T, Re E^T],
+ * adjoint 2M x 2K [Re E, -Im E; Im E, Re E], tiles in row-major order.
+ */
+function phaseWindowTransforms(tiles: Tile[], M: number): { forward: Float32Array; adjoint: Float32Array } {
+  const total = tiles.reduce((sum, t) => sum + 4 * M * (t.cols.end - t.cols.start), 0);
+  const forward = new Float32Array(total);
+  const adjoint = new Float32Array(total);
+  let at = 0;
+  for (const { ex, cols } of tiles) {
+    const K = cols.end - cols.start;
+    for (let s = 0; s < M; s++) {
+      for (let l = 0; l < K; l++) {
+        const re = ex.re[s * K + l];
+        const im = ex.im[s * K + l];
+        forward[at + l * 2 * M + s] = re;
+        forward[at + l * 2 * M + M + s] = im;
+        forward[at + (K + l) * 2 * M + s] = -im;
+        forward[at + (K + l) * 2 * M + M + s] = re;
+        adjoint[at + s * 2 * K + l] = re;
+        adjoint[at + s * 2 * K + K + l] = -im;
+        adjoint[at + (M + s) * 2 * K + l] = im;
+        adjoint[at + (M + s) * 2 * K + K + l] = re;
+      }
+    }
+    at += 4 * M * K;
+  }
+  return { forward, adjoint };
+}
 
-/** Tiles stored one after another, each dense (the TiledPlanes layout of complex-ops.ts). */
-const denseTile = (N: number): TilePlacement => (tile) => {
-  const rows = tile.rows.end - tile.rows.start;
-  return { offset: tile.rows.start * N + rows * tile.cols.start, ld: tile.cols.end - tile.cols.start };
-};
+/** The part of an update that concerns the items of one chunk (its arrays start at the chunk's first plane). */
+function chunkUpdate(update: PhaseUpdate, chunk: Run, plane: number): PhaseUpdate {
+  const items = Array.from({ length: chunk.count }, (_, i) => chunk.start + i * chunk.step);
+  const from = chunk.start * plane;
+  const trained = items.map((b) => update.trained[b]);
+  if (update.kind === "gradient") return { kind: "gradient", out: update.out.subarray(from), trained };
+  return { ...update, m: update.m.subarray(from), v: update.v.subarray(from), best: update.best.subarray(from), trained, keepBest: items.map((b) => update.keepBest[b]) };
+}
+
+/** out[to + c M + r] = x[from + r M + c] for an M x M matrix. */
+function transposeInto(x: PlanarComplex, from: number, out: PlanarComplex, to: number, M: number): void {
+  for (let r = 0; r < M; r++) {
+    for (let c = 0; c < M; c++) {
+      out.re[to + c * M + r] = x.re[from + r * M + c];
+      out.im[to + c * M + r] = x.im[from + r * M + c];
+    }
+  }
+}
 
 /** Matrices of `rows` rows each, side by side: rows x (sum of their columns). */
 function sideBySide(matrices: PlanarComplex[], rows: number): PlanarComplex {

@@ -1,4 +1,4 @@
-import type { PlanarComplex } from "../engine/complex/complex-ops.js";
+import type { PhaseUpdate, PlanarComplex } from "../engine/complex/complex-ops.js";
 
 /**
  * A linear map from a batch of fields just behind the metasurfaces ([batch, inputSize, inputSize])
@@ -22,15 +22,15 @@ export interface OpticalOperator {
 }
 
 /**
- * forward(amplitude . exp(i phase)) and its vjp in the phase, fused: the field is made directly in the
- * layout the operator reads (and kept there for the adjoint), and the phase gradient is read back from
- * the adjoint's layout, which saves whole passes over the fields. Same results as forward and adjoint.
+ * forward(amplitude . exp(i phase)) and its vjp in the phase, fused: the field is made where the operator
+ * reads it and made again by the adjoint, so no field is stored, and the phase gradient can be spent on an
+ * optimiser step in the same pass. Same results as forward and adjoint on the built field.
  */
 export interface PhaseInputTransform {
-  /** U for phases [batch, inputSize, inputSize]; `keep` (as many values) receives what the adjoint needs. */
-  forward(phase: Float32Array, keep: PlanarComplex): PlanarComplex;
-  /** dL/dphase into `out` given G = 2 dL/d(conj U) and the forward's `keep`; `scratch` holds as many values as keep. */
-  adjoint(gradient: PlanarComplex, keep: PlanarComplex, scratch: PlanarComplex, out: Float32Array): void;
+  /** U for phases [batch, inputSize, inputSize]. */
+  forward(phase: Float32Array): PlanarComplex;
+  /** Given G = 2 dL/d(conj U) at the same phases: dL/dphase written out, or spent on an Adam(W) step on the phases in place (PhaseUpdate). */
+  adjoint(gradient: PlanarComplex, phase: Float32Array, update: PhaseUpdate): void;
 }
 
 /** Groups batch items by wavelength, so operators build one kernel per distinct wavelength. */

@@ -1,4 +1,4 @@
-import type { ComplexOps, PlanarComplex } from "../engine/complex/complex-ops.js";
+import type { ComplexOps, PhaseUpdate, PlanarComplex } from "../engine/complex/complex-ops.js";
 import { getComplexOps } from "../engine/complex/select.js";
 import { FresnelWindowOperator, type WindowKernel } from "./fresnel-window.js";
 import { complexZeros, Grid, planeOf } from "./grid.js";
@@ -53,9 +53,12 @@ export class PsfModel {
   private readonly responses: CellResponse[];
   /** Aperture amplitude 1 everywhere: the field is the transmission itself. */
   private readonly unitAperture: boolean;
-  private workspace: { gradEnergy: Float32Array; gradObserved: PlanarComplex; gradTransmission: PlanarComplex } | null = null;
+  private workspace: { gradEnergy: Float32Array; gradObserved: PlanarComplex } | null = null;
+  private gradTransmission: PlanarComplex | null = null;
   /** The operator fused with the phase metasurface's transmission and the aperture, when both allow it. */
   private readonly phaseInput: PhaseInputTransform | null;
+  /** Whether forwardWithVjp offers `adamStep` (and needs no transmission buffer). */
+  readonly fusedPhaseStep: boolean;
 
   constructor(
     readonly grid: Grid,
@@ -75,6 +78,7 @@ export class PsfModel {
     this.incidentEnergy = sumSq * grid.pitch_m * grid.pitch_m;
     this.unitAperture = aperture.every((a) => a === 1);
     this.phaseInput = metasurface.phaseOnly && operator.phaseInput ? operator.phaseInput(this.unitAperture ? null : aperture) : null;
+    this.fusedPhaseStep = this.phaseInput !== null;
     const cache = new Map<number, CellResponse>();
     this.responses = operator.wavelengths_m.map((w) => {
       let response = cache.get(w);
@@ -117,23 +121,30 @@ export class PsfModel {
 
   /**
    * PSFs plus a closure that maps dL/dPSF [B, M, M] to dL/dparams [B, N, N] (keeps the forward
-   * intermediates). A loop that calls the closure before its next forward may pass `buffers` to reuse:
-   * `transmission` [B, N, N] (kept by the closure until then) and `gradParams` (the vjp's result);
-   * fresh arrays of this size would be faulted in page by page on every step.
+   * intermediates; params must not change until it has run: the fused phase path makes the field again
+   * from them). With that path, `adamStep` spends the vjp on one Adam(W) step on params in place instead.
+   * A loop that calls the closure before its next forward may pass `buffers` to reuse: `transmission`
+   * [B, N, N] (kept by the closure until then; unused by the fused path) and `gradParams` (the vjp's
+   * result); fresh arrays of this size would be faulted in page by page on every step.
    */
   forwardWithVjp(
     params: Float32Array,
     buffers: { transmission?: PlanarComplex; gradParams?: Float32Array } = {},
-  ): { psf: Float32Array; vjp: (gradPsf: Float32Array) => Float32Array } {
+  ): {
+    psf: Float32Array;
+    vjp: (gradPsf: Float32Array) => Float32Array;
+    adamStep?: (gradPsf: Float32Array, update: Extract<PhaseUpdate, { kind: "adam" }>) => void;
+  } {
     this.checkParams(params);
     const B = this.batch;
     const N = this.cells;
     const M = this.windowPixels;
     const cells = N * N;
-    // Kept for the vjp: t (models whose gradient needs it then skip recomputing it), or the fused path's input field.
-    const transmission = buffers.transmission ?? complexZeros(B * cells);
-    if (transmission.re.length !== B * cells || transmission.im.length !== B * cells) throw new Error(`buffers.transmission: must hold ${B} planes of ${N}x${N}`);
-    const observed = this.phaseInput ? this.phaseInput.forward(params, transmission) : this.operator.forward(this.field(params, transmission));
+    const phaseInput = this.phaseInput;
+    // Kept for the vjp of the unfused path: t (models whose gradient needs it then skip recomputing it).
+    const transmission = phaseInput ? null : (buffers.transmission ?? complexZeros(B * cells));
+    if (transmission && (transmission.re.length !== B * cells || transmission.im.length !== B * cells)) throw new Error(`buffers.transmission: must hold ${B} planes of ${N}x${N}`);
+    const observed = phaseInput ? phaseInput.forward(params) : this.operator.forward(this.field(params, transmission!));
     // Pixel energies, normalised in place into the PSFs.
     const psf = this.sensor.fieldEnergy(observed, B);
     if (!Number.isFinite(sumOf(psf))) this.explainNonFinite(params);
@@ -152,15 +163,10 @@ export class PsfModel {
       scaleInPlace(window, 1 / norms[b]);
     }
 
-    const vjp = (gradPsf: Float32Array): Float32Array => {
+    /** G = 2 dL/d(conj U) on the observation plane from dL/dPSF. */
+    const observedGradient = (gradPsf: Float32Array): PlanarComplex => {
       if (gradPsf.length !== B * M * M) throw new Error(`dLoss/dPSF: expected [${B}, ${M}, ${M}] (${B * M * M} values), got ${gradPsf.length}`);
-      if (!this.metasurface.differentiable) {
-        // Let the model explain why (e.g. hard quantisation).
-        this.responses[0].vjp(params.subarray(0, cells), complexZeros(cells), new Float32Array(cells));
-      }
-      const { gradEnergy, gradObserved, gradTransmission } = this.gradientWorkspace();
-      const gradParams = buffers.gradParams ?? new Float32Array(B * cells);
-      if (gradParams.length !== B * cells) throw new Error(`buffers.gradParams: must hold ${B} planes of ${N}x${N}`);
+      const { gradEnergy, gradObserved } = this.gradientWorkspace();
       for (let b = 0; b < B; b++) {
         const range = [b * M * M, (b + 1) * M * M] as const;
         const window = psf.subarray(...range);
@@ -170,19 +176,31 @@ export class PsfModel {
         shiftAndScale(gradWindow, -projection, 1 / norms[b], gradEnergy.subarray(...range));
       }
       this.sensor.fieldEnergyVjp(gradEnergy, observed, B, gradObserved);
-      if (this.phaseInput) {
-        this.phaseInput.adjoint(gradObserved, transmission, gradTransmission, gradParams);
+      return gradObserved;
+    };
+    const vjp = (gradPsf: Float32Array): Float32Array => {
+      if (!this.metasurface.differentiable) {
+        // Let the model explain why (e.g. hard quantisation).
+        this.responses[0].vjp(params.subarray(0, cells), complexZeros(cells), new Float32Array(cells));
+      }
+      const gradObserved = observedGradient(gradPsf);
+      const gradParams = buffers.gradParams ?? new Float32Array(B * cells);
+      if (gradParams.length !== B * cells) throw new Error(`buffers.gradParams: must hold ${B} planes of ${N}x${N}`);
+      if (phaseInput) {
+        phaseInput.adjoint(gradObserved, params, { kind: "gradient", out: gradParams, trained: new Array(B).fill(true) });
         return gradParams;
       }
+      const gradTransmission = this.transmissionGradient();
       this.operator.adjoint(gradObserved, gradTransmission);
       if (!this.unitAperture) this.weightByAperture(gradTransmission, gradTransmission);
       for (let b = 0; b < B; b++) {
         const range = [b * cells, (b + 1) * cells] as const;
-        this.responses[b].vjp(params.subarray(...range), planeOf(gradTransmission, b, cells), gradParams.subarray(...range), planeOf(transmission, b, cells));
+        this.responses[b].vjp(params.subarray(...range), planeOf(gradTransmission, b, cells), gradParams.subarray(...range), planeOf(transmission!, b, cells));
       }
       return gradParams;
     };
-    return { psf, vjp };
+    if (!phaseInput) return { psf, vjp };
+    return { psf, vjp, adamStep: (gradPsf, update) => phaseInput.adjoint(observedGradient(gradPsf), params, update) };
   }
 
   /** aperture . t(params) into a new array, t written into `transmission` (kept for the vjp). */
@@ -198,16 +216,18 @@ export class PsfModel {
    * Buffers for the vjp's intermediates, made on first use and reused by every vjp (each is dead once
    * the vjp returns): fresh batch-sized arrays would be faulted in page by page on every step.
    */
-  private gradientWorkspace(): { gradEnergy: Float32Array; gradObserved: PlanarComplex; gradTransmission: PlanarComplex } {
+  private gradientWorkspace(): { gradEnergy: Float32Array; gradObserved: PlanarComplex } {
     if (!this.workspace) {
       const R = this.operator.outputSize;
-      this.workspace = {
-        gradEnergy: new Float32Array(this.batch * this.windowPixels ** 2),
-        gradObserved: complexZeros(this.batch * R * R),
-        gradTransmission: complexZeros(this.batch * this.cells * this.cells),
-      };
+      this.workspace = { gradEnergy: new Float32Array(this.batch * this.windowPixels ** 2), gradObserved: complexZeros(this.batch * R * R) };
     }
     return this.workspace;
+  }
+
+  /** The unfused vjp's dL/dt [B, N, N] buffer, made on first use (the fused phase path never needs it). */
+  private transmissionGradient(): PlanarComplex {
+    this.gradTransmission ??= complexZeros(this.batch * this.cells * this.cells);
+    return this.gradTransmission;
   }
 
   /** out = aperture * x for every metasurface of the batch (out may be x). */

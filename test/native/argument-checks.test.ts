@@ -259,7 +259,7 @@ const CASES: EntryCase[] = [
     valid: () => [f32(3), f32(3), f32(3), f32(3), Float64Array.of(0.9, 0.999, 1e-8, 0.1, 0)],
     wrong: [
       rangeError("g too short", (a) => { a[3] = f32(2); }, "adamUpdateArrays: argument 4 (g) has 2 elements, needs 3"),
-      typeError("hyper as a Float32Array", (a) => { a[4] = f32(5); }, "adamUpdateArrays: argument 5 (hyper) must be a Float64Array, got a Float32Array"),
+      typeError("hyper as a Float32Array", (a) => { a[4] = f32(5); }, "adamUpdateArrays: argument 5 (hyper [beta1, beta2, epsilon, stepSize, decay]) must be a Float64Array, got a Float32Array"),
     ],
   },
   {
@@ -300,27 +300,31 @@ const CASES: EntryCase[] = [
     ],
   },
   {
-    entry: "tiledPhasor",
-    // [batch, size, stride, bands], bandStarts, phase, weight.re, weight.im, out.re, out.im
-    valid: () => [Int32Array.of(2, 3, 9, 2), Int32Array.of(0, 1, 3), f32(18), f32(9), f32(9), f32(18), f32(18)],
-    shape: { index: 0, fields: [["batch", 1], ["size", 1], ["stride", 0], ["bands", 1]] },
+    entry: "phaseWindowForward",
+    // [batch, size, stride, bands, samples], bandStarts, phase, weight.re, weight.im, transforms, half.re, half.im
+    valid: () => [Int32Array.of(2, 3, 9, 2, 2), Int32Array.of(0, 1, 3), f32(18), f32(9), f32(9), f32(48), f32(24), f32(24)],
+    shape: { index: 0, fields: [["batch", 1], ["size", 1], ["stride", 0], ["bands", 1], ["samples", 1]] },
     wrong: [
-      rangeError("bands short of the plane", (a) => { a[1] = Int32Array.of(0, 1, 2); }, "tiledPhasor: argument 2 (bandStarts) must run from 0 to size = 3"),
-      rangeError("an empty band", (a) => { a[1] = Int32Array.of(0, 0, 3); }, "tiledPhasor: argument 2 (bandStarts) must increase"),
-      rangeError("overlapping items", (a) => { a[0] = Int32Array.of(2, 3, 8, 2); }, "tiledPhasor: argument 1 (shape) stride must be >= size^2 = 9 when batch > 1"),
-      rangeError("out.im too short for the batch", (a) => { a[6] = f32(17); }, "tiledPhasor: argument 7 (out.im) has 17 elements, needs 18"),
-      rangeError("weight.re shorter than a plane", (a) => { a[3] = f32(8); }, "tiledPhasor: argument 4 (weight.re) has 8 elements, needs 9"),
-      typeError("phase as an Array", (a) => { a[2] = new Array(18).fill(0); }, "tiledPhasor: argument 3 (phase) must be a Float32Array, got an Array"),
+      rangeError("bands short of the plane", (a) => { a[1] = Int32Array.of(0, 1, 2); }, "phaseWindowForward: argument 2 (bandStarts) must run from 0 to size = 3"),
+      rangeError("an empty band", (a) => { a[1] = Int32Array.of(0, 0, 3); }, "phaseWindowForward: argument 2 (bandStarts) must increase"),
+      rangeError("overlapping items", (a) => { a[0] = Int32Array.of(2, 3, 8, 2, 2); }, "phaseWindowForward: argument 1 (shape) stride must be >= size^2 = 9 when batch > 1"),
+      rangeError("half.im too short for the batch", (a) => { a[7] = f32(23); }, "phaseWindowForward: argument 8 (half.im) has 23 elements, needs 24"),
+      rangeError("transforms short of a tile", (a) => { a[5] = f32(47); }, "phaseWindowForward: argument 6 (transforms) has 47 elements, needs 48"),
+      rangeError("weight.re shorter than a plane", (a) => { a[3] = f32(8); }, "phaseWindowForward: argument 4 (weight.re) has 8 elements, needs 9"),
+      typeError("phase as an Array", (a) => { a[2] = new Array(18).fill(0); }, "phaseWindowForward: argument 3 (phase) must be a Float32Array, got an Array"),
     ],
   },
   {
-    entry: "tiledPhaseGradient",
-    // [batch, size, stride, bands], bandStarts, gradient.re, gradient.im, field.re, field.im, out
-    valid: () => [Int32Array.of(2, 3, 9, 2), Int32Array.of(0, 1, 3), f32(18), f32(18), f32(18), f32(18), f32(18)],
-    shape: { index: 0, fields: [["batch", 1], ["size", 1], ["stride", 0], ["bands", 1]] },
+    entry: "phaseWindowAdjoint",
+    // the forward's operands, then itemFlags, gradient, m, v, hyper, best: here the Adam step keeping item 0's best
+    valid: () => [Int32Array.of(2, 3, 9, 2, 2), Int32Array.of(0, 1, 3), f32(18), f32(0), f32(0), f32(48), f32(24), f32(24), Int32Array.of(3, 1), f32(0), f32(18), f32(18), Float64Array.of(0.9, 0.999, 1e-8, 1e-3, 0), f32(18)],
+    shape: { index: 0, fields: [["batch", 1], ["size", 1], ["stride", 0], ["bands", 1], ["samples", 1]] },
     wrong: [
-      rangeError("out too short for the batch", (a) => { a[6] = f32(17); }, "tiledPhaseGradient: argument 7 (out) has 17 elements, needs 18"),
-      typeError("field.im as an Array", (a) => { a[5] = new Array(18).fill(0); }, "tiledPhaseGradient: argument 6 (field.im) must be a Float32Array, got an Array"),
+      rangeError("a flag per item missing", (a) => { a[8] = Int32Array.of(1); }, "phaseWindowAdjoint: argument 9 (itemFlags) must have 2 values, has 1"),
+      rangeError("v too short for the batch", (a) => { a[11] = f32(17); }, "phaseWindowAdjoint: argument 12 (v) has 17 elements, needs 18"),
+      rangeError("no best to copy to", (a) => { a[13] = f32(0); }, "phaseWindowAdjoint: argument 14 (best) has 0 elements, needs 18"),
+      rangeError("a short gradient", (a) => { a[9] = f32(17); }, "phaseWindowAdjoint: argument 10 (gradient) has 17 elements, needs 18"),
+      typeError("hyper as a Float32Array", (a) => { a[12] = f32(5); }, "phaseWindowAdjoint: argument 13 (hyper [beta1, beta2, epsilon, stepSize, decay]) must be a Float64Array, got a Float32Array"),
     ],
   },
   {

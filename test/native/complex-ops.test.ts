@@ -236,55 +236,88 @@ test("multiplyByPlane: strided batches times one plane (and its conjugate), in p
   assert.throws(() => nativeComplexOps()!.multiplyByPlane({ x, plane, out: x, batch, planeSize, strideX: 5, strideOut: 5, conjugate: false }), /stride/);
 });
 
-test("tiledPhasor and tiledPhaseGradient: weight . exp(i phase) in the tile layout and Im(G conj(u)) back, native and js vs direct loops", (t) => {
+test("phaseWindowForward and phaseWindowAdjoint: the tiles' real-block products of weight . exp(i phase) and Im(G conj(u)) back, native and js vs direct loops", (t) => {
   const reason = skipReason();
   if (reason) return t.skip(reason);
-  // Unequal bands (3, 4, 2 rows), a batch with a gap between items, and phases past 2 pi.
-  const [batch, size, stride] = [2, 9, 90];
+  // Unequal bands (3, 4, 2 cells), a batch with a gap between items, phases past 2 pi, 2 samples.
+  const [batch, size, stride, samples] = [2, 9, 90, 2];
   const bandStarts = Int32Array.from([0, 3, 7, 9]);
-  const layout = { batch, size, stride, bandStarts };
+  const bands = 3;
+  const ld = bands * size;
   const phase = pseudoRandom(stride * batch, 11).map((v) => 20 * v);
   const weight = planar(size * size, 12);
-  const gradient = planar(stride * batch, 13);
-  // Where row-major (row, col) of item b lands in the tile layout.
-  const band = (i: number) => [0, 1, 2].find((r) => i < bandStarts[r + 1])!;
-  const tiled = (b: number, row: number, col: number) => {
-    const [r, c] = [band(row), band(col)];
-    const rows = bandStarts[r + 1] - bandStarts[r];
-    const cols = bandStarts[c + 1] - bandStarts[c];
-    return b * stride + bandStarts[r] * size + rows * bandStarts[c] + (row - bandStarts[r]) * cols + (col - bandStarts[c]);
-  };
+  const transforms = pseudoRandom(4 * samples * size * bands, 13);
+  const halfIn = planar(batch * samples * ld, 14);
+  // Tile (i, j): rows and columns of bands i and j; its blocks and its columns in half as documented.
+  const tiles = [0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => {
+    const rows = bandStarts[i + 1] - bandStarts[i];
+    const cols = bandStarts[j + 1] - bandStarts[j];
+    return { i, j, rows, cols, stackOffset: bands * bandStarts[i] + j * rows, transformOffset: 4 * samples * (i * size + bandStarts[j]) };
+  }));
   for (const withWeight of [true, false]) {
-    const expected = { re: new Float32Array(stride * batch), im: new Float32Array(stride * batch) };
+    const u = (b: number, row: number, col: number) => {
+      const cell = row * size + col;
+      const [wr, wi] = withWeight ? [weight.re[cell], weight.im[cell]] : [1, 0];
+      const p = phase[b * stride + cell];
+      return [wr * Math.cos(p) - wi * Math.sin(p), wr * Math.sin(p) + wi * Math.cos(p)];
+    };
+    const expectedHalf = { re: new Float32Array(batch * samples * ld), im: new Float32Array(batch * samples * ld) };
     const expectedGradient = new Float32Array(stride * batch);
     for (let b = 0; b < batch; b++) {
-      for (let row = 0; row < size; row++) {
-        for (let col = 0; col < size; col++) {
-          const i = row * size + col;
-          const [wr, wi] = withWeight ? [weight.re[i], weight.im[i]] : [1, 0];
-          const p = phase[b * stride + i];
-          const [ur, ui] = [wr * Math.cos(p) - wi * Math.sin(p), wr * Math.sin(p) + wi * Math.cos(p)];
-          const at = tiled(b, row, col);
-          expected.re[at] = ur;
-          expected.im[at] = ui;
-          expectedGradient[b * stride + i] = gradient.im[at] * ur - gradient.re[at] * ui;
+      for (const tile of tiles) {
+        const K = tile.cols;
+        for (let r = 0; r < tile.rows; r++) {
+          const row = bandStarts[tile.i] + r;
+          // Forward: [ur | ui] (1 x 2K) times the 2K x 2S block; column q is Re, S + q is Im of sample q.
+          for (let q = 0; q < 2 * samples; q++) {
+            let sum = 0;
+            for (let l = 0; l < K; l++) {
+              const [ur, ui] = u(b, row, bandStarts[tile.j] + l);
+              sum += ur * transforms[tile.transformOffset + l * 2 * samples + q] + ui * transforms[tile.transformOffset + (K + l) * 2 * samples + q];
+            }
+            const part = q < samples ? expectedHalf.re : expectedHalf.im;
+            part[(b * samples + (q % samples)) * ld + tile.stackOffset + r] = sum;
+          }
+          // Adjoint: [Sr | Si] (1 x 2S, read from half's columns) times the 2S x 2K block gives [Gr | Gi].
+          for (let l = 0; l < K; l++) {
+            let gr = 0;
+            let gi = 0;
+            for (let q = 0; q < samples; q++) {
+              const sr = halfIn.re[(b * samples + q) * ld + tile.stackOffset + r];
+              const si = halfIn.im[(b * samples + q) * ld + tile.stackOffset + r];
+              const block = (rowOfBlock: number, col: number) => transforms[tile.transformOffset + rowOfBlock * 2 * K + col];
+              gr += sr * block(q, l) + si * block(samples + q, l);
+              gi += sr * block(q, K + l) + si * block(samples + q, K + l);
+            }
+            const col = bandStarts[tile.j] + l;
+            const [ur, ui] = u(b, row, col);
+            expectedGradient[b * stride + row * size + col] = gi * ur - gr * ui;
+          }
         }
       }
     }
     for (const ops of [nativeComplexOps()!, jsComplexOps()]) {
-      const out = { re: new Float32Array(stride * batch), im: new Float32Array(stride * batch) };
-      ops.tiledPhasor(layout, phase, withWeight ? weight : null, out);
-      assert.ok(relativeError(out, expected) < 1e-6, `${ops.name} phasor, weight ${withWeight}`);
-      const grad = new Float32Array(stride * batch);
-      ops.tiledPhaseGradient(layout, gradient, expected, grad);
+      const window = { batch, size, stride, bandStarts, samples, phase, weight: withWeight ? weight : null, transforms };
+      const half = { re: new Float32Array(batch * samples * ld), im: new Float32Array(batch * samples * ld) };
+      ops.phaseWindowForward({ ...window, half });
+      assert.ok(relativeError(half, expectedHalf) < 1e-5, `${ops.name} forward, weight ${withWeight}: ${relativeError(half, expectedHalf)}`);
+      const gradient = new Float32Array(stride * batch);
+      ops.phaseWindowAdjoint({ ...window, half: halfIn }, { kind: "gradient", out: gradient, trained: [true, true] });
       const scale = Math.max(...expectedGradient.map(Math.abs));
-      assert.ok(grad.every((g, i) => Math.abs(g - expectedGradient[i]) <= 1e-6 * scale), `${ops.name} gradient, weight ${withWeight}`);
+      const worst = Math.max(...[0, 1].flatMap((b) => [...gradient.subarray(b * stride, b * stride + size * size)].map((g, i) => Math.abs(g - expectedGradient[b * stride + i]))));
+      assert.ok(worst <= 1e-5 * scale, `${ops.name} gradient, weight ${withWeight}: ${worst / scale}`);
+      // An untrained item has zero gradient.
+      ops.phaseWindowAdjoint({ ...window, half: halfIn }, { kind: "gradient", out: gradient, trained: [false, true] });
+      assert.ok(gradient.subarray(0, size * size).every((g) => g === 0) && gradient.subarray(stride).some((g) => g !== 0), `${ops.name} untrained item`);
     }
   }
   for (const ops of [nativeComplexOps()!, jsComplexOps()]) {
-    const out = { re: new Float32Array(stride * batch), im: new Float32Array(stride * batch) };
-    assert.throws(() => ops.tiledPhasor({ ...layout, bandStarts: Int32Array.from([0, 5, 4, 9]) }, phase, null, out), /bandStarts/);
-    assert.throws(() => ops.tiledPhasor({ ...layout, stride: 50 }, phase, null, out), /stride/);
+    const window = { batch, size, stride, bandStarts, samples, phase, weight: null, transforms, half: halfIn };
+    assert.throws(() => ops.phaseWindowForward({ ...window, bandStarts: Int32Array.from([0, 5, 4, 9]) }), /bandStarts/);
+    assert.throws(() => ops.phaseWindowForward({ ...window, stride: 50 }), /stride/);
+    assert.throws(() => ops.phaseWindowForward({ ...window, transforms: transforms.subarray(1) }), /transforms needs 216 values/);
+    assert.throws(() => ops.phaseWindowAdjoint(window, { kind: "gradient", out: new Float32Array(10), trained: [true, true] }), /out needs 171 values/);
+    assert.throws(() => ops.phaseWindowAdjoint(window, { kind: "gradient", out: new Float32Array(180), trained: [true] }), /trained needs one flag per item \(2\)/);
   }
 });
 

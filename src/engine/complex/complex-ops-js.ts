@@ -1,5 +1,6 @@
 import FFT from "fft.js";
-import { centreIndex, checkPaddedConvolution, checkTiledPhaseGradient, checkTiledPhasor, tileOf, type TiledPlanes, checkPhaseGradient, checkPhasorOutput, checkPlaneProduct, gemmRowStrides, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex, type PlaneProduct } from "./complex-ops.js";
+import { centreIndex, checkPaddedConvolution, checkPhaseWindow, phaseWindowTile, type PhaseUpdate, type PhaseWindow, checkPhaseGradient, checkPhasorOutput, checkPlaneProduct, gemmRowStrides, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex, type PlaneProduct } from "./complex-ops.js";
+import { adamUpdateFlat } from "../adam-step.js";
 import { unitPhasor } from "./unit-phasor.js";
 
 /**
@@ -322,44 +323,99 @@ function multiplyByPlaneJs({ x, plane, out, batch, planeSize, strideX, strideOut
   }
 }
 
-/** Calls visit(rowMajor, inPlane, tiled, count) for every row segment of every tile of every item (inPlane: rowMajor within its plane). */
-function forEachTileRow(layout: TiledPlanes, visit: (rowMajor: number, inPlane: number, tiled: number, count: number) => void): void {
-  const { batch, size, stride, bandStarts } = layout;
-  const bands = bandStarts.length - 1;
-  for (let b = 0; b < batch; b++) {
-    for (let r = 0; r < bands; r++) {
-      for (let c = 0; c < bands; c++) {
-        const tile = tileOf(layout, r, c);
-        for (let i = 0; i < tile.rows; i++) {
-          const inPlane = (bandStarts[r] + i) * size + bandStarts[c];
-          visit(b * stride + inPlane, inPlane, b * stride + tile.offset + i * tile.cols, tile.cols);
-        }
-      }
-    }
+/** Calls visit(b, tile) for every item and tile (i, j) of a phase window, tiles in row-major order. */
+function forEachItemTile(p: PhaseWindow, visit: (b: number, tile: ReturnType<typeof phaseWindowTile>) => void): void {
+  const bands = p.bandStarts.length - 1;
+  for (let b = 0; b < p.batch; b++) {
+    for (let i = 0; i < bands; i++) for (let j = 0; j < bands; j++) visit(b, phaseWindowTile(p, i, j));
   }
 }
 
-function tiledPhasorJs(layout: TiledPlanes, phase: Float32Array, weight: PlanarComplex | null, out: PlanarComplex): void {
-  forEachTileRow(layout, (from, w, to, count) => {
-    const re = out.re.subarray(to, to + count);
-    const im = out.im.subarray(to, to + count);
-    unitPhasor(phase.subarray(from, from + count), re, im);
-    if (!weight) return;
-    for (let j = 0; j < count; j++) {
-      const wr = weight.re[w + j];
-      const wi = weight.im[w + j];
-      const cr = re[j];
-      const ci = im[j];
-      re[j] = wr * cr - wi * ci;
-      im[j] = wr * ci + wi * cr;
+/** [re | im] rows of u = weight . exp(i phase) over a tile (rows x 2 cols), in float64. */
+function tileField(p: PhaseWindow, b: number, tile: ReturnType<typeof phaseWindowTile>): Float64Array {
+  const { rows, cols, cell } = tile;
+  const field = new Float64Array(rows * 2 * cols);
+  const re = new Float32Array(cols);
+  const im = new Float32Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const inPlane = cell + r * p.size;
+    unitPhasor(p.phase.subarray(b * p.stride + inPlane, b * p.stride + inPlane + cols), re, im);
+    for (let j = 0; j < cols; j++) {
+      const wr = p.weight ? p.weight.re[inPlane + j] : 1;
+      const wi = p.weight ? p.weight.im[inPlane + j] : 0;
+      field[r * 2 * cols + j] = wr * re[j] - wi * im[j];
+      field[r * 2 * cols + cols + j] = wr * im[j] + wi * re[j];
+    }
+  }
+  return field;
+}
+
+/** Row-major C = A B (m x n; A m x k, B k x n at offset `bOffset` of b), accumulated in float64. */
+function realProduct(m: number, n: number, k: number, a: Float64Array, b: Float32Array, bOffset: number): Float64Array {
+  const c = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let l = 0; l < k; l++) {
+      const x = a[i * k + l];
+      if (x === 0) continue;
+      const row = bOffset + l * n;
+      for (let j = 0; j < n; j++) c[i * n + j] += x * b[row + j];
+    }
+  }
+  return c;
+}
+
+function phaseWindowForwardJs(p: PhaseWindow): void {
+  const S = p.samples;
+  const ld = (p.bandStarts.length - 1) * p.size;
+  forEachItemTile(p, (b, tile) => {
+    const product = realProduct(tile.rows, 2 * S, 2 * tile.cols, tileField(p, b, tile), p.transforms, tile.transformOffset);
+    for (let q = 0; q < S; q++) {
+      const at = (b * S + q) * ld + tile.stackOffset;
+      for (let r = 0; r < tile.rows; r++) {
+        p.half.re[at + r] = product[r * 2 * S + q];
+        p.half.im[at + r] = product[r * 2 * S + S + q];
+      }
     }
   });
 }
 
-function tiledPhaseGradientJs(layout: TiledPlanes, gradient: PlanarComplex, field: PlanarComplex, out: Float32Array): void {
-  forEachTileRow(layout, (to, _inPlane, from, count) => {
-    for (let j = 0; j < count; j++) out[to + j] = gradient.im[from + j] * field.re[from + j] - gradient.re[from + j] * field.im[from + j];
+/** dL/dphase of every item (zero for untrained ones) as one array laid out like the phases. */
+function phaseWindowGradientJs(p: PhaseWindow, trained: readonly boolean[], out: Float32Array): void {
+  const S = p.samples;
+  const ld = (p.bandStarts.length - 1) * p.size;
+  forEachItemTile(p, (b, tile) => {
+    const { rows, cols } = tile;
+    const source = new Float64Array(rows * 2 * S);
+    for (let q = 0; q < S; q++) {
+      const at = (b * S + q) * ld + tile.stackOffset;
+      for (let r = 0; r < rows; r++) {
+        source[r * 2 * S + q] = p.half.re[at + r];
+        source[r * 2 * S + S + q] = p.half.im[at + r];
+      }
+    }
+    const product = realProduct(rows, 2 * cols, 2 * S, source, p.transforms, tile.transformOffset);
+    const field = tileField(p, b, tile);
+    for (let r = 0; r < rows; r++) {
+      const to = b * p.stride + tile.cell + r * p.size;
+      for (let j = 0; j < cols; j++) {
+        const gr = product[r * 2 * cols + j];
+        const gi = product[r * 2 * cols + cols + j];
+        out[to + j] = trained[b] ? gi * field[r * 2 * cols + j] - gr * field[r * 2 * cols + cols + j] : 0;
+      }
+    }
   });
+}
+
+function phaseWindowAdjointJs(p: PhaseWindow, update: PhaseUpdate): void {
+  if (update.kind === "gradient") return phaseWindowGradientJs(p, update.trained, update.out);
+  const plane = p.size * p.size;
+  const gradient = new Float32Array(p.phase.length);
+  phaseWindowGradientJs(p, update.trained, gradient);
+  for (let b = 0; b < p.batch; b++) {
+    const range = [b * p.stride, b * p.stride + plane] as const;
+    if (update.keepBest[b]) update.best.set(p.phase.subarray(...range), range[0]);
+    adamUpdateFlat(p.phase.subarray(...range), update.m.subarray(...range), update.v.subarray(...range), gradient.subarray(...range), update.step);
+  }
 }
 
 /** The pure TypeScript implementation of ComplexOps. */
@@ -376,13 +432,13 @@ export function jsComplexOps(): ComplexOps {
       checkPhaseGradient(gradient, transmission, out);
       phaseGradientJs(gradient, transmission, out);
     },
-    tiledPhasor: (layout, phase, weight, out) => {
-      checkTiledPhasor(layout, phase, weight, out);
-      tiledPhasorJs(layout, phase, weight, out);
+    phaseWindowForward: (p) => {
+      checkPhaseWindow(p);
+      phaseWindowForwardJs(p);
     },
-    tiledPhaseGradient: (layout, gradient, field, out) => {
-      checkTiledPhaseGradient(layout, gradient, field, out);
-      tiledPhaseGradientJs(layout, gradient, field, out);
+    phaseWindowAdjoint: (p, update) => {
+      checkPhaseWindow(p, update);
+      phaseWindowAdjointJs(p, update);
     },
     gemm: gemmJs,
     multiplyByPlane: (p) => {

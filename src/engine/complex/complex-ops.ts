@@ -1,3 +1,5 @@
+import type { AdamStep } from "../adam-step.js";
+
 /**
  * The batched complex primitives the optics engine is built on. Complex arrays are planar
  * (separate real and imaginary Float32Arrays, row-major), so native BLAS-style code can take them
@@ -55,51 +57,78 @@ export interface PlaneProduct {
 }
 
 /**
- * A batch of square size x size planes cut into tiles by the same bands along rows and columns, stored
- * tile after tile with each tile row-major: tile (r, c) starts at start_r size + rows_r start_c, so a tiled
- * product reads every tile as a dense matrix. Item b starts at b * stride.
+ * The x-side products of the tiled window transform fused with a phase metasurface: square size x size
+ * phase planes (item b at b * stride, row-major) cut into tiles by the same bands along rows and columns.
+ * Per item and tile (i, j) (rows of band i, K columns of band j) the field u = weight . exp(i phase) is made
+ * where it is multiplied, never stored, and the adjoint makes it again.
+ * - transforms: per tile in row-major order a real 2K x 2S block (forward: [Re E^T, Im E^T; -Im E^T, Re E^T]
+ *   with E the tile's S x K window matrix) or 2S x 2K block (adjoint: [Re E, -Im E; Im E, Re E]), so
+ *   tile (i, j) starts at 4 S (i size + bandStarts[j]) (see phaseWindowTransforms).
+ * - half: [batch * samples, bands * size], row b S + s, column stackOffset(i, j) + r with
+ *   stackOffset(i, j) = bands bandStarts[i] + j rows_i: the forward writes (u_tile E^T)^T there; the
+ *   adjoint reads S_tile^T there and forms G_tile = S_tile conj(E).
  */
-export interface TiledPlanes {
+export interface PhaseWindow {
   batch: number;
   size: number;
   stride: number;
   /** bands + 1 increasing band starts, from 0 to size. */
   bandStarts: Int32Array;
+  /** Window samples per side (S). */
+  samples: number;
+  phase: Float32Array;
+  /** One size x size plane multiplying every exp(i phase), or null for 1. */
+  weight: PlanarComplex | null;
+  transforms: Float32Array;
+  half: PlanarComplex;
 }
 
-/** Offset of tile (r, c) inside one item of a tiled plane, and its rows and columns. */
-export function tileOf(layout: Pick<TiledPlanes, "size" | "bandStarts">, r: number, c: number): { offset: number; rows: number; cols: number } {
-  const { size, bandStarts } = layout;
-  const rows = bandStarts[r + 1] - bandStarts[r];
-  return { offset: bandStarts[r] * size + rows * bandStarts[c], rows, cols: bandStarts[c + 1] - bandStarts[c] };
+/**
+ * What the adjoint does with dL/dphase = Im(G conj(u)): write it to `out` (row-major like the phases), or
+ * take one Adam(W) step on the phases in place (moments m, v laid out like them), first copying the items
+ * flagged in keepBest to `best`. Untrained items count as having zero gradient.
+ */
+export type PhaseUpdate =
+  | { kind: "gradient"; out: Float32Array; trained: readonly boolean[] }
+  | { kind: "adam"; m: Float32Array; v: Float32Array; step: AdamStep; trained: readonly boolean[]; keepBest: readonly boolean[]; best: Float32Array };
+
+/** Rows and columns of tile (i, j), its first cell in a plane, its column offset in `half` and its offset in `transforms`. */
+export function phaseWindowTile(p: Pick<PhaseWindow, "size" | "bandStarts" | "samples">, i: number, j: number): { rows: number; cols: number; cell: number; stackOffset: number; transformOffset: number } {
+  const { size, bandStarts, samples } = p;
+  const bands = bandStarts.length - 1;
+  const rows = bandStarts[i + 1] - bandStarts[i];
+  return { rows, cols: bandStarts[j + 1] - bandStarts[j], cell: bandStarts[i] * size + bandStarts[j], stackOffset: bands * bandStarts[i] + j * rows, transformOffset: 4 * samples * (i * size + bandStarts[j]) };
 }
 
-/** Throws unless the layout's bands cover 0..size in order and every operand holds the batch. */
-export function checkTiledPlanes(layout: TiledPlanes, operands: Record<string, { length: number }>): void {
-  const { batch, size, stride, bandStarts } = layout;
-  for (const [name, value] of Object.entries({ batch, size, stride })) {
-    if (!Number.isInteger(value) || value < 0) throw new Error(`tiled planes: ${name} = ${value} must be a non-negative integer`);
+/** Throws unless the bands cover 0..size in order and every operand holds what the shape needs. */
+export function checkPhaseWindow(p: PhaseWindow, update?: PhaseUpdate): void {
+  const { batch, size, stride, bandStarts, samples } = p;
+  for (const [name, value] of Object.entries({ batch, size, stride, samples })) {
+    if (!Number.isInteger(value) || value < 0) throw new Error(`phase window: ${name} = ${value} must be a non-negative integer`);
   }
   const bands = bandStarts.length - 1;
   if (bands < 1 || bandStarts[0] !== 0 || bandStarts[bands] !== size || bandStarts.some((v, i) => i > 0 && v <= bandStarts[i - 1])) {
-    throw new Error(`tiled planes: bandStarts [${bandStarts.join(", ")}] must increase from 0 to size ${size}`);
+    throw new Error(`phase window: bandStarts [${bandStarts.join(", ")}] must increase from 0 to size ${size}`);
   }
-  if (batch > 1 && stride < size * size) throw new Error(`tiled planes: stride ${stride} must be >= size^2 = ${size * size} for a batch`);
-  const need = batch === 0 ? 0 : (batch - 1) * stride + size * size;
-  for (const [name, x] of Object.entries(operands)) {
-    if (x.length < need) throw new Error(`tiled planes: ${name} needs ${need} values, has ${x.length}`);
+  if (batch > 1 && stride < size * size) throw new Error(`phase window: stride ${stride} must be >= size^2 = ${size * size} for a batch`);
+  const planes = batch === 0 ? 0 : (batch - 1) * stride + size * size;
+  const half = batch * samples * bands * size;
+  const needs: [string, { length: number }, number][] = [
+    ["phase", p.phase, planes],
+    ["transforms", p.transforms, 4 * samples * size * bands],
+    ["half.re", p.half.re, half],
+    ["half.im", p.half.im, half],
+  ];
+  if (p.weight) needs.push(["weight.re", p.weight.re, size * size], ["weight.im", p.weight.im, size * size]);
+  if (update?.kind === "gradient") needs.push(["out", update.out, planes]);
+  if (update?.kind === "adam") needs.push(["m", update.m, planes], ["v", update.v, planes]);
+  if (update?.kind === "adam" && update.keepBest.some(Boolean)) needs.push(["best", update.best, planes]);
+  for (const [name, x, need] of needs) {
+    if (x.length < need) throw new Error(`phase window: ${name} needs ${need} values, has ${x.length}`);
   }
-}
-
-/** Throws unless tiledPhasor's operands fit the layout (the weight is one plane, shared by the batch). */
-export function checkTiledPhasor(layout: TiledPlanes, phase: Float32Array, weight: PlanarComplex | null, out: PlanarComplex): void {
-  checkTiledPlanes(layout, { phase, "out.re": out.re, "out.im": out.im });
-  if (weight) checkTiledPlanes({ ...layout, batch: 1 }, { "weight.re": weight.re, "weight.im": weight.im });
-}
-
-/** Throws unless tiledPhaseGradient's operands fit the layout. */
-export function checkTiledPhaseGradient(layout: TiledPlanes, gradient: PlanarComplex, field: PlanarComplex, out: Float32Array): void {
-  checkTiledPlanes(layout, { "gradient.re": gradient.re, "gradient.im": gradient.im, "field.re": field.re, "field.im": field.im, out });
+  for (const [name, flags] of update ? Object.entries({ trained: update.trained, ...(update.kind === "adam" ? { keepBest: update.keepBest } : {}) }) : []) {
+    if (flags.length !== batch) throw new Error(`phase window: ${name} needs one flag per item (${batch}), has ${flags.length}`);
+  }
 }
 
 /** The row strides of a gemm's stored A and C, defaults filled in. */
@@ -159,13 +188,10 @@ export interface ComplexOps {
   unitPhasor(phase: Float32Array, out: PlanarComplex): void;
   /** The vjp of unitPhasor: out = Im(G conj(t)) = dL/dphase given G = 2 dL/d(conj t) and t = exp(i phase). */
   phaseGradient(gradient: PlanarComplex, transmission: PlanarComplex, out: Float32Array): void;
-  /**
-   * u_b = weight . exp(i phase_b) (weight null: 1), phase row-major, u in the tile layout: the phase
-   * metasurface's transmission, a diagonal input weight and the tiling in one pass (weight is size^2 values).
-   */
-  tiledPhasor(layout: TiledPlanes, phase: Float32Array, weight: PlanarComplex | null, out: PlanarComplex): void;
-  /** out_b = Im(G_b conj(u_b)) row-major from G and u in the tile layout: dL/dphase of tiledPhasor given G = 2 dL/d(conj u). */
-  tiledPhaseGradient(layout: TiledPlanes, gradient: PlanarComplex, field: PlanarComplex, out: Float32Array): void;
+  /** The x-side products of the tiled window transform on weight . exp(i phase), into `half` (see PhaseWindow). */
+  phaseWindowForward(p: PhaseWindow): void;
+  /** Their adjoint from `half`, with dL/dphase written out or spent on an Adam(W) step in place (see PhaseUpdate). */
+  phaseWindowAdjoint(p: PhaseWindow, update: PhaseUpdate): void;
   /** Batched complex matrix product, see ComplexGemm. */
   gemm(p: ComplexGemm): void;
   /** Elementwise product of a batch of planes with one broadcast plane, see PlaneProduct. */

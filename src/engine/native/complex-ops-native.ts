@@ -1,4 +1,4 @@
-import { checkPaddedConvolution, checkTiledPhaseGradient, checkTiledPhasor, type TiledPlanes, checkPhaseGradient, checkPhasorOutput, checkPlaneProduct, gemmRowStrides, kernelCount, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex, type PlaneProduct } from "../complex/complex-ops.js";
+import { checkPaddedConvolution, checkPhaseWindow, type PhaseUpdate, type PhaseWindow, checkPhaseGradient, checkPhasorOutput, checkPlaneProduct, gemmRowStrides, kernelCount, type ComplexGemm, type ComplexOps, type MatrixOp, type PaddedConvolution, type PlanarComplex, type PlaneProduct } from "../complex/complex-ops.js";
 import { loadNativeAddon, type NativeAddon } from "./addon.js";
 
 const OP_CODES: Record<MatrixOp, number> = { N: 0, T: 1, C: 2 };
@@ -9,7 +9,12 @@ function checkPlanes(x: PlanarComplex, length: number, field: string): void {
   }
 }
 
-const tiledShape = (layout: TiledPlanes) => Int32Array.from([layout.batch, layout.size, layout.stride, layout.bandStarts.length - 1]);
+/** The addon's shape and operand arguments shared by both directions of a phase window. */
+function phaseWindowArguments(p: PhaseWindow): [Int32Array, Int32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array] {
+  const none = new Float32Array(0);
+  const shape = Int32Array.from([p.batch, p.size, p.stride, p.bandStarts.length - 1, p.samples]);
+  return [shape, p.bandStarts, p.phase, p.weight?.re ?? none, p.weight?.im ?? none, p.transforms, p.half.re, p.half.im];
+}
 
 class NativeComplexOps implements ComplexOps {
   readonly name = "native";
@@ -37,17 +42,23 @@ class NativeComplexOps implements ComplexOps {
     this.addon.phaseGradient(gradient.re, gradient.im, transmission.re, transmission.im, out);
   }
 
-  tiledPhasor(layout: TiledPlanes, phase: Float32Array, weight: PlanarComplex | null, out: PlanarComplex): void {
-    checkTiledPhasor(layout, phase, weight, out);
-    if (layout.batch === 0) return;
-    const none = new Float32Array(0);
-    this.addon.tiledPhasor(tiledShape(layout), layout.bandStarts, phase, weight?.re ?? none, weight?.im ?? none, out.re, out.im);
+  phaseWindowForward(p: PhaseWindow): void {
+    checkPhaseWindow(p);
+    if (p.batch === 0) return;
+    this.addon.phaseWindowForward(...phaseWindowArguments(p));
   }
 
-  tiledPhaseGradient(layout: TiledPlanes, gradient: PlanarComplex, field: PlanarComplex, out: Float32Array): void {
-    checkTiledPhaseGradient(layout, gradient, field, out);
-    if (layout.batch === 0) return;
-    this.addon.tiledPhaseGradient(tiledShape(layout), layout.bandStarts, gradient.re, gradient.im, field.re, field.im, out);
+  phaseWindowAdjoint(p: PhaseWindow, update: PhaseUpdate): void {
+    checkPhaseWindow(p, update);
+    if (p.batch === 0) return;
+    const none = new Float32Array(0);
+    const flags = Int32Array.from(update.trained, (trained, b) => (trained ? 1 : 0) | (update.kind === "adam" && update.keepBest[b] ? 2 : 0));
+    if (update.kind === "gradient") {
+      this.addon.phaseWindowAdjoint(...phaseWindowArguments(p), flags, update.out, none, none, new Float64Array(0), none);
+    } else {
+      const { beta1, beta2, epsilon, stepSize, decay } = update.step;
+      this.addon.phaseWindowAdjoint(...phaseWindowArguments(p), flags, none, update.m, update.v, Float64Array.of(beta1, beta2, epsilon, stepSize, decay), update.best);
+    }
   }
 
   gemm(p: ComplexGemm): void {

@@ -38,8 +38,27 @@ export interface NativeOpticsAddon {
     outRe: Float32Array,
     outIm: Float32Array,
   ): void;
-  /** shape: [batch, size, stride, bands]; u = weight . exp(i phase) in the tile layout (empty weight arrays: 1); see TiledPlanes. */
-  tiledPhasor(shape: Int32Array, bandStarts: Int32Array, phase: Float32Array, weightRe: Float32Array, weightIm: Float32Array, outRe: Float32Array, outIm: Float32Array): void;
-  /** shape as tiledPhasor; out = Im(G conj(u)) row-major from G and u in the tile layout. */
-  tiledPhaseGradient(shape: Int32Array, bandStarts: Int32Array, gradRe: Float32Array, gradIm: Float32Array, fieldRe: Float32Array, fieldIm: Float32Array, out: Float32Array): void;
+  /** shape: [batch, size, stride, bands, samples]; the x-side products of the tiled window transform on weight . exp(i phase) into half (empty weight arrays: 1); see PhaseWindow. */
+  phaseWindowForward(shape: Int32Array, bandStarts: Int32Array, phase: Float32Array, weightRe: Float32Array, weightIm: Float32Array, transforms: Float32Array, halfRe: Float32Array, halfIm: Float32Array): void;
+  /**
+   * The same operands, then itemFlags (per item: 1 trained, 2 copy to best), gradient, m, v, hyper, best:
+   * dL/dphase into gradient, or with an empty gradient one Adam(W) step on phase in place
+   * (hyper [beta1, beta2, epsilon, stepSize, decay]; best may be empty when no item is flagged 2).
+   */
+  phaseWindowAdjoint(
+    shape: Int32Array,
+    bandStarts: Int32Array,
+    phase: Float32Array,
+    weightRe: Float32Array,
+    weightIm: Float32Array,
+    transforms: Float32Array,
+    halfRe: Float32Array,
+    halfIm: Float32Array,
+    itemFlags: Int32Array,
+    gradient: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    hyper: Float64Array,
+    best: Float32Array,
+  ): void;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "activation_bias_grad.h"
+#include "adam_args.h"
 #include "conv.h"
 #include "data_movement.h"
 #include "dnnl_context.h"
@@ -257,11 +258,6 @@ void Elementwise(const Args& args) {
   const float alpha = float(args.number(6, "alpha"));
   float* out = args.heapFloats(heap, 7, "out", length);
   elementwise(op, a, b, length, bLength, alpha, out);
-}
-
-AdamHyper adamHyper(const Args& args, size_t index) {
-  Napi::Float64Array p = args.float64Array(index, "hyper [beta1, beta2, epsilon, stepSize, decay]", 5);
-  return AdamHyper{float(p[0]), float(p[1]), float(p[2]), float(p[3]), float(p[4])};
 }
 
 // Adam(W) on heap operands: (heap, length, w, m, v, g, wOut, mOut, vOut, [beta1, beta2, epsilon, stepSize, decay]).

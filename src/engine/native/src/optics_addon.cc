@@ -3,12 +3,15 @@
 // separate real and imaginary arrays).
 #include "optics_addon.h"
 
+#include <algorithm>
+
+#include "adam_args.h"
 #include "complex_gemm.h"
 #include "fft.h"
 #include "napi_args.h"
 #include "padded_convolution.h"
 #include "plane_product.h"
-#include "tiled_phase.h"
+#include "phase_window.h"
 #include "unit_phasor.h"
 
 namespace optocnn {
@@ -120,13 +123,13 @@ void MultiplyByPlane(const Args& args) {
   multiplyByPlane(s, x, plane, out);
 }
 
-const Field kTiledPlaneFields[] = {{"batch", 1}, {"size", 1}, {"stride", 0}, {"bands", 1}};
+const Field kPhaseWindowFields[] = {{"batch", 1}, {"size", 1}, {"stride", 0}, {"bands", 1}, {"samples", 1}};
 
-// The shape (batch, size, stride, bands) and band starts of a tiled-plane call, checked: bands + 1
+// The shape (batch, size, stride, bands, samples) and band starts of a phase-window call, checked: bands + 1
 // increasing starts from 0 to size, and items that do not overlap.
-TiledPlaneShape tiledShape(const Args& args) {
-  const int32_t* f = args.shape(0, "shape", kTiledPlaneFields);
-  const TiledPlaneShape s{f[0], f[1], f[2], f[3], args.int32Array(1, "bandStarts", int64_t(f[3]) + 1)};
+PhaseWindowShape phaseWindowShape(const Args& args) {
+  const int32_t* f = args.shape(0, "shape", kPhaseWindowFields);
+  const PhaseWindowShape s{f[0], f[1], f[2], f[3], f[4], args.int32Array(1, "bandStarts", int64_t(f[3]) + 1)};
   if (s.bandStarts[0] != 0 || s.bandStarts[s.bands] != s.size) {
     args.rangeError(Args::argument(1, "bandStarts") + " must run from 0 to size = " + std::to_string(s.size));
   }
@@ -139,28 +142,54 @@ TiledPlaneShape tiledShape(const Args& args) {
   return s;
 }
 
-// (shape, bandStarts, phase, weight.re, weight.im, out.re, out.im); empty weight arrays mean weight 1.
-void TiledPhasor(const Args& args) {
-  const TiledPlaneShape s = tiledShape(args);
-  const int64_t plane = s.size * s.size, length = span(s.batch, s.stride, plane);
+// The operands both directions share: (shape, bandStarts, phase, weight.re, weight.im, transforms, half.re, half.im);
+// empty weight arrays mean weight 1.
+struct PhaseWindowOperands {
+  PhaseWindowShape shape;
+  float* phase;
+  PlanarMatrix weight, half;
+  const float* transforms;
+};
+
+PhaseWindowOperands phaseWindowOperands(const Args& args) {
+  const PhaseWindowShape s = phaseWindowShape(args);
+  const int64_t plane = s.size * s.size, length = span(s.batch, s.stride, plane), halfLength = s.batch * s.samples * s.bands * s.size;
   const bool weighted = args.floatArrayLength(3, "weight.re") > 0;
-  PlanarMatrix weight{weighted ? args.floatArray(3, "weight.re", plane) : nullptr, weighted ? args.floatArray(4, "weight.im", plane) : nullptr};
-  PlanarMatrix out{args.floatArray(5, "out.re", length), args.floatArray(6, "out.im", length)};
-  tiledPhasor(s, args.floatArray(2, "phase", length), weight, out);
+  return {s,
+          args.floatArray(2, "phase", length),
+          {weighted ? args.floatArray(3, "weight.re", plane) : nullptr, weighted ? args.floatArray(4, "weight.im", plane) : nullptr},
+          {args.floatArray(6, "half.re", halfLength), args.floatArray(7, "half.im", halfLength)},
+          args.floatArray(5, "transforms", 4 * s.samples * s.size * s.bands)};
 }
 
-// (shape, bandStarts, gradient.re, gradient.im, field.re, field.im, out)
-void TiledPhaseGradient(const Args& args) {
-  const TiledPlaneShape s = tiledShape(args);
-  const int64_t length = span(s.batch, s.stride, s.size * s.size);
-  PlanarMatrix gradient{args.floatArray(2, "gradient.re", length), args.floatArray(3, "gradient.im", length)};
-  PlanarMatrix field{args.floatArray(4, "field.re", length), args.floatArray(5, "field.im", length)};
-  tiledPhaseGradient(s, gradient, field, args.floatArray(6, "out", length));
+void PhaseWindowForward(const Args& args) {
+  const PhaseWindowOperands o = phaseWindowOperands(args);
+  phaseWindowForward(o.shape, o.phase, o.weight, o.transforms, o.half);
+}
+
+// (the shared operands, itemFlags, gradient, m, v, hyper, best): dL/dphase into gradient, or, with an empty
+// gradient, one Adam(W) step on phase in place (hyper = [beta1, beta2, epsilon, stepSize, decay]; best may be
+// empty when no item asks for a copy).
+void PhaseWindowAdjoint(const Args& args) {
+  const PhaseWindowOperands o = phaseWindowOperands(args);
+  const int64_t length = span(o.shape.batch, o.shape.stride, o.shape.size * o.shape.size);
+  PhaseUpdate update{};
+  update.itemFlags = args.int32Array(8, "itemFlags", o.shape.batch);
+  if (args.floatArrayLength(9, "gradient") > 0) {
+    update.gradient = args.floatArray(9, "gradient", length);
+  } else {
+    update.m = args.floatArray(10, "m", length);
+    update.v = args.floatArray(11, "v", length);
+    update.hyper = adamHyper(args, 12);
+    const bool keepsBest = std::any_of(update.itemFlags, update.itemFlags + o.shape.batch, [](int32_t f) { return (f & kPhaseItemKeepBest) != 0; });
+    if (keepsBest) update.best = args.floatArray(13, "best", length);
+  }
+  phaseWindowAdjoint(o.shape, o.phase, o.weight, o.transforms, o.half, update);
 }
 
 const EntryPoint kEntryPoints[] = {
-    {"tiledPhasor", 7, TiledPhasor},
-    {"tiledPhaseGradient", 7, TiledPhaseGradient},
+    {"phaseWindowForward", 8, PhaseWindowForward},
+    {"phaseWindowAdjoint", 14, PhaseWindowAdjoint},
     {"fft2d", 6, Fft2d},
     {"paddedConvolution", 8, PaddedConvolution},
     {"unitPhasor", 3, UnitPhasor},

@@ -15,6 +15,14 @@ namespace {
 // Below this many elements in a call, a thread hand-off costs more than the loop.
 constexpr int64_t kParallelLength = 1 << 15;
 
+// This thread's equal share [begin, end) of `total` elements, inside a parallel region.
+std::pair<int64_t, int64_t> threadShare(int64_t total) {
+  const int64_t threads = omp_get_num_threads(), thread = omp_get_thread_num();
+  return {total * thread / threads, total * (thread + 1) / threads};
+}
+
+}  // namespace
+
 void adamSpan(const AdamHyper& h, int64_t begin, int64_t end, const float* w, const float* m, const float* v,
               const float* g, float* wOut, float* mOut, float* vOut) {
   const float oneMinusBeta1 = 1.f - h.beta1;
@@ -33,14 +41,6 @@ void adamSpan(const AdamHyper& h, int64_t begin, int64_t end, const float* w, co
     vOut[i] = vi;
   }
 }
-
-// This thread's equal share [begin, end) of `total` elements, inside a parallel region.
-std::pair<int64_t, int64_t> threadShare(int64_t total) {
-  const int64_t threads = omp_get_num_threads(), thread = omp_get_thread_num();
-  return {total * thread / threads, total * (thread + 1) / threads};
-}
-
-}  // namespace
 
 void adamUpdate(const AdamHyper& h, int64_t length, const float* w, const float* m, const float* v, const float* g,
                 float* wOut, float* mOut, float* vOut) {

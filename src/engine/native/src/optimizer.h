@@ -18,6 +18,10 @@ struct AdamHyper {
 void adamUpdate(const AdamHyper& h, int64_t length, const float* w, const float* m, const float* v, const float* g,
                 float* wOut, float* mOut, float* vOut);
 
+// The same on elements [begin, end), in the calling thread (for loops that thread over their own work).
+void adamSpan(const AdamHyper& h, int64_t begin, int64_t end, const float* w, const float* m, const float* v,
+              const float* g, float* wOut, float* mOut, float* vOut);
+
 // One variable of an in-place update: weights and moments are overwritten.
 struct AdamSlot {
   float* w;

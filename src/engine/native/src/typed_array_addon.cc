@@ -2,8 +2,7 @@
 // in-place Adam(W) step, each one threaded pass over arrays of up to billions of elements.
 #include "typed_array_addon.h"
 
-#include "napi_args.h"
-#include "optimizer.h"
+#include "adam_args.h"
 #include "phase_gradient.h"
 
 namespace optocnn {
@@ -24,9 +23,7 @@ void AdamUpdateArrays(const Args& args) {
   float* m = args.floatArray(1, "m", count);
   float* v = args.floatArray(2, "v", count);
   const float* g = args.floatArray(3, "g", count);
-  const Napi::Float64Array hyper = args.float64Array(4, "hyper", 5);
-  const AdamHyper h{float(hyper[0]), float(hyper[1]), float(hyper[2]), float(hyper[3]), float(hyper[4])};
-  adamUpdate(h, count, w, m, v, g, w, m, v);
+  adamUpdate(adamHyper(args, 4), count, w, m, v, g, w, m, v);
 }
 
 const EntryPoint kEntryPoints[] = {

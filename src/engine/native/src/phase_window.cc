@@ -1,0 +1,161 @@
+// The tiled window transform's x-side products fused with the phase metasurface (see phase_window.h).
+// Fields of 32 paper metasurfaces are 270 MB: making them in one pass, storing them for the products and
+// the adjoint, and reading the gradient back cost ~4x the traffic of the phases themselves, while a
+// 257 x 257 tile's field (0.5 MB) stays in L2 between the phasor and its product. Each thread runs its own
+// (item, tile) products with oneDNN's sgemm, which runs single-threaded inside a parallel region.
+#include "phase_window.h"
+
+#include <dnnl.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "unit_phasor.h"
+
+namespace optocnn {
+
+namespace {
+
+constexpr int64_t kParallelMin = 1 << 15;
+
+struct Tile {
+  int64_t row0, rows, col0, cols, stackOffset, transformOffset;
+};
+
+Tile tileAt(const PhaseWindowShape& s, int64_t i, int64_t j) {
+  const int64_t row0 = s.bandStarts[i], rows = s.bandStarts[i + 1] - row0;
+  const int64_t col0 = s.bandStarts[j], cols = s.bandStarts[j + 1] - col0;
+  return {row0, rows, col0, cols, s.bands * row0 + j * rows, 4 * s.samples * (i * s.size + col0)};
+}
+
+int64_t widestBand(const PhaseWindowShape& s) {
+  int64_t widest = 0;
+  for (int64_t i = 0; i < s.bands; ++i) widest = std::max<int64_t>(widest, s.bandStarts[i + 1] - s.bandStarts[i]);
+  return widest;
+}
+
+// Row-major C = op(A) B + beta C (m x n; op(A) m x k, A stored with row stride lda, transposed when
+// transA is 'T'; B k x n dense), single-threaded when called inside a parallel region.
+void sgemm(char transA, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, float beta, float* c) {
+  if (dnnl_sgemm(transA, 'N', m, n, k, 1.f, a, lda, b, n, beta, c, n) != dnnl_success) throw std::runtime_error("phase window: dnnl_sgemm failed");
+}
+
+// A tile row is 1 KB of a plane row 4 KB long, so the hardware prefetcher, which follows streams within a
+// page, restarts on every row; asking for the row two ahead halves the cost of the field pass (measured
+// on the paper's 1025-cell planes).
+constexpr int64_t kRowsAhead = 2;
+
+void prefetchRow(const float* row, int64_t cols) {
+  const char* bytes = reinterpret_cast<const char*>(row);
+  for (int64_t at = 0; at < cols * int64_t(sizeof(float)); at += 64) __builtin_prefetch(bytes + at);
+}
+
+// [re | im] of u = weight . exp(i phase) over one tile row of `cols` cells.
+void fieldRow(const float* phase, const float* weightRe, const float* weightIm, int64_t cols, float* re, float* im) {
+  phasorSpan(phase, re, im, cols);
+  if (weightRe == nullptr) return;
+#pragma omp simd
+  for (int64_t j = 0; j < cols; ++j) {
+    const float cr = re[j], ci = im[j];
+    re[j] = weightRe[j] * cr - weightIm[j] * ci;
+    im[j] = weightRe[j] * ci + weightIm[j] * cr;
+  }
+}
+
+// Runs body(task, scratch) for tasks 0 .. count-1 across the threads, each thread with its own scratch;
+// the first exception is rethrown after the loop.
+template <typename Body>
+void forEachTask(const PhaseWindowShape& s, int64_t count, int64_t scratchFloats, Body body) {
+  std::exception_ptr failure;
+#pragma omp parallel if (s.batch * s.size * s.size >= kParallelMin)
+  {
+    std::vector<float> scratch(scratchFloats);
+#pragma omp for schedule(dynamic)
+    for (int64_t task = 0; task < count; ++task) {
+      try {
+        body(task, scratch.data());
+      } catch (...) {
+#pragma omp critical
+        if (!failure) failure = std::current_exception();
+      }
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace
+
+void phaseWindowForward(const PhaseWindowShape& s, const float* phase, PlanarMatrix weight, const float* transforms,
+                        PlanarMatrix half) {
+  const int64_t S = s.samples, widest = widestBand(s), ld = s.bands * s.size;
+  // One task per item and tile.
+  forEachTask(s, s.batch * s.bands * s.bands, widest * 2 * widest + widest * 2 * S, [&](int64_t task, float* scratch) {
+    const int64_t b = task / (s.bands * s.bands), t0 = task % (s.bands * s.bands);
+    const Tile t = tileAt(s, t0 / s.bands, t0 % s.bands);
+    float* field = scratch;                          // rows x [re | im], 2 cols each
+    float* product = scratch + widest * 2 * widest;  // rows x [re | im], 2 S each
+    for (int64_t r = 0; r < t.rows; ++r) {
+      const int64_t cell = (t.row0 + r) * s.size + t.col0;
+      if (r + kRowsAhead < t.rows) prefetchRow(phase + b * s.stride + cell + kRowsAhead * s.size, t.cols);
+      fieldRow(phase + b * s.stride + cell, weight.re ? weight.re + cell : nullptr, weight.im ? weight.im + cell : nullptr, t.cols,
+               field + r * 2 * t.cols, field + r * 2 * t.cols + t.cols);
+    }
+    sgemm('N', t.rows, 2 * S, 2 * t.cols, field, 2 * t.cols, transforms + t.transformOffset, 0.f, product);
+    for (int64_t q = 0; q < S; ++q) {
+      float* re = half.re + (b * S + q) * ld + t.stackOffset;
+      float* im = half.im + (b * S + q) * ld + t.stackOffset;
+      for (int64_t r = 0; r < t.rows; ++r) {
+        re[r] = product[r * 2 * S + q];
+        im[r] = product[r * 2 * S + S + q];
+      }
+    }
+  });
+}
+
+void phaseWindowAdjoint(const PhaseWindowShape& s, float* phase, PlanarMatrix weight, const float* transforms,
+                        PlanarMatrix half, const PhaseUpdate& update) {
+  const int64_t S = s.samples, widest = widestBand(s), ld = s.bands * s.size, N = s.size;
+  // One task per item and row band: the band's gradient is gathered tile by tile in cache, then the update
+  // walks whole plane rows (4 KB each of phase, m and v), which streams at twice the rate of tile rows.
+  forEachTask(s, s.batch * s.bands, widest * 2 * widest + widest * N + 2 * widest, [&](int64_t task, float* scratch) {
+    float* product = scratch;                         // rows x [Re G | Im G] of one tile
+    float* gradient = product + widest * 2 * widest;  // rows x N: the band's dL/dphase
+    float* fieldRe = gradient + widest * N;
+    float* fieldIm = fieldRe + widest;
+    const int64_t b = task / s.bands, i = task % s.bands;
+    const int32_t flags = update.itemFlags ? update.itemFlags[b] : kPhaseItemTrained;
+    const int64_t row0 = s.bandStarts[i], rows = s.bandStarts[i + 1] - row0, at = b * s.stride + row0 * N;
+    float* band = phase + at;
+    if (flags & kPhaseItemTrained) {
+      for (int64_t j = 0; j < s.bands; ++j) {
+        const Tile t = tileAt(s, i, j);
+        // G = S conj(E) with S^T read in place from half: its real rows, then its imaginary rows.
+        const float* adjoint = transforms + t.transformOffset;
+        sgemm('T', t.rows, 2 * t.cols, S, half.re + b * S * ld + t.stackOffset, ld, adjoint, 0.f, product);
+        sgemm('T', t.rows, 2 * t.cols, S, half.im + b * S * ld + t.stackOffset, ld, adjoint + S * 2 * t.cols, 1.f, product);
+        for (int64_t r = 0; r < t.rows; ++r) {
+          const int64_t inPlane = (t.row0 + r) * N + t.col0;
+          if (r + kRowsAhead < t.rows) prefetchRow(band + (r + kRowsAhead) * N + t.col0, t.cols);
+          fieldRow(band + r * N + t.col0, weight.re ? weight.re + inPlane : nullptr, weight.im ? weight.im + inPlane : nullptr, t.cols, fieldRe, fieldIm);
+          const float* gr = product + r * 2 * t.cols;
+          const float* gi = gr + t.cols;
+          float* g = gradient + r * N + t.col0;
+#pragma omp simd
+          for (int64_t l = 0; l < t.cols; ++l) g[l] = gi[l] * fieldRe[l] - gr[l] * fieldIm[l];
+        }
+      }
+    } else {
+      std::fill(gradient, gradient + rows * N, 0.f);
+    }
+    if (update.gradient) {
+      std::copy(gradient, gradient + rows * N, update.gradient + at);
+      return;
+    }
+    if (flags & kPhaseItemKeepBest) std::copy(band, band + rows * N, update.best + at);
+    adamSpan(update.hyper, 0, rows * N, band, update.m + at, update.v + at, gradient, band, update.m + at, update.v + at);
+  });
+}
+
+}  // namespace optocnn

@@ -1,0 +1,46 @@
+#pragma once
+#include <cstdint>
+
+#include "complex_gemm.h"
+#include "optimizer.h"
+
+namespace optocnn {
+
+// The first (x-side) products of the tiled window transform fused with the phase metasurface on both
+// sides: square size x size phase planes (item b at b * stride, row-major) cut into tiles by the same bands
+// along rows and columns (bandStarts holds bands + 1 increasing values from 0 to size). Each (item, tile)
+// makes its field u = weight . exp(i phase) in cache and multiplies it there, so no field is ever stored;
+// the adjoint makes u again for the phase gradient.
+//
+// transforms: per tile (i, j) in row-major order, with K the width of band j and S = samples, a real
+// 2K x 2S block (forward: [Re Ex^T, Im Ex^T; -Im Ex^T, Re Ex^T]) or 2S x 2K block (adjoint:
+// [Re Ex, -Im Ex; Im Ex, Re Ex]), 4 K S values, so tile (i, j) starts at 4 S (i size + bandStarts[j]).
+// half: [batch * samples, bands * size] planar, row b S + s, column stackOffset(i, j) + r, where
+// stackOffset(i, j) = bands bandStarts[i] + j rows_i: T_(b, tile) = u Ex^T transposed (forward), or
+// S_(b, tile) = Ey^H G2 transposed (adjoint input).
+struct PhaseWindowShape {
+  int64_t batch, size, stride, bands, samples;
+  const int32_t* bandStarts;
+};
+
+void phaseWindowForward(const PhaseWindowShape& s, const float* phase, PlanarMatrix weight, const float* transforms,
+                        PlanarMatrix half);
+
+// What the adjoint does with dL/dphase = Im(G conj(u)), G = S conj(Ex) per tile: writes it to `gradient`
+// (row-major like phase), or, when gradient is null, takes one Adam(W) step on phase in place with the
+// moments m, v (laid out like phase). itemFlags (batch values, or null: all 1): bit 1 = the item is
+// trained (else its gradient counts as 0), bit 2 = copy its phase to `best` before the step.
+struct PhaseUpdate {
+  float* gradient;
+  float *m, *v;
+  AdamHyper hyper;
+  const int32_t* itemFlags;
+  float* best;
+};
+
+constexpr int32_t kPhaseItemTrained = 1, kPhaseItemKeepBest = 2;
+
+void phaseWindowAdjoint(const PhaseWindowShape& s, float* phase, PlanarMatrix weight, const float* transforms,
+                        PlanarMatrix half, const PhaseUpdate& update);
+
+}  // namespace optocnn
