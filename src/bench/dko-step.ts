@@ -1,4 +1,5 @@
 import { initComplexOps } from "../engine/complex/select.js";
+import { loadNativeAddon } from "../engine/native/addon.js";
 import { presetDkoConfig } from "../pipeline/preset-configs.js";
 import type { PresetName } from "../pipeline/presets.js";
 import { OpticsBank } from "../dko/optics-bank.js";
@@ -23,6 +24,15 @@ export interface DkoStepTiming {
   /** gflopPerStep / stepMs and / windowProductMs. */
   stepGflops: number;
   windowProductGflops: number;
+  /**
+   * The compute floor measured in the same run: the x-side tile products of one chunk alone (both
+   * directions, cache-resident operands, threaded as the fused passes run them), their GFLOP/s, and
+   * gflopPerStep at that rate; null without the native addon.
+   */
+  tileProductGflops: number | null;
+  floorMs: number | null;
+  /** stepMs / floorMs. */
+  stepOverFloor: number | null;
   /** Peak resident memory of the process after the run. */
   peakRssMiB: number;
   complexOps: string;
@@ -78,9 +88,9 @@ export async function benchDkoStep(preset: PresetName, steps: number): Promise<D
     if (i > 0) times.push(performance.now() - start);
   }
   const windowProductMs = (median(times) * bank.count) / chunk.length;
-  // Per field and direction: N^2 S for the first products over all tiles, T N S^2 for the second (one per tile band).
-  const tiles = operator.distortionTiles;
-  const gflopPerStep = (bank.count * 8 * 2 * (N * N * S + tiles * S * S * N)) / 1e9;
+  const tileProductGflops = tileProductRate(operator, chunk.length, random);
+  const floorMs = tileProductGflops === null ? null : gflopPerStepOf(operator, bank.count, N, S) / tileProductGflops * 1000;
+  const gflopPerStep = gflopPerStepOf(operator, bank.count, N, S);
   return {
     preset,
     metasurfaces: bank.count,
@@ -92,7 +102,32 @@ export async function benchDkoStep(preset: PresetName, steps: number): Promise<D
     gflopPerStep,
     stepGflops: gflopPerStep / (stepMs / 1000),
     windowProductGflops: gflopPerStep / (windowProductMs / 1000),
+    tileProductGflops,
+    floorMs,
+    stepOverFloor: floorMs === null ? null : stepMs / floorMs,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     complexOps: ops.name,
   };
+}
+
+/** Real GFLOP of one step of `count` fields: per field and direction N^2 S for the x-side products over all tiles, T N S^2 for the y-side ones (8 per complex multiply-add). */
+function gflopPerStepOf(operator: FresnelWindowOperator, count: number, N: number, S: number): number {
+  return (count * 8 * 2 * (N * N * S + operator.distortionTiles * S * S * N)) / 1e9;
+}
+
+/** GFLOP/s of the x-side tile products of `items` fields alone (median of five), or null without the native addon. */
+function tileProductRate(operator: FresnelWindowOperator, items: number, random: () => number): number | null {
+  const load = loadNativeAddon();
+  if (!load.ok) return null;
+  const N = operator.inputSize;
+  const S = operator.outputSize;
+  const bands = operator.bandStarts.length - 1;
+  const shape = Int32Array.from([items, N, N * N, bands, S]);
+  const transforms = Float32Array.from({ length: 4 * S * N * bands }, () => random() - 0.5);
+  const seconds = new Float64Array(1);
+  const rates = Array.from({ length: 5 }, () => {
+    load.addon.phaseWindowProductSeconds(shape, operator.bandStarts, transforms, seconds);
+    return (items * 8 * 2 * N * N * S) / 1e9 / seconds[0];
+  });
+  return median(rates);
 }

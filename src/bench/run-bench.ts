@@ -37,6 +37,10 @@ export interface DkoBenchFigures {
   dkoPaperGflopPerStep: number | null;
   dkoPaperStepGflops: number | null;
   dkoPaperWindowProductGflops: number | null;
+  /** The compute floor measured in the same run (the tile products alone, their GFLOP/s) and the step over it. */
+  dkoPaperFloorMs: number | null;
+  dkoPaperTileProductGflops: number | null;
+  dkoPaperStepOverFloor: number | null;
   /** Peak RSS of the child process that ran the paper bank (then the default one). */
   dkoPaperPeakRssMiB: number | null;
   /** One step of the default preset's 96 metasurfaces (513 x 513 cells), ms. */
@@ -121,6 +125,9 @@ function dkoFigures(timings: { paper: DkoStepTiming; default: DkoStepTiming } | 
     dkoPaperGflopPerStep: round(paper?.gflopPerStep ?? null),
     dkoPaperStepGflops: round(paper?.stepGflops ?? null),
     dkoPaperWindowProductGflops: round(paper?.windowProductGflops ?? null),
+    dkoPaperFloorMs: round(paper?.floorMs ?? null, 0),
+    dkoPaperTileProductGflops: round(paper?.tileProductGflops ?? null),
+    dkoPaperStepOverFloor: round(paper?.stepOverFloor ?? null, 2),
     dkoPaperPeakRssMiB: round(paper?.peakRssMiB ?? null, 0),
     dkoDefaultStepMs: round(timings?.default.stepMs ?? null, 0),
     dko: timings,

@@ -188,6 +188,8 @@ export class FresnelWindowOperator implements OpticalOperator {
   readonly kernel: WindowKernel;
   /** Tiles per side of the distortion correction (1 and no distortion factors for the paraxial kernel). */
   readonly distortionTiles: number;
+  /** The cell where each band of tiles starts (rows and columns alike), then inputSize. */
+  readonly bandStarts: Int32Array;
   /** What the kernel neglects at this geometry, with a warning past its measured limit. */
   readonly validity: WindowModelValidity;
   private readonly groups: WavelengthGroup[];
@@ -226,6 +228,7 @@ export class FresnelWindowOperator implements OpticalOperator {
       distortionTiles: corrected ? requested : 0,
     });
     const cellBands = bands(grid.size, this.distortionTiles);
+    this.bandStarts = Int32Array.from([...cellBands.map((band) => band.start), grid.size]);
     const centre = (band: { start: number; end: number }) => (grid.coordinate_m(band.start) + grid.coordinate_m(band.end - 1)) / 2;
     this.chunkItems = Math.max(1, Math.min(this.wavelengths_m.length, Math.floor(MASKED_BATCH_VALUES / grid.size ** 2)));
     this.groups = groupByWavelength(this.wavelengths_m).map((group) => {
@@ -313,7 +316,7 @@ export class FresnelWindowOperator implements OpticalOperator {
     const N = this.inputSize;
     const M = this.outputSize;
     if (amplitude && amplitude.length !== N * N) throw new Error(`fresnel window: amplitude must hold ${N}x${N} values, got ${amplitude.length}`);
-    const bandStarts = Int32Array.from([...this.groups[0].tiles.filter((t) => t.cols.start === 0).map((t) => t.rows.start), N]);
+    const bandStarts = this.bandStarts;
     const prepared = new Map(
       this.groups.map((group) => {
         const mask = group.mask ?? (amplitude ? { re: new Float32Array(N * N).fill(1), im: new Float32Array(N * N) } : null);

@@ -61,4 +61,6 @@ export interface NativeOpticsAddon {
     hyper: Float64Array,
     best: Float32Array,
   ): void;
+  /** shape as phaseWindowForward; seconds[0] = the tile products of both directions alone, on cache-resident operands (a benchmark's compute floor). */
+  phaseWindowProductSeconds(shape: Int32Array, bandStarts: Int32Array, transforms: Float32Array, seconds: Float64Array): void;
 }

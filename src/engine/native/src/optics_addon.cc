@@ -187,9 +187,18 @@ void PhaseWindowAdjoint(const Args& args) {
   phaseWindowAdjoint(o.shape, o.phase, o.weight, o.transforms, o.half, update);
 }
 
+// (shape, bandStarts, transforms, seconds): seconds[0] = the tile products alone (see phaseWindowProductSeconds).
+void PhaseWindowProductSeconds(const Args& args) {
+  const PhaseWindowShape s = phaseWindowShape(args);
+  const float* transforms = args.floatArray(2, "transforms", 4 * s.samples * s.size * s.bands);
+  Napi::Float64Array seconds = args.float64Array(3, "seconds", 1);
+  seconds[0] = phaseWindowProductSeconds(s, transforms);
+}
+
 const EntryPoint kEntryPoints[] = {
     {"phaseWindowForward", 8, PhaseWindowForward},
     {"phaseWindowAdjoint", 14, PhaseWindowAdjoint},
+    {"phaseWindowProductSeconds", 4, PhaseWindowProductSeconds},
     {"fft2d", 6, Fft2d},
     {"paddedConvolution", 8, PaddedConvolution},
     {"unitPhasor", 3, UnitPhasor},

@@ -8,6 +8,7 @@
 #include <dnnl.h>
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -156,6 +157,21 @@ void phaseWindowAdjoint(const PhaseWindowShape& s, float* phase, PlanarMatrix we
     if (flags & kPhaseItemKeepBest) std::copy(band, band + rows * N, update.best + at);
     adamSpan(update.hyper, 0, rows * N, band, update.m + at, update.v + at, gradient, band, update.m + at, update.v + at);
   });
+}
+
+double phaseWindowProductSeconds(const PhaseWindowShape& s, const float* transforms) {
+  const int64_t S = s.samples, widest = widestBand(s);
+  const auto start = std::chrono::steady_clock::now();
+  forEachTask(s, s.batch * s.bands * s.bands, widest * 2 * widest * 2, [&](int64_t task, float* scratch) {
+    const int64_t t0 = task % (s.bands * s.bands);
+    const Tile t = tileAt(s, t0 / s.bands, t0 % s.bands);
+    float* operand = scratch;
+    float* product = scratch + widest * 2 * widest;
+    std::fill(operand, operand + t.rows * 2 * std::max(t.cols, S), 0.5f);
+    sgemm('N', t.rows, 2 * S, 2 * t.cols, operand, 2 * t.cols, transforms + t.transformOffset, 0.f, product);
+    sgemm('N', t.rows, 2 * t.cols, 2 * S, operand, 2 * S, transforms + t.transformOffset, 0.f, product);
+  });
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace optocnn

@@ -43,4 +43,8 @@ constexpr int32_t kPhaseItemTrained = 1, kPhaseItemKeepBest = 2;
 void phaseWindowAdjoint(const PhaseWindowShape& s, float* phase, PlanarMatrix weight, const float* transforms,
                         PlanarMatrix half, const PhaseUpdate& update);
 
+// Seconds the x-side tile products of both directions take alone (no field, no scatter, cache-resident
+// operands), threaded as the transforms run them: the compute floor of the fused passes, for benchmarks.
+double phaseWindowProductSeconds(const PhaseWindowShape& s, const float* transforms);
+
 }  // namespace optocnn
