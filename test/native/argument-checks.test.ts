@@ -328,6 +328,16 @@ const CASES: EntryCase[] = [
     ],
   },
   {
+    entry: "phaseWindowProductSeconds",
+    // the forward's shape, bandStarts, transforms, then the seconds it writes
+    valid: () => [Int32Array.of(2, 3, 9, 2, 2), Int32Array.of(0, 1, 3), f32(48), new Float64Array(1)],
+    shape: { index: 0, fields: [["batch", 1], ["size", 1], ["stride", 0], ["bands", 1], ["samples", 1]] },
+    wrong: [
+      rangeError("transforms short of a tile", (a) => { a[2] = f32(40); }, "phaseWindowProductSeconds: argument 3 (transforms) has 40 elements, needs 48"),
+      rangeError("no room for the seconds", (a) => { a[3] = new Float64Array(0); }, "phaseWindowProductSeconds: argument 4 (seconds) must have 1 values, has 0"),
+    ],
+  },
+  {
     entry: "setLayout",
     valid: () => [addon().info().layout],
     wrong: [
