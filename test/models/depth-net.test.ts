@@ -41,10 +41,10 @@ test("the first-layer / back-end split reproduces the full network exactly", asy
   net.dispose();
 });
 
-test("on wide 32x96 and 64x208 images the output and every weight gradient equal the cpu backend's", async () => {
+test("on wide 32x96 and 32x112 images (KITTI-like aspect, an odd width at the deepest level) the output and every weight gradient equal the cpu backend's", async () => {
   // Batch 1: the cpu reference's ResizeNearestNeighborGrad mixes up images after the first of a batch.
   const engine = await initEngine();
-  for (const [preset, height, width] of [["tiny", 32, 96], ["default", 64, 208]] as const) {
+  for (const [preset, height, width] of [["tiny", 32, 96], ["default", 32, 112]] as const) {
     const net = buildDepthNet(presetNetConfig(preset, { height, width, depthRange_m: [0.5, 80] }, 1));
     for (const v of net.variables.values()) v.assign(tf.add(v, tf.randomNormal(v.shape, 0, 0.05, "float32", 9)));
     const rgb = tf.randomUniform([1, height, width, 3], 0, 1, "float32", 3) as tf.Tensor4D;
