@@ -5,7 +5,7 @@ import type { CompareSummary } from "../e2e/compare.js";
 import type { DkoConfig } from "../dko/config.js";
 import { CompareSettingsSchema, parseSettings, type CompareSettings } from "../e2e/config.js";
 import { prepareArtifact, type MismatchPolicy } from "./artifact.js";
-import { presetDkoConfig, presetRunConfig } from "./preset-configs.js";
+import { presetDkoConfig, presetRunConfig, presetSensorArraySettings } from "./preset-configs.js";
 import { PRESETS, type PresetName } from "./presets.js";
 import { writeProvenance } from "./provenance.js";
 import { datasetIdentity } from "./stage1-stage.js";
@@ -34,9 +34,9 @@ export function presetCompareSettings(preset: PresetName, overrides: Partial<Com
  * (minutes per design at the default preset, outside either budget) only when compare.sensorArray asks,
  * with the preset's settings for it (or the defaults).
  */
-function withSensorScoring(config: DkoConfig, sensor: boolean): DkoConfig {
+function withSensorScoring(config: DkoConfig, preset: PresetName, sensor: boolean): DkoConfig {
   const evaluation = { ...config.evaluation };
-  if (sensor) evaluation.sensorArray ??= {};
+  if (sensor) evaluation.sensorArray = presetSensorArraySettings(preset);
   else delete evaluation.sensorArray;
   return { ...config, evaluation };
 }
@@ -51,7 +51,7 @@ export async function compareStage(options: CompareStageOptions): Promise<{ summ
   const { readFileSync } = await import("node:fs");
   const preset = PRESETS[options.preset];
   const settings = presetCompareSettings(options.preset, options.overrides);
-  const dkoConfig = (seed: number, steps: number) => withSensorScoring(presetDkoConfig(options.preset, { optimiser: { steps, seed }, evaluation: { finetuneSteps: 0 } }), settings.sensorArray ?? false);
+  const dkoConfig = (seed: number, steps: number) => withSensorScoring(presetDkoConfig(options.preset, { optimiser: { steps, seed }, evaluation: { finetuneSteps: 0 } }), options.preset, settings.sensorArray ?? false);
   const runConfig = (seed: number) => presetRunConfig(options.preset, options.dataset.manifest, { seed });
   const e2e = preset.e2e.settings;
   const recorded = { data: datasetIdentity(options.dataset), compare: settings, e2e, dko: dkoConfig(0, settings.dkoSteps), stage1: runConfig(0) };

@@ -30,6 +30,11 @@ export function presetDkoConfig(preset: PresetName, overrides: DkoOverrides = {}
   return resolveDkoConfig({ preset, ...PRESETS[preset].dko }, overrides);
 }
 
+/** The sensor-formation scoring settings of a preset's stage 2, or the defaults when the preset sets none. */
+export function presetSensorArraySettings(preset: PresetName): NonNullable<DkoConfig["evaluation"]["sensorArray"]> {
+  return presetDkoConfig(preset).evaluation.sensorArray ?? {};
+}
+
 /** A preset's NTKD settings with overrides, validated (errors name the field, e.g. "student.kernelSize"). */
 export function presetNtkdConfig(preset: PresetName, overrides: NtkdOverrides = {}): NtkdConfig {
   return resolveNtkdConfig(preset, PRESETS[preset].ntkd, overrides);

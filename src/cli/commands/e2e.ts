@@ -45,7 +45,7 @@ export function register(program: Command): void {
       const { join } = await import("node:path");
       const { PRESETS } = await import("../../pipeline/presets.js");
       const { presetLayout } = await import("../../pipeline/layout.js");
-      const { presetDkoConfig, presetRunConfig } = await import("../../pipeline/preset-configs.js");
+      const { presetDkoConfig, presetRunConfig, presetSensorArraySettings } = await import("../../pipeline/preset-configs.js");
       const { openDepthDataset } = await import("../../data/depth-dataset.js");
       const preset = PRESETS[options.preset];
       const layout = presetLayout(preset);
@@ -83,7 +83,7 @@ export function register(program: Command): void {
         budget,
         stage1Dir: needsStage1 || existsSync(join(stage1Dir, "config.json")) ? stage1Dir : undefined,
         policy: mismatchPolicy(options),
-        sensorArray: options.sensorArray ? (presetDkoConfig(options.preset).evaluation.sensorArray ?? {}) : undefined,
+        sensorArray: options.sensorArray ? presetSensorArraySettings(options.preset) : undefined,
         signal: interrupt.signal,
         log: (line) => console.error(line),
         onProgress: (event) => {
