@@ -19,7 +19,10 @@ export interface DkoStepTiming {
   stepMs: number;
   /** The window transform alone for every metasurface: forward and adjoint products with their fused phase-input passes. */
   windowProductMs: number;
-  /** Real floating-point operations of those products per step (8 per complex multiply-add). */
+  /**
+   * Floating-point operations of those products per step, counted at 8 per complex multiply-add (the
+   * x-side ones run as three real products, 6 per multiply-add): the GFLOP/s below are rates of this count.
+   */
   gflopPerStep: number;
   /** gflopPerStep / stepMs and / windowProductMs. */
   stepGflops: number;
@@ -110,7 +113,7 @@ export async function benchDkoStep(preset: PresetName, steps: number): Promise<D
   };
 }
 
-/** Real GFLOP of one step of `count` fields: per field and direction N^2 S for the x-side products over all tiles, T N S^2 for the y-side ones (8 per complex multiply-add). */
+/** GFLOP of one step of `count` fields: per field and direction N^2 S complex multiply-adds for the x-side products over all tiles, T N S^2 for the y-side ones, 8 each. */
 function gflopPerStepOf(operator: FresnelWindowOperator, count: number, N: number, S: number): number {
   return (count * 8 * 2 * (N * N * S + operator.distortionTiles * S * S * N)) / 1e9;
 }

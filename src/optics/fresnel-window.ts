@@ -438,31 +438,30 @@ export class FresnelWindowOperator implements OpticalOperator {
 
 /**
  * Each tile's M x K window matrix E as the real blocks ComplexOps.phaseWindowForward and
- * phaseWindowAdjoint multiply by (see PhaseWindow): forward 2K x 2M [Re E^T, Im E^T; -Im E^T, Re E^T],
- * adjoint 2M x 2K [Re E, -Im E; Im E, Re E], tiles in row-major order.
+ * phaseWindowAdjoint multiply by (see PhaseWindow): forward K x M blocks Re E^T, Im E^T, Re E^T + Im E^T,
+ * adjoint M x K blocks Re E, -Im E, Re E - Im E, tiles in row-major order.
  */
 function phaseWindowTransforms(tiles: Tile[], M: number): { forward: Float32Array; adjoint: Float32Array } {
-  const total = tiles.reduce((sum, t) => sum + 4 * M * (t.cols.end - t.cols.start), 0);
+  const total = tiles.reduce((sum, t) => sum + 3 * M * (t.cols.end - t.cols.start), 0);
   const forward = new Float32Array(total);
   const adjoint = new Float32Array(total);
   let at = 0;
   for (const { ex, cols } of tiles) {
     const K = cols.end - cols.start;
+    const block = K * M;
     for (let s = 0; s < M; s++) {
       for (let l = 0; l < K; l++) {
         const re = ex.re[s * K + l];
         const im = ex.im[s * K + l];
-        forward[at + l * 2 * M + s] = re;
-        forward[at + l * 2 * M + M + s] = im;
-        forward[at + (K + l) * 2 * M + s] = -im;
-        forward[at + (K + l) * 2 * M + M + s] = re;
-        adjoint[at + s * 2 * K + l] = re;
-        adjoint[at + s * 2 * K + K + l] = -im;
-        adjoint[at + (M + s) * 2 * K + l] = im;
-        adjoint[at + (M + s) * 2 * K + K + l] = re;
+        forward[at + l * M + s] = re;
+        forward[at + block + l * M + s] = im;
+        forward[at + 2 * block + l * M + s] = re + im;
+        adjoint[at + s * K + l] = re;
+        adjoint[at + block + s * K + l] = -im;
+        adjoint[at + 2 * block + s * K + l] = re - im;
       }
     }
-    at += 4 * M * K;
+    at += 3 * block;
   }
   return { forward, adjoint };
 }

@@ -246,14 +246,24 @@ test("phaseWindowForward and phaseWindowAdjoint: the tiles' real-block products 
   const ld = bands * size;
   const phase = pseudoRandom(stride * batch, 11).map((v) => 20 * v);
   const weight = planar(size * size, 12);
-  const transforms = pseudoRandom(4 * samples * size * bands, 13);
   const halfIn = planar(batch * samples * ld, 14);
   // Tile (i, j): rows and columns of bands i and j; its blocks and its columns in half as documented.
   const tiles = [0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => {
     const rows = bandStarts[i + 1] - bandStarts[i];
     const cols = bandStarts[j + 1] - bandStarts[j];
-    return { i, j, rows, cols, stackOffset: bands * bandStarts[i] + j * rows, transformOffset: 4 * samples * (i * size + bandStarts[j]) };
+    return { i, j, rows, cols, stackOffset: bands * bandStarts[i] + j * rows, transformOffset: 3 * samples * (i * size + bandStarts[j]) };
   }));
+  // Per tile a random complex Y as its blocks Re Y, Im Y and their sum (the forward's Y = E^T, K x S, and
+  // the adjoint's Y = conj(E), S x K, share this form).
+  const transforms = pseudoRandom(3 * samples * size * bands, 13);
+  for (const tile of tiles) {
+    const block = tile.cols * samples;
+    for (let e = 0; e < block; e++) transforms[tile.transformOffset + 2 * block + e] = transforms[tile.transformOffset + e] + transforms[tile.transformOffset + block + e];
+  }
+  const y = (tile: (typeof tiles)[number], row: number, col: number, cols: number) => {
+    const at = tile.transformOffset + row * cols + col;
+    return [transforms[at], transforms[at + tile.cols * samples]];
+  };
   for (const withWeight of [true, false]) {
     const u = (b: number, row: number, col: number) => {
       const cell = row * size + col;
@@ -268,26 +278,27 @@ test("phaseWindowForward and phaseWindowAdjoint: the tiles' real-block products 
         const K = tile.cols;
         for (let r = 0; r < tile.rows; r++) {
           const row = bandStarts[tile.i] + r;
-          // Forward: [ur | ui] (1 x 2K) times the 2K x 2S block; column q is Re, S + q is Im of sample q.
-          for (let q = 0; q < 2 * samples; q++) {
-            let sum = 0;
+          // Forward: sample q of the tile row u (1 x K) times Y (K x S), stored at half's column for row r.
+          for (let q = 0; q < samples; q++) {
+            let [tr, ti] = [0, 0];
             for (let l = 0; l < K; l++) {
               const [ur, ui] = u(b, row, bandStarts[tile.j] + l);
-              sum += ur * transforms[tile.transformOffset + l * 2 * samples + q] + ui * transforms[tile.transformOffset + (K + l) * 2 * samples + q];
+              const [yr, yi] = y(tile, l, q, samples);
+              tr += ur * yr - ui * yi;
+              ti += ur * yi + ui * yr;
             }
-            const part = q < samples ? expectedHalf.re : expectedHalf.im;
-            part[(b * samples + (q % samples)) * ld + tile.stackOffset + r] = sum;
+            expectedHalf.re[(b * samples + q) * ld + tile.stackOffset + r] = tr;
+            expectedHalf.im[(b * samples + q) * ld + tile.stackOffset + r] = ti;
           }
-          // Adjoint: [Sr | Si] (1 x 2S, read from half's columns) times the 2S x 2K block gives [Gr | Gi].
+          // Adjoint: G = S Y with S (1 x S for this row) read from half's columns and Y (S x K).
           for (let l = 0; l < K; l++) {
-            let gr = 0;
-            let gi = 0;
+            let [gr, gi] = [0, 0];
             for (let q = 0; q < samples; q++) {
               const sr = halfIn.re[(b * samples + q) * ld + tile.stackOffset + r];
               const si = halfIn.im[(b * samples + q) * ld + tile.stackOffset + r];
-              const block = (rowOfBlock: number, col: number) => transforms[tile.transformOffset + rowOfBlock * 2 * K + col];
-              gr += sr * block(q, l) + si * block(samples + q, l);
-              gi += sr * block(q, K + l) + si * block(samples + q, K + l);
+              const [yr, yi] = y(tile, q, l, K);
+              gr += sr * yr - si * yi;
+              gi += sr * yi + si * yr;
             }
             const col = bandStarts[tile.j] + l;
             const [ur, ui] = u(b, row, col);
@@ -315,7 +326,7 @@ test("phaseWindowForward and phaseWindowAdjoint: the tiles' real-block products 
     const window = { batch, size, stride, bandStarts, samples, phase, weight: null, transforms, half: halfIn };
     assert.throws(() => ops.phaseWindowForward({ ...window, bandStarts: Int32Array.from([0, 5, 4, 9]) }), /bandStarts/);
     assert.throws(() => ops.phaseWindowForward({ ...window, stride: 50 }), /stride/);
-    assert.throws(() => ops.phaseWindowForward({ ...window, transforms: transforms.subarray(1) }), /transforms needs 216 values/);
+    assert.throws(() => ops.phaseWindowForward({ ...window, transforms: transforms.subarray(1) }), /transforms needs 162 values/);
     assert.throws(() => ops.phaseWindowAdjoint(window, { kind: "gradient", out: new Float32Array(10), trained: [true, true] }), /out needs 171 values/);
     assert.throws(() => ops.phaseWindowAdjoint(window, { kind: "gradient", out: new Float32Array(180), trained: [true] }), /trained needs one flag per item \(2\)/);
   }

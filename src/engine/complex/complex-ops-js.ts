@@ -331,10 +331,10 @@ function forEachItemTile(p: PhaseWindow, visit: (b: number, tile: ReturnType<typ
   }
 }
 
-/** [re | im] rows of u = weight . exp(i phase) over a tile (rows x 2 cols), in float64. */
-function tileField(p: PhaseWindow, b: number, tile: ReturnType<typeof phaseWindowTile>): Float64Array {
+/** Re and Im of u = weight . exp(i phase) over a tile (rows x cols each), in float64. */
+function tileField(p: PhaseWindow, b: number, tile: ReturnType<typeof phaseWindowTile>): { re: Float64Array; im: Float64Array } {
   const { rows, cols, cell } = tile;
-  const field = new Float64Array(rows * 2 * cols);
+  const field = { re: new Float64Array(rows * cols), im: new Float64Array(rows * cols) };
   const re = new Float32Array(cols);
   const im = new Float32Array(cols);
   for (let r = 0; r < rows; r++) {
@@ -343,22 +343,30 @@ function tileField(p: PhaseWindow, b: number, tile: ReturnType<typeof phaseWindo
     for (let j = 0; j < cols; j++) {
       const wr = p.weight ? p.weight.re[inPlane + j] : 1;
       const wi = p.weight ? p.weight.im[inPlane + j] : 0;
-      field[r * 2 * cols + j] = wr * re[j] - wi * im[j];
-      field[r * 2 * cols + cols + j] = wr * im[j] + wi * re[j];
+      field.re[r * cols + j] = wr * re[j] - wi * im[j];
+      field.im[r * cols + j] = wr * im[j] + wi * re[j];
     }
   }
   return field;
 }
 
-/** Row-major C = A B (m x n; A m x k, B k x n at offset `bOffset` of b), accumulated in float64. */
-function realProduct(m: number, n: number, k: number, a: Float64Array, b: Float32Array, bOffset: number): Float64Array {
-  const c = new Float64Array(m * n);
+/**
+ * Row-major C = A Y (m x n; A m x k complex) in float64, with Re Y and Im Y the first two k x n blocks of a
+ * tile's transforms at `offset` (the reference multiplies them directly; the third block, their sum, is
+ * for the native code's three-product form).
+ */
+function tileProduct(m: number, n: number, k: number, a: { re: Float64Array; im: Float64Array }, transforms: Float32Array, offset: number): { re: Float64Array; im: Float64Array } {
+  const c = { re: new Float64Array(m * n), im: new Float64Array(m * n) };
   for (let i = 0; i < m; i++) {
     for (let l = 0; l < k; l++) {
-      const x = a[i * k + l];
-      if (x === 0) continue;
-      const row = bOffset + l * n;
-      for (let j = 0; j < n; j++) c[i * n + j] += x * b[row + j];
+      const xr = a.re[i * k + l];
+      const xi = a.im[i * k + l];
+      const yRe = offset + l * n;
+      const yIm = yRe + k * n;
+      for (let j = 0; j < n; j++) {
+        c.re[i * n + j] += xr * transforms[yRe + j] - xi * transforms[yIm + j];
+        c.im[i * n + j] += xr * transforms[yIm + j] + xi * transforms[yRe + j];
+      }
     }
   }
   return c;
@@ -368,12 +376,12 @@ function phaseWindowForwardJs(p: PhaseWindow): void {
   const S = p.samples;
   const ld = (p.bandStarts.length - 1) * p.size;
   forEachItemTile(p, (b, tile) => {
-    const product = realProduct(tile.rows, 2 * S, 2 * tile.cols, tileField(p, b, tile), p.transforms, tile.transformOffset);
+    const product = tileProduct(tile.rows, S, tile.cols, tileField(p, b, tile), p.transforms, tile.transformOffset);
     for (let q = 0; q < S; q++) {
       const at = (b * S + q) * ld + tile.stackOffset;
       for (let r = 0; r < tile.rows; r++) {
-        p.half.re[at + r] = product[r * 2 * S + q];
-        p.half.im[at + r] = product[r * 2 * S + S + q];
+        p.half.re[at + r] = product.re[r * S + q];
+        p.half.im[at + r] = product.im[r * S + q];
       }
     }
   });
@@ -385,22 +393,21 @@ function phaseWindowGradientJs(p: PhaseWindow, trained: readonly boolean[], out:
   const ld = (p.bandStarts.length - 1) * p.size;
   forEachItemTile(p, (b, tile) => {
     const { rows, cols } = tile;
-    const source = new Float64Array(rows * 2 * S);
+    const source = { re: new Float64Array(rows * S), im: new Float64Array(rows * S) };
     for (let q = 0; q < S; q++) {
       const at = (b * S + q) * ld + tile.stackOffset;
       for (let r = 0; r < rows; r++) {
-        source[r * 2 * S + q] = p.half.re[at + r];
-        source[r * 2 * S + S + q] = p.half.im[at + r];
+        source.re[r * S + q] = p.half.re[at + r];
+        source.im[r * S + q] = p.half.im[at + r];
       }
     }
-    const product = realProduct(rows, 2 * cols, 2 * S, source, p.transforms, tile.transformOffset);
+    const product = tileProduct(rows, cols, S, source, p.transforms, tile.transformOffset);
     const field = tileField(p, b, tile);
     for (let r = 0; r < rows; r++) {
       const to = b * p.stride + tile.cell + r * p.size;
       for (let j = 0; j < cols; j++) {
-        const gr = product[r * 2 * cols + j];
-        const gi = product[r * 2 * cols + cols + j];
-        out[to + j] = trained[b] ? gi * field[r * 2 * cols + j] - gr * field[r * 2 * cols + cols + j] : 0;
+        const at = r * cols + j;
+        out[to + j] = trained[b] ? product.im[at] * field.re[at] - product.re[at] * field.im[at] : 0;
       }
     }
   });

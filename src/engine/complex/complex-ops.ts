@@ -61,9 +61,10 @@ export interface PlaneProduct {
  * phase planes (item b at b * stride, row-major) cut into tiles by the same bands along rows and columns.
  * Per item and tile (i, j) (rows of band i, K columns of band j) the field u = weight . exp(i phase) is made
  * where it is multiplied, never stored, and the adjoint makes it again.
- * - transforms: per tile in row-major order a real 2K x 2S block (forward: [Re E^T, Im E^T; -Im E^T, Re E^T]
- *   with E the tile's S x K window matrix) or 2S x 2K block (adjoint: [Re E, -Im E; Im E, Re E]), so
- *   tile (i, j) starts at 4 S (i size + bandStarts[j]) (see phaseWindowTransforms).
+ * - transforms: per tile in row-major order, with E the tile's S x K window matrix, three real blocks
+ *   for a complex product done as three real ones (forward Re E^T, Im E^T, Re E^T + Im E^T, K x S each;
+ *   adjoint Re E, -Im E, Re E - Im E, S x K each), so tile (i, j) starts at 3 S (i size + bandStarts[j])
+ *   (see phaseWindowTransforms).
  * - half: [batch * samples, bands * size], row b S + s, column stackOffset(i, j) + r with
  *   stackOffset(i, j) = bands bandStarts[i] + j rows_i: the forward writes (u_tile E^T)^T there; the
  *   adjoint reads S_tile^T there and forms G_tile = S_tile conj(E).
@@ -97,7 +98,7 @@ export function phaseWindowTile(p: Pick<PhaseWindow, "size" | "bandStarts" | "sa
   const { size, bandStarts, samples } = p;
   const bands = bandStarts.length - 1;
   const rows = bandStarts[i + 1] - bandStarts[i];
-  return { rows, cols: bandStarts[j + 1] - bandStarts[j], cell: bandStarts[i] * size + bandStarts[j], stackOffset: bands * bandStarts[i] + j * rows, transformOffset: 4 * samples * (i * size + bandStarts[j]) };
+  return { rows, cols: bandStarts[j + 1] - bandStarts[j], cell: bandStarts[i] * size + bandStarts[j], stackOffset: bands * bandStarts[i] + j * rows, transformOffset: 3 * samples * (i * size + bandStarts[j]) };
 }
 
 /** Throws unless the bands cover 0..size in order and every operand holds what the shape needs. */
@@ -115,7 +116,7 @@ export function checkPhaseWindow(p: PhaseWindow, update?: PhaseUpdate): void {
   const half = batch * samples * bands * size;
   const needs: [string, { length: number }, number][] = [
     ["phase", p.phase, planes],
-    ["transforms", p.transforms, 4 * samples * size * bands],
+    ["transforms", p.transforms, 3 * samples * size * bands],
     ["half.re", p.half.re, half],
     ["half.im", p.half.im, half],
   ];

@@ -159,7 +159,7 @@ PhaseWindowOperands phaseWindowOperands(const Args& args) {
           args.floatArray(2, "phase", length),
           {weighted ? args.floatArray(3, "weight.re", plane) : nullptr, weighted ? args.floatArray(4, "weight.im", plane) : nullptr},
           {args.floatArray(6, "half.re", halfLength), args.floatArray(7, "half.im", halfLength)},
-          args.floatArray(5, "transforms", 4 * s.samples * s.size * s.bands)};
+          args.floatArray(5, "transforms", 3 * s.samples * s.size * s.bands)};
 }
 
 void PhaseWindowForward(const Args& args) {
@@ -190,7 +190,7 @@ void PhaseWindowAdjoint(const Args& args) {
 // (shape, bandStarts, transforms, seconds): seconds[0] = the tile products alone (see phaseWindowProductSeconds).
 void PhaseWindowProductSeconds(const Args& args) {
   const PhaseWindowShape s = phaseWindowShape(args);
-  const float* transforms = args.floatArray(2, "transforms", 4 * s.samples * s.size * s.bands);
+  const float* transforms = args.floatArray(2, "transforms", 3 * s.samples * s.size * s.bands);
   Napi::Float64Array seconds = args.float64Array(3, "seconds", 1);
   seconds[0] = phaseWindowProductSeconds(s, transforms);
 }

@@ -28,7 +28,7 @@ struct Tile {
 Tile tileAt(const PhaseWindowShape& s, int64_t i, int64_t j) {
   const int64_t row0 = s.bandStarts[i], rows = s.bandStarts[i + 1] - row0;
   const int64_t col0 = s.bandStarts[j], cols = s.bandStarts[j + 1] - col0;
-  return {row0, rows, col0, cols, s.bands * row0 + j * rows, 4 * s.samples * (i * s.size + col0)};
+  return {row0, rows, col0, cols, s.bands * row0 + j * rows, 3 * s.samples * (i * s.size + col0)};
 }
 
 int64_t widestBand(const PhaseWindowShape& s) {
@@ -53,16 +53,33 @@ void prefetchRow(const float* row, int64_t cols) {
   for (int64_t at = 0; at < cols * int64_t(sizeof(float)); at += 64) __builtin_prefetch(bytes + at);
 }
 
-// [re | im] of u = weight . exp(i phase) over one tile row of `cols` cells.
-void fieldRow(const float* phase, const float* weightRe, const float* weightIm, int64_t cols, float* re, float* im) {
+// Re, Im and (when sum is set) Re + Im of u = weight . exp(i phase) over one tile row of `cols` cells.
+void fieldRow(const float* phase, const float* weightRe, const float* weightIm, int64_t cols, float* re, float* im, float* sum) {
   phasorSpan(phase, re, im, cols);
-  if (weightRe == nullptr) return;
+  if (weightRe != nullptr) {
 #pragma omp simd
-  for (int64_t j = 0; j < cols; ++j) {
-    const float cr = re[j], ci = im[j];
-    re[j] = weightRe[j] * cr - weightIm[j] * ci;
-    im[j] = weightRe[j] * ci + weightIm[j] * cr;
+    for (int64_t j = 0; j < cols; ++j) {
+      const float cr = re[j], ci = im[j];
+      re[j] = weightRe[j] * cr - weightIm[j] * ci;
+      im[j] = weightRe[j] * ci + weightIm[j] * cr;
+    }
   }
+  if (sum == nullptr) return;
+#pragma omp simd
+  for (int64_t j = 0; j < cols; ++j) sum[j] = re[j] + im[j];
+}
+
+// A complex product X Y of an m x k by a k x n matrix in three real ones (Gauss): with the blocks
+// b1 = Re Y, b2 = Im Y, b3 = Re Y + Im Y (each k x n, consecutive in a tile's transforms) and
+// p1 = Re X b1, p2 = Im X b2, p3 = (Re X + Im X) b3: Re XY = p1 - p2, Im XY = p3 - p1 - p2. Three
+// quarters of the arithmetic of four real products, for float rounding that stays relative to |X| |Y|.
+struct ThreeProducts {
+  const float *b1, *b2, *b3;
+  float *p1, *p2, *p3;
+};
+
+ThreeProducts threeProducts(int64_t m, int64_t n, int64_t k, const float* blocks, float* products) {
+  return {blocks, blocks + k * n, blocks + 2 * k * n, products, products + m * n, products + 2 * m * n};
 }
 
 // Runs body(task, scratch) for tasks 0 .. count-1 across the threads, each thread with its own scratch;
@@ -92,24 +109,28 @@ void phaseWindowForward(const PhaseWindowShape& s, const float* phase, PlanarMat
                         PlanarMatrix half) {
   const int64_t S = s.samples, widest = widestBand(s), ld = s.bands * s.size;
   // One task per item and tile.
-  forEachTask(s, s.batch * s.bands * s.bands, widest * 2 * widest + widest * 2 * S, [&](int64_t task, float* scratch) {
+  forEachTask(s, s.batch * s.bands * s.bands, widest * 3 * widest + 3 * widest * S, [&](int64_t task, float* scratch) {
     const int64_t b = task / (s.bands * s.bands), t0 = task % (s.bands * s.bands);
     const Tile t = tileAt(s, t0 / s.bands, t0 % s.bands);
-    float* field = scratch;                          // rows x [re | im], 2 cols each
-    float* product = scratch + widest * 2 * widest;  // rows x [re | im], 2 S each
+    float* field = scratch;                          // rows x [re | im | re + im], 3 cols each
+    float* product = scratch + widest * 3 * widest;  // three rows x S products
     for (int64_t r = 0; r < t.rows; ++r) {
       const int64_t cell = (t.row0 + r) * s.size + t.col0;
       if (r + kRowsAhead < t.rows) prefetchRow(phase + b * s.stride + cell + kRowsAhead * s.size, t.cols);
       fieldRow(phase + b * s.stride + cell, weight.re ? weight.re + cell : nullptr, weight.im ? weight.im + cell : nullptr, t.cols,
-               field + r * 2 * t.cols, field + r * 2 * t.cols + t.cols);
+               field + r * 3 * t.cols, field + r * 3 * t.cols + t.cols, field + r * 3 * t.cols + 2 * t.cols);
     }
-    sgemm('N', t.rows, 2 * S, 2 * t.cols, field, 2 * t.cols, transforms + t.transformOffset, 0.f, product);
+    const ThreeProducts p = threeProducts(t.rows, S, t.cols, transforms + t.transformOffset, product);
+    sgemm('N', t.rows, S, t.cols, field, 3 * t.cols, p.b1, 0.f, p.p1);
+    sgemm('N', t.rows, S, t.cols, field + t.cols, 3 * t.cols, p.b2, 0.f, p.p2);
+    sgemm('N', t.rows, S, t.cols, field + 2 * t.cols, 3 * t.cols, p.b3, 0.f, p.p3);
     for (int64_t q = 0; q < S; ++q) {
       float* re = half.re + (b * S + q) * ld + t.stackOffset;
       float* im = half.im + (b * S + q) * ld + t.stackOffset;
       for (int64_t r = 0; r < t.rows; ++r) {
-        re[r] = product[r * 2 * S + q];
-        im[r] = product[r * 2 * S + S + q];
+        const float a = p.p1[r * S + q], c = p.p2[r * S + q];
+        re[r] = a - c;
+        im[r] = p.p3[r * S + q] - a - c;
       }
     }
   });
@@ -120,11 +141,12 @@ void phaseWindowAdjoint(const PhaseWindowShape& s, float* phase, PlanarMatrix we
   const int64_t S = s.samples, widest = widestBand(s), ld = s.bands * s.size, N = s.size;
   // One task per item and row band: the band's gradient is gathered tile by tile in cache, then the update
   // walks whole plane rows (4 KB each of phase, m and v), which streams at twice the rate of tile rows.
-  forEachTask(s, s.batch * s.bands, widest * 2 * widest + widest * N + 2 * widest, [&](int64_t task, float* scratch) {
-    float* product = scratch;                         // rows x [Re G | Im G] of one tile
-    float* gradient = product + widest * 2 * widest;  // rows x N: the band's dL/dphase
+  forEachTask(s, s.batch * s.bands, widest * 3 * widest + widest * N + 2 * widest + S * widest, [&](int64_t task, float* scratch) {
+    float* product = scratch;                         // three rows x cols products of one tile
+    float* gradient = product + widest * 3 * widest;  // rows x N: the band's dL/dphase
     float* fieldRe = gradient + widest * N;
     float* fieldIm = fieldRe + widest;
+    float* halfSum = fieldIm + widest;                // S x rows: (Re S + Im S)^T of one tile
     const int64_t b = task / s.bands, i = task % s.bands;
     const int32_t flags = update.itemFlags ? update.itemFlags[b] : kPhaseItemTrained;
     const int64_t row0 = s.bandStarts[i], rows = s.bandStarts[i + 1] - row0, at = b * s.stride + row0 * N;
@@ -132,19 +154,30 @@ void phaseWindowAdjoint(const PhaseWindowShape& s, float* phase, PlanarMatrix we
     if (flags & kPhaseItemTrained) {
       for (int64_t j = 0; j < s.bands; ++j) {
         const Tile t = tileAt(s, i, j);
-        // G = S conj(E) with S^T read in place from half: its real rows, then its imaginary rows.
-        const float* adjoint = transforms + t.transformOffset;
-        sgemm('T', t.rows, 2 * t.cols, S, half.re + b * S * ld + t.stackOffset, ld, adjoint, 0.f, product);
-        sgemm('T', t.rows, 2 * t.cols, S, half.im + b * S * ld + t.stackOffset, ld, adjoint + S * 2 * t.cols, 1.f, product);
+        // G = S conj(Ex), with S^T read in place from half and the blocks of conj(Ex).
+        const float* halfRe = half.re + b * S * ld + t.stackOffset;
+        const float* halfIm = half.im + b * S * ld + t.stackOffset;
+        for (int64_t q = 0; q < S; ++q) {
+#pragma omp simd
+          for (int64_t r = 0; r < t.rows; ++r) halfSum[q * t.rows + r] = halfRe[q * ld + r] + halfIm[q * ld + r];
+        }
+        const ThreeProducts p = threeProducts(t.rows, t.cols, S, transforms + t.transformOffset, product);
+        sgemm('T', t.rows, t.cols, S, halfRe, ld, p.b1, 0.f, p.p1);
+        sgemm('T', t.rows, t.cols, S, halfIm, ld, p.b2, 0.f, p.p2);
+        sgemm('T', t.rows, t.cols, S, halfSum, t.rows, p.b3, 0.f, p.p3);
         for (int64_t r = 0; r < t.rows; ++r) {
           const int64_t inPlane = (t.row0 + r) * N + t.col0;
           if (r + kRowsAhead < t.rows) prefetchRow(band + (r + kRowsAhead) * N + t.col0, t.cols);
-          fieldRow(band + r * N + t.col0, weight.re ? weight.re + inPlane : nullptr, weight.im ? weight.im + inPlane : nullptr, t.cols, fieldRe, fieldIm);
-          const float* gr = product + r * 2 * t.cols;
-          const float* gi = gr + t.cols;
+          fieldRow(band + r * N + t.col0, weight.re ? weight.re + inPlane : nullptr, weight.im ? weight.im + inPlane : nullptr, t.cols, fieldRe, fieldIm, nullptr);
+          const float* p1 = p.p1 + r * t.cols;
+          const float* p2 = p.p2 + r * t.cols;
+          const float* p3 = p.p3 + r * t.cols;
           float* g = gradient + r * N + t.col0;
 #pragma omp simd
-          for (int64_t l = 0; l < t.cols; ++l) g[l] = gi[l] * fieldRe[l] - gr[l] * fieldIm[l];
+          for (int64_t l = 0; l < t.cols; ++l) {
+            const float gr = p1[l] - p2[l], gi = p3[l] - p1[l] - p2[l];
+            g[l] = gi * fieldRe[l] - gr * fieldIm[l];
+          }
         }
       }
     } else {
@@ -162,14 +195,16 @@ void phaseWindowAdjoint(const PhaseWindowShape& s, float* phase, PlanarMatrix we
 double phaseWindowProductSeconds(const PhaseWindowShape& s, const float* transforms) {
   const int64_t S = s.samples, widest = widestBand(s);
   const auto start = std::chrono::steady_clock::now();
-  forEachTask(s, s.batch * s.bands * s.bands, widest * 2 * widest * 2, [&](int64_t task, float* scratch) {
+  forEachTask(s, s.batch * s.bands * s.bands, widest * 3 * widest * 2, [&](int64_t task, float* scratch) {
     const int64_t t0 = task % (s.bands * s.bands);
     const Tile t = tileAt(s, t0 / s.bands, t0 % s.bands);
     float* operand = scratch;
-    float* product = scratch + widest * 2 * widest;
-    std::fill(operand, operand + t.rows * 2 * std::max(t.cols, S), 0.5f);
-    sgemm('N', t.rows, 2 * S, 2 * t.cols, operand, 2 * t.cols, transforms + t.transformOffset, 0.f, product);
-    sgemm('N', t.rows, 2 * t.cols, 2 * S, operand, 2 * S, transforms + t.transformOffset, 0.f, product);
+    float* product = scratch + widest * 3 * widest;
+    std::fill(operand, operand + t.rows * 3 * std::max(t.cols, S), 0.5f);
+    const ThreeProducts forward = threeProducts(t.rows, S, t.cols, transforms + t.transformOffset, product);
+    for (const auto& [b, c] : {std::pair{forward.b1, forward.p1}, {forward.b2, forward.p2}, {forward.b3, forward.p3}}) sgemm('N', t.rows, S, t.cols, operand, t.cols, b, 0.f, c);
+    const ThreeProducts adjoint = threeProducts(t.rows, t.cols, S, transforms + t.transformOffset, product);
+    for (const auto& [b, c] : {std::pair{adjoint.b1, adjoint.p1}, {adjoint.b2, adjoint.p2}, {adjoint.b3, adjoint.p3}}) sgemm('N', t.rows, t.cols, S, operand, S, b, 0.f, c);
   });
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }

@@ -12,9 +12,10 @@ namespace optocnn {
 // makes its field u = weight . exp(i phase) in cache and multiplies it there, so no field is ever stored;
 // the adjoint makes u again for the phase gradient.
 //
-// transforms: per tile (i, j) in row-major order, with K the width of band j and S = samples, a real
-// 2K x 2S block (forward: [Re Ex^T, Im Ex^T; -Im Ex^T, Re Ex^T]) or 2S x 2K block (adjoint:
-// [Re Ex, -Im Ex; Im Ex, Re Ex]), 4 K S values, so tile (i, j) starts at 4 S (i size + bandStarts[j]).
+// transforms: per tile (i, j) in row-major order, with K the width of band j and S = samples, the three
+// real blocks of a complex product done as three real ones: forward Re Ex^T, Im Ex^T, Re Ex^T + Im Ex^T
+// (K x S each), adjoint Re Ex, -Im Ex, Re Ex - Im Ex (S x K each): 3 K S values, so tile (i, j) starts
+// at 3 S (i size + bandStarts[j]).
 // half: [batch * samples, bands * size] planar, row b S + s, column stackOffset(i, j) + r, where
 // stackOffset(i, j) = bands bandStarts[i] + j rows_i: T_(b, tile) = u Ex^T transposed (forward), or
 // S_(b, tile) = Ey^H G2 transposed (adjoint input).
