@@ -1,5 +1,6 @@
 import { adamStepAt, adamUpdateFlat, type AdamHyperparameters, type AdamStep } from "../engine/adam-step.js";
 import { nativeComplexRefusal } from "../engine/engine-choice.js";
+import { largeCopy, largeFloat32Array } from "../engine/large-array.js";
 import { loadNativeAddon, type NativeAddon } from "../engine/native/addon.js";
 
 /** The moments and update count, for checkpoints. */
@@ -28,13 +29,13 @@ export class FlatAdamW {
   private readonly native = nativeAdam();
 
   constructor(size: number, private readonly options: AdamHyperparameters & { learningRate: number }) {
-    this.m = new Float32Array(size);
-    this.v = new Float32Array(size);
+    this.m = largeFloat32Array(size);
+    this.v = largeFloat32Array(size);
   }
 
   /** Copies of the moments and the update count. */
   state(): FlatAdamState {
-    return { m: Float32Array.from(this.m), v: Float32Array.from(this.v), t: this.t };
+    return { m: largeCopy(this.m), v: largeCopy(this.v), t: this.t };
   }
 
   /** Continues from a saved state (same parameter count). */

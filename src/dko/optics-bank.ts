@@ -1,3 +1,4 @@
+import { largeFloat32Array } from "../engine/large-array.js";
 import { gaussianSampler } from "../optics/fabrication.js";
 import { DEFAULT_DISTORTION_TILES, DEFAULT_WINDOW_KERNEL } from "../optics/fresnel-window.js";
 import { Grid } from "../optics/grid.js";
@@ -117,7 +118,7 @@ export class OpticsBank {
   initialParams(noise_rad: number, seed: number, indices: readonly number[] = this.wavelengths_m.map((_, b) => b)): Float32Array {
     const { cells: N, cellPitch_m, distance_m } = this.optics;
     const grid = new Grid(N, cellPitch_m, "metasurface");
-    const params = new Float32Array(indices.length * N * N);
+    const params = largeFloat32Array(indices.length * N * N);
     const squared = Float64Array.from({ length: N }, (_, i) => grid.coordinate_m(i) ** 2);
     const phaseToParam = new Map<number, (phase: number) => number>();
     indices.forEach((b, i) => {

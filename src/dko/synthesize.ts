@@ -1,3 +1,4 @@
+import { largeCopy, largeFloat32Array } from "../engine/large-array.js";
 import { complexZeros } from "../optics/grid.js";
 import { unitSum } from "../optics/model-agreement.js";
 import type { PsfModel } from "../optics/psf-model.js";
@@ -62,8 +63,8 @@ export async function synthesizeMetasurfaces(options: {
   if (targets.length !== B * window) throw new Error(`targets: expected [${B}, ${M}, ${M}] (${B * window} values), got ${targets.length}`);
   if (active.length !== B) throw new Error(`active: expected ${B} flags, got ${active.length}`);
   const activeCount = active.filter(Boolean).length;
-  const params = Float32Array.from(options.initialParams);
-  const best = Float32Array.from(params);
+  const params = largeCopy(options.initialParams);
+  const best = largeCopy(params);
   const bestPsfs = new Float32Array(B * window);
   const bestLoss = new Float64Array(B).fill(Infinity);
   const initialLoss = new Float64Array(B);
@@ -205,7 +206,7 @@ export async function synthesizeBank(options: {
   const window = bank.windowPixels ** 2;
   if (targets.length !== B * window) throw new Error(`targets: expected [${B}, ${bank.windowPixels}, ${bank.windowPixels}] (${B * window} values), got ${targets.length}`);
   if (active.length !== B) throw new Error(`active: expected ${B} flags, got ${active.length}`);
-  const params = new Float32Array(B * plane);
+  const params = largeFloat32Array(B * plane);
   const psfs = new Float32Array(B * window);
   const initialLoss = new Float64Array(B);
   const finalLoss = new Float64Array(B);

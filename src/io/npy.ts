@@ -45,17 +45,22 @@ export function npyHeader(descr: string, shape: readonly number[]): Uint8Array {
   return out;
 }
 
-/** Encodes an array as `.npy` version 1.0 bytes (C order). */
-export function encodeNpy(array: NpyArray): Uint8Array {
+/** The `.npy` version 1.0 header and the data's bytes (C order), which follow it in the file. */
+function npyParts(array: NpyArray): [Uint8Array, Uint8Array] {
   const { data, shape } = array;
   const count = shape.reduce((a, b) => a * b, 1);
   if (count !== data.length) {
     throw new Error(`npy: shape [${shape.join(", ")}] holds ${count} values but the data has ${data.length}`);
   }
-  const header = npyHeader(dtypeOf(data), shape);
-  const out = new Uint8Array(header.length + data.byteLength);
+  return [npyHeader(dtypeOf(data), shape), new Uint8Array(data.buffer, data.byteOffset, data.byteLength)];
+}
+
+/** Encodes an array as `.npy` version 1.0 bytes (C order). */
+export function encodeNpy(array: NpyArray): Uint8Array {
+  const [header, data] = npyParts(array);
+  const out = new Uint8Array(header.length + data.length);
   out.set(header, 0);
-  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), header.length);
+  out.set(data, header.length);
   return out;
 }
 
@@ -138,5 +143,5 @@ export function isFloat32Npy(path: string): boolean {
 
 /** Writes atomically, so an interrupted run never leaves a half-written array. */
 export function writeNpy(path: string, array: NpyArray): void {
-  writeFileAtomic(path, encodeNpy(array));
+  writeFileAtomic(path, npyParts(array));
 }

@@ -263,6 +263,13 @@ const CASES: EntryCase[] = [
     ],
   },
   {
+    entry: "adviseHugePages",
+    valid: () => [f32(3)],
+    wrong: [
+      typeError("a Float64Array", (a) => { a[0] = new Float64Array(3); }, "adviseHugePages: argument 1 (array) must be a Float32Array, got a Float64Array"),
+    ],
+  },
+  {
     entry: "complexGemm",
     // [m, n, k, opA, opB, batch, strideA, strideB, strideC, accumulate, lda, ldc]
     valid: () => [Int32Array.of(2, 2, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0), f32(4), f32(4), f32(4), f32(4), f32(4), f32(4)],

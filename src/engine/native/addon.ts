@@ -15,6 +15,8 @@ export interface NativeAddon extends NativeOpticsAddon {
   phaseGradient(gradRe: Float32Array, gradIm: Float32Array, tRe: Float32Array, tIm: Float32Array, out: Float32Array): void;
   /** Adam(W) in place on Float32Arrays w, m, v given g; hyper = [beta1, beta2, epsilon, stepSize, decay] (see optimizer.h). */
   adamUpdateArrays(w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, hyper: Float64Array): void;
+  /** Asks Linux for transparent huge pages over an array not yet written (src/typed_array_addon.cc). */
+  adviseHugePages(array: Float32Array): void;
   /** shape: ConvShape fields; bias < 0 means none; activation: ACTIVATION_CODES (linear, relu, elu). */
   conv2d(heap: Heap, shape: Int32Array, x: HeapOffset, filter: HeapOffset, bias: HeapOffset, y: HeapOffset, activation: number): void;
   conv2dBackpropInput(heap: Heap, shape: Int32Array, dy: HeapOffset, filter: HeapOffset, dx: HeapOffset): void;
