@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { test } from "node:test";
+import { nativeComplexRefusal } from "../../src/engine/engine-choice.js";
 import { largeCopy, largeFloat32Array } from "../../src/engine/large-array.js";
 import { loadNativeAddon } from "../../src/engine/native/addon.js";
 
@@ -23,6 +24,7 @@ test("a large array gets huge pages where a plain one does not (THP in madvise m
   if (!readFileSync(MODE_FILE, "utf8").includes("[madvise]")) return t.skip("THP is not in madvise mode, where only advised memory gets huge pages");
   if (/hugetlb/.test(process.env.GLIBC_TUNABLES ?? "")) return t.skip("GLIBC_TUNABLES asks malloc for huge pages everywhere");
   if (!loadNativeAddon().ok) return t.skip("native addon not built");
+  if (nativeComplexRefusal()) return t.skip("OPTOCNN_ENGINE keeps the optics off native code");
   const length = 16 << 20; // 64 MB
   const before = anonHugePages_kB();
   const plain = new Float32Array(length).fill(1);
