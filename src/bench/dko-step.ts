@@ -125,7 +125,7 @@ function tileProductRate(operator: FresnelWindowOperator, items: number, random:
   const N = operator.inputSize;
   const S = operator.outputSize;
   const bands = operator.bandStarts.length - 1;
-  const shape = Int32Array.from([items, N, N * N, bands, S]);
+  const shape = Int32Array.from([items, N, N * N, bands, S, S * S]);
   const transforms = Float32Array.from({ length: 4 * S * N * bands }, () => random() - 0.5);
   const seconds = new Float64Array(1);
   const rates = Array.from({ length: 5 }, () => {

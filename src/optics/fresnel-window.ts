@@ -307,10 +307,10 @@ export class FresnelWindowOperator implements OpticalOperator {
 
   /**
    * The operator on amplitude . exp(i phase) with the field made tile by tile where its x-side product
-   * reads it (mask and amplitude folded into one weight per wavelength; ComplexOps.phaseWindowForward), and
-   * the adjoint making it again for the phase gradient Im(G conj(u)) (u = m . field; conj(m) cancels
-   * between G's weight and u's), which it writes out or spends on an Adam(W) step (PhaseUpdate). The
-   * y-side products run once per chunk over all its items.
+   * reads it and each tile's y-side product following while its half product is in cache (mask and
+   * amplitude folded into one weight per wavelength; ComplexOps.phaseWindowForward), and the adjoint making
+   * both again for the phase gradient Im(G conj(u)) (u = m . field; conj(m) cancels between G's weight and
+   * u's), which it writes out or spends on an Adam(W) step (PhaseUpdate).
    */
   phaseInput(amplitude: Float32Array | null): PhaseInputTransform {
     const N = this.inputSize;
@@ -321,13 +321,13 @@ export class FresnelWindowOperator implements OpticalOperator {
       this.groups.map((group) => {
         const mask = group.mask ?? (amplitude ? { re: new Float32Array(N * N).fill(1), im: new Float32Array(N * N) } : null);
         const weight = mask && amplitude ? { re: mask.re.map((v, i) => v * amplitude[i]), im: mask.im.map((v, i) => v * amplitude[i]) } : mask;
-        const eyConj = { re: group.ey.re, im: group.ey.im.map((v) => -v) };
-        return [group, { weight, eyConj, ...phaseWindowTransforms(group.tiles, M) }];
+        return [group, { weight, ...phaseWindowTransforms(group.tiles, M) }];
       }),
     );
-    const windowOf = (group: WavelengthGroup, chunk: Run, phase: Float32Array, transforms: Float32Array) => ({
+    const windowOf = (group: WavelengthGroup, chunk: Run, phase: Float32Array, transforms: Float32Array, windows: PlanarComplex) => ({
       batch: chunk.count, size: N, stride: chunk.step * N * N, bandStarts, samples: M,
-      phase: phase.subarray(chunk.start * N * N), weight: prepared.get(group)!.weight, transforms, half: this.halfScratch().half,
+      phase: phase.subarray(chunk.start * N * N), weight: prepared.get(group)!.weight, transforms,
+      window: offset(windows, chunk.start * M * M), windowStride: chunk.step * M * M,
     });
     const checkPhase = (phase: Float32Array) => {
       if (phase.length !== this.batch * N * N) throw new Error(`fresnel window: expected ${this.batch} phase planes of ${N}x${N}, got ${phase.length} values`);
@@ -336,34 +336,14 @@ export class FresnelWindowOperator implements OpticalOperator {
       forward: (phase) => {
         checkPhase(phase);
         const out = complexZeros(this.batch * M * M);
-        const transposed = complexZeros(this.chunkItems * M * M);
-        const { stackRows } = this.halfScratch();
-        for (const { group, chunk } of this.chunks()) {
-          const window = windowOf(group, chunk, phase, prepared.get(group)!.forward);
-          this.ops.phaseWindowForward(window);
-          // out_b^T = T_b^T Ey^T for all items of the chunk in one product, then each transposed into place.
-          this.ops.gemm({
-            batch: chunk.count, accumulate: false, m: M, n: M, k: stackRows,
-            a: window.half, b: group.ey, c: transposed,
-            opA: "N", opB: "T", strideA: M * stackRows, strideB: 0, strideC: M * M,
-          });
-          for (let i = 0; i < chunk.count; i++) transposeInto(transposed, i * M * M, out, (chunk.start + i * chunk.step) * M * M, M);
-        }
+        for (const { group, chunk } of this.chunks()) this.ops.phaseWindowForward(windowOf(group, chunk, phase, prepared.get(group)!.forward, out));
         return out;
       },
       adjoint: (gradient, phase, update) => {
         this.checkGradient(gradient);
         checkPhase(phase);
-        const { stackRows } = this.halfScratch();
         for (const { group, chunk } of this.chunks()) {
-          const window = windowOf(group, chunk, phase, prepared.get(group)!.adjoint);
-          // S_b^T = G2_b^T conj(Ey) for all items of the chunk in one product.
-          this.ops.gemm({
-            batch: chunk.count, accumulate: false, m: M, n: stackRows, k: M,
-            a: offset(gradient, chunk.start * M * M), b: prepared.get(group)!.eyConj, c: window.half,
-            opA: "T", opB: "N", strideA: chunk.step * M * M, strideB: 0, strideC: M * stackRows,
-          });
-          this.ops.phaseWindowAdjoint(window, chunkUpdate(update, chunk, N * N));
+          this.ops.phaseWindowAdjoint(windowOf(group, chunk, phase, prepared.get(group)!.adjoint, gradient), chunkUpdate(update, chunk, N * N));
         }
       },
     };
@@ -473,16 +453,6 @@ function chunkUpdate(update: PhaseUpdate, chunk: Run, plane: number): PhaseUpdat
   const trained = items.map((b) => update.trained[b]);
   if (update.kind === "gradient") return { kind: "gradient", out: update.out.subarray(from), trained };
   return { ...update, m: update.m.subarray(from), v: update.v.subarray(from), best: update.best.subarray(from), trained, keepBest: items.map((b) => update.keepBest[b]) };
-}
-
-/** out[to + c M + r] = x[from + r M + c] for an M x M matrix. */
-function transposeInto(x: PlanarComplex, from: number, out: PlanarComplex, to: number, M: number): void {
-  for (let r = 0; r < M; r++) {
-    for (let c = 0; c < M; c++) {
-      out.re[to + c * M + r] = x.re[from + r * M + c];
-      out.im[to + c * M + r] = x.im[from + r * M + c];
-    }
-  }
 }
 
 /** Matrices of `rows` rows each, side by side: rows x (sum of their columns). */

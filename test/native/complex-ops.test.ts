@@ -236,34 +236,32 @@ test("multiplyByPlane: strided batches times one plane (and its conjugate), in p
   assert.throws(() => nativeComplexOps()!.multiplyByPlane({ x, plane, out: x, batch, planeSize, strideX: 5, strideOut: 5, conjugate: false }), /stride/);
 });
 
-test("phaseWindowForward and phaseWindowAdjoint: the tiles' real-block products of weight . exp(i phase) and Im(G conj(u)) back, native and js vs direct loops", (t) => {
+test("phaseWindowForward and phaseWindowAdjoint: sum over tiles of Ey u Ex^T of weight . exp(i phase) and Im(G conj(u)) back, native and js vs direct loops", (t) => {
   const reason = skipReason();
   if (reason) return t.skip(reason);
-  // Unequal bands (3, 4, 2 cells), a batch with a gap between items, phases past 2 pi, 2 samples.
+  // Unequal bands (3, 4, 2 cells), a batch with gaps between items (phases and windows), phases past 2 pi, 2 samples.
   const [batch, size, stride, samples] = [2, 9, 90, 2];
+  const windowStride = samples * samples + 3;
   const bandStarts = Int32Array.from([0, 3, 7, 9]);
   const bands = 3;
-  const ld = bands * size;
   const phase = pseudoRandom(stride * batch, 11).map((v) => 20 * v);
   const weight = planar(size * size, 12);
-  const halfIn = planar(batch * samples * ld, 14);
-  // Tile (i, j): rows and columns of bands i and j; its blocks and its columns in half as documented.
-  const tiles = [0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => {
-    const rows = bandStarts[i + 1] - bandStarts[i];
-    const cols = bandStarts[j + 1] - bandStarts[j];
-    return { i, j, rows, cols, stackOffset: bands * bandStarts[i] + j * rows, transformOffset: 3 * samples * (i * size + bandStarts[j]) };
-  }));
+  const gradientIn = planar(batch * windowStride, 14);
+  // Tile (i, j): rows and columns of bands i and j, and its blocks' offset as documented.
+  const tile = (i: number, j: number) => ({ i, j, rows: bandStarts[i + 1] - bandStarts[i], cols: bandStarts[j + 1] - bandStarts[j], transformOffset: 3 * samples * (i * size + bandStarts[j]) });
+  const tiles = [0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => tile(i, j)));
   // Per tile a random complex Y as its blocks Re Y, Im Y and their sum (the forward's Y = E^T, K x S, and
-  // the adjoint's Y = conj(E), S x K, share this form).
+  // the adjoint's Y = conj(E), S x K, share this form), so a block misread by either side shows.
   const transforms = pseudoRandom(3 * samples * size * bands, 13);
-  for (const tile of tiles) {
-    const block = tile.cols * samples;
-    for (let e = 0; e < block; e++) transforms[tile.transformOffset + 2 * block + e] = transforms[tile.transformOffset + e] + transforms[tile.transformOffset + block + e];
+  for (const t of tiles) {
+    const block = t.cols * samples;
+    for (let e = 0; e < block; e++) transforms[t.transformOffset + 2 * block + e] = transforms[t.transformOffset + e] + transforms[t.transformOffset + block + e];
   }
-  const y = (tile: (typeof tiles)[number], row: number, col: number, cols: number) => {
-    const at = tile.transformOffset + row * cols + col;
-    return [transforms[at], transforms[at + tile.cols * samples]];
+  const y = (t: (typeof tiles)[number], row: number, col: number, cols: number) => {
+    const at = t.transformOffset + row * cols + col;
+    return [transforms[at], transforms[at + t.cols * samples]];
   };
+  const mul = ([ar, ai]: number[], [br, bi]: number[]) => [ar * br - ai * bi, ar * bi + ai * br];
   for (const withWeight of [true, false]) {
     const u = (b: number, row: number, col: number) => {
       const cell = row * size + col;
@@ -271,61 +269,55 @@ test("phaseWindowForward and phaseWindowAdjoint: the tiles' real-block products 
       const p = phase[b * stride + cell];
       return [wr * Math.cos(p) - wi * Math.sin(p), wr * Math.sin(p) + wi * Math.cos(p)];
     };
-    const expectedHalf = { re: new Float32Array(batch * samples * ld), im: new Float32Array(batch * samples * ld) };
+    const expectedWindow = { re: new Float32Array(batch * windowStride), im: new Float32Array(batch * windowStride) };
     const expectedGradient = new Float32Array(stride * batch);
     for (let b = 0; b < batch; b++) {
-      for (const tile of tiles) {
-        const K = tile.cols;
-        for (let r = 0; r < tile.rows; r++) {
-          const row = bandStarts[tile.i] + r;
-          // Forward: sample q of the tile row u (1 x K) times Y (K x S), stored at half's column for row r.
-          for (let q = 0; q < samples; q++) {
-            let [tr, ti] = [0, 0];
-            for (let l = 0; l < K; l++) {
-              const [ur, ui] = u(b, row, bandStarts[tile.j] + l);
-              const [yr, yi] = y(tile, l, q, samples);
-              tr += ur * yr - ui * yi;
-              ti += ur * yi + ui * yr;
-            }
-            expectedHalf.re[(b * samples + q) * ld + tile.stackOffset + r] = tr;
-            expectedHalf.im[(b * samples + q) * ld + tile.stackOffset + r] = ti;
-          }
-          // Adjoint: G = S Y with S (1 x S for this row) read from half's columns and Y (S x K).
-          for (let l = 0; l < K; l++) {
+      for (const t of tiles) {
+        // Ex^T of tile (i, j) is its forward Y (K_j x S); Ey^T is tile (j, i)'s (K_i x S); in the adjoint,
+        // conj(Ex) is its Y (S x K_j) and conj(Ey) tile (j, i)'s (S x K_i).
+        const mirror = tile(t.j, t.i);
+        for (let r = 0; r < t.rows; r++) {
+          for (let l = 0; l < t.cols; l++) {
+            const [row, col] = [bandStarts[t.i] + r, bandStarts[t.j] + l];
+            const field = u(b, row, col);
             let [gr, gi] = [0, 0];
-            for (let q = 0; q < samples; q++) {
-              const sr = halfIn.re[(b * samples + q) * ld + tile.stackOffset + r];
-              const si = halfIn.im[(b * samples + q) * ld + tile.stackOffset + r];
-              const [yr, yi] = y(tile, q, l, K);
-              gr += sr * yr - si * yi;
-              gi += sr * yi + si * yr;
+            for (let x = 0; x < samples; x++) {
+              for (let z = 0; z < samples; z++) {
+                const [wr, wi] = mul(mul(y(mirror, r, x, samples), field), y(t, l, z, samples));
+                expectedWindow.re[b * windowStride + x * samples + z] += wr;
+                expectedWindow.im[b * windowStride + x * samples + z] += wi;
+                const g2 = [gradientIn.re[b * windowStride + x * samples + z], gradientIn.im[b * windowStride + x * samples + z]];
+                const [pr, pi] = mul(mul(y(mirror, x, r, t.rows), g2), y(t, z, l, t.cols));
+                gr += pr;
+                gi += pi;
+              }
             }
-            const col = bandStarts[tile.j] + l;
-            const [ur, ui] = u(b, row, col);
-            expectedGradient[b * stride + row * size + col] = gi * ur - gr * ui;
+            expectedGradient[b * stride + row * size + col] = gi * field[0] - gr * field[1];
           }
         }
       }
     }
     for (const ops of [nativeComplexOps()!, jsComplexOps()]) {
-      const window = { batch, size, stride, bandStarts, samples, phase, weight: withWeight ? weight : null, transforms };
-      const half = { re: new Float32Array(batch * samples * ld), im: new Float32Array(batch * samples * ld) };
-      ops.phaseWindowForward({ ...window, half });
-      assert.ok(relativeError(half, expectedHalf) < 1e-5, `${ops.name} forward, weight ${withWeight}: ${relativeError(half, expectedHalf)}`);
+      const common = { batch, size, stride, bandStarts, samples, phase, weight: withWeight ? weight : null, transforms, windowStride };
+      const window = { re: new Float32Array(batch * windowStride), im: new Float32Array(batch * windowStride) };
+      ops.phaseWindowForward({ ...common, window });
+      assert.ok(relativeError(window, expectedWindow) < 1e-5, `${ops.name} forward, weight ${withWeight}: ${relativeError(window, expectedWindow)}`);
       const gradient = new Float32Array(stride * batch);
-      ops.phaseWindowAdjoint({ ...window, half: halfIn }, { kind: "gradient", out: gradient, trained: [true, true] });
+      ops.phaseWindowAdjoint({ ...common, window: gradientIn }, { kind: "gradient", out: gradient, trained: [true, true] });
       const scale = Math.max(...expectedGradient.map(Math.abs));
       const worst = Math.max(...[0, 1].flatMap((b) => [...gradient.subarray(b * stride, b * stride + size * size)].map((g, i) => Math.abs(g - expectedGradient[b * stride + i]))));
       assert.ok(worst <= 1e-5 * scale, `${ops.name} gradient, weight ${withWeight}: ${worst / scale}`);
       // An untrained item has zero gradient.
-      ops.phaseWindowAdjoint({ ...window, half: halfIn }, { kind: "gradient", out: gradient, trained: [false, true] });
+      ops.phaseWindowAdjoint({ ...common, window: gradientIn }, { kind: "gradient", out: gradient, trained: [false, true] });
       assert.ok(gradient.subarray(0, size * size).every((g) => g === 0) && gradient.subarray(stride).some((g) => g !== 0), `${ops.name} untrained item`);
     }
   }
   for (const ops of [nativeComplexOps()!, jsComplexOps()]) {
-    const window = { batch, size, stride, bandStarts, samples, phase, weight: null, transforms, half: halfIn };
+    const window = { batch, size, stride, bandStarts, samples, phase, weight: null, transforms, window: gradientIn, windowStride };
     assert.throws(() => ops.phaseWindowForward({ ...window, bandStarts: Int32Array.from([0, 5, 4, 9]) }), /bandStarts/);
     assert.throws(() => ops.phaseWindowForward({ ...window, stride: 50 }), /stride/);
+    assert.throws(() => ops.phaseWindowForward({ ...window, windowStride: 3 }), /windowStride 3 must be >= samples\^2 = 4/);
+    assert.throws(() => ops.phaseWindowForward({ ...window, window: planar(windowStride + 3, 1) }), /window.re needs 11 values/);
     assert.throws(() => ops.phaseWindowForward({ ...window, transforms: transforms.subarray(1) }), /transforms needs 162 values/);
     assert.throws(() => ops.phaseWindowAdjoint(window, { kind: "gradient", out: new Float32Array(10), trained: [true, true] }), /out needs 171 values/);
     assert.throws(() => ops.phaseWindowAdjoint(window, { kind: "gradient", out: new Float32Array(180), trained: [true] }), /trained needs one flag per item \(2\)/);

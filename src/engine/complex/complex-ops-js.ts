@@ -323,12 +323,22 @@ function multiplyByPlaneJs({ x, plane, out, batch, planeSize, strideX, strideOut
   }
 }
 
-/** Calls visit(b, tile) for every item and tile (i, j) of a phase window, tiles in row-major order. */
-function forEachItemTile(p: PhaseWindow, visit: (b: number, tile: ReturnType<typeof phaseWindowTile>) => void): void {
+/** Calls visit(tile, i, j) for every tile (i, j) of a phase window, in row-major order. */
+function forEachTile(p: PhaseWindow, visit: (tile: ReturnType<typeof phaseWindowTile>, i: number, j: number) => void): void {
   const bands = p.bandStarts.length - 1;
-  for (let b = 0; b < p.batch; b++) {
-    for (let i = 0; i < bands; i++) for (let j = 0; j < bands; j++) visit(b, phaseWindowTile(p, i, j));
+  for (let i = 0; i < bands; i++) for (let j = 0; j < bands; j++) visit(phaseWindowTile(p, i, j), i, j);
+}
+
+/** The transpose of a row-major rows x cols complex matrix. */
+function transposed(x: { re: ArrayLike<number>; im: ArrayLike<number> }, offset: number, rows: number, cols: number): { re: Float64Array; im: Float64Array } {
+  const t = { re: new Float64Array(rows * cols), im: new Float64Array(rows * cols) };
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      t.re[c * rows + r] = x.re[offset + r * cols + c];
+      t.im[c * rows + r] = x.im[offset + r * cols + c];
+    }
   }
+  return t;
 }
 
 /** Re and Im of u = weight . exp(i phase) over a tile (rows x cols each), in float64. */
@@ -374,43 +384,43 @@ function tileProduct(m: number, n: number, k: number, a: { re: Float64Array; im:
 
 function phaseWindowForwardJs(p: PhaseWindow): void {
   const S = p.samples;
-  const ld = (p.bandStarts.length - 1) * p.size;
-  forEachItemTile(p, (b, tile) => {
-    const product = tileProduct(tile.rows, S, tile.cols, tileField(p, b, tile), p.transforms, tile.transformOffset);
-    for (let q = 0; q < S; q++) {
-      const at = (b * S + q) * ld + tile.stackOffset;
-      for (let r = 0; r < tile.rows; r++) {
-        p.half.re[at + r] = product.re[r * S + q];
-        p.half.im[at + r] = product.im[r * S + q];
+  for (let b = 0; b < p.batch; b++) {
+    // window^T = sum over tiles of T^T Ey^T, T = u Ex^T, with Ey^T the forward blocks of tile (j, i).
+    const windowT = { re: new Float64Array(S * S), im: new Float64Array(S * S) };
+    forEachTile(p, (tile, i, j) => {
+      const t = tileProduct(tile.rows, S, tile.cols, tileField(p, b, tile), p.transforms, tile.transformOffset);
+      const y = tileProduct(S, S, tile.rows, transposed(t, 0, tile.rows, S), p.transforms, phaseWindowTile(p, j, i).transformOffset);
+      for (let at = 0; at < S * S; at++) {
+        windowT.re[at] += y.re[at];
+        windowT.im[at] += y.im[at];
       }
-    }
-  });
+    });
+    const window = transposed(windowT, 0, S, S);
+    p.window.re.set(window.re, b * p.windowStride);
+    p.window.im.set(window.im, b * p.windowStride);
+  }
 }
 
 /** dL/dphase of every item (zero for untrained ones) as one array laid out like the phases. */
 function phaseWindowGradientJs(p: PhaseWindow, trained: readonly boolean[], out: Float32Array): void {
   const S = p.samples;
-  const ld = (p.bandStarts.length - 1) * p.size;
-  forEachItemTile(p, (b, tile) => {
-    const { rows, cols } = tile;
-    const source = { re: new Float64Array(rows * S), im: new Float64Array(rows * S) };
-    for (let q = 0; q < S; q++) {
-      const at = (b * S + q) * ld + tile.stackOffset;
+  for (let b = 0; b < p.batch; b++) {
+    const gradientT = transposed(p.window, b * p.windowStride, S, S);
+    forEachTile(p, (tile, i, j) => {
+      const { rows, cols } = tile;
+      // S_t^T = G2^T conj(Ey_t), conj(Ey_t)'s blocks being the adjoint blocks of tile (j, i); then G = S_t conj(Ex_t).
+      const sT = tileProduct(S, rows, S, gradientT, p.transforms, phaseWindowTile(p, j, i).transformOffset);
+      const product = tileProduct(rows, cols, S, transposed(sT, 0, S, rows), p.transforms, tile.transformOffset);
+      const field = tileField(p, b, tile);
       for (let r = 0; r < rows; r++) {
-        source.re[r * S + q] = p.half.re[at + r];
-        source.im[r * S + q] = p.half.im[at + r];
+        const to = b * p.stride + tile.cell + r * p.size;
+        for (let c = 0; c < cols; c++) {
+          const at = r * cols + c;
+          out[to + c] = trained[b] ? product.im[at] * field.re[at] - product.re[at] * field.im[at] : 0;
+        }
       }
-    }
-    const product = tileProduct(rows, cols, S, source, p.transforms, tile.transformOffset);
-    const field = tileField(p, b, tile);
-    for (let r = 0; r < rows; r++) {
-      const to = b * p.stride + tile.cell + r * p.size;
-      for (let j = 0; j < cols; j++) {
-        const at = r * cols + j;
-        out[to + j] = trained[b] ? product.im[at] * field.re[at] - product.re[at] * field.im[at] : 0;
-      }
-    }
-  });
+    });
+  }
 }
 
 function phaseWindowAdjointJs(p: PhaseWindow, update: PhaseUpdate): void {

@@ -57,17 +57,17 @@ export interface PlaneProduct {
 }
 
 /**
- * The x-side products of the tiled window transform fused with a phase metasurface: square size x size
- * phase planes (item b at b * stride, row-major) cut into tiles by the same bands along rows and columns.
- * Per item and tile (i, j) (rows of band i, K columns of band j) the field u = weight . exp(i phase) is made
- * where it is multiplied, never stored, and the adjoint makes it again.
- * - transforms: per tile in row-major order, with E the tile's S x K window matrix, three real blocks
- *   for a complex product done as three real ones (forward Re E^T, Im E^T, Re E^T + Im E^T, K x S each;
+ * The tiled window transform fused with a phase metasurface: square size x size phase planes (item b at
+ * b * stride, row-major) cut into tiles by the same bands along rows and columns, S x S window planes
+ * (item b at b * windowStride). Per item, window = sum over tiles t of Ey_t u_t Ex_t^T with u_t the field
+ * weight . exp(i phase) on the tile, made where it is multiplied and never stored (the adjoint makes it
+ * again), and Ex_t, Ey_t the tile's S x K window matrices; the bands are shared, so Ey of tile (i, j) is
+ * Ex of tile (j, i).
+ * - transforms: per tile in row-major order, with E the tile's S x K matrix Ex, three real blocks for a
+ *   complex product done as three real ones (forward Re E^T, Im E^T, Re E^T + Im E^T, K x S each;
  *   adjoint Re E, -Im E, Re E - Im E, S x K each), so tile (i, j) starts at 3 S (i size + bandStarts[j])
  *   (see phaseWindowTransforms).
- * - half: [batch * samples, bands * size], row b S + s, column stackOffset(i, j) + r with
- *   stackOffset(i, j) = bands bandStarts[i] + j rows_i: the forward writes (u_tile E^T)^T there; the
- *   adjoint reads S_tile^T there and forms G_tile = S_tile conj(E).
+ * - window: the forward writes the window planes there; the adjoint reads their gradient G2 there.
  */
 export interface PhaseWindow {
   batch: number;
@@ -81,7 +81,9 @@ export interface PhaseWindow {
   /** One size x size plane multiplying every exp(i phase), or null for 1. */
   weight: PlanarComplex | null;
   transforms: Float32Array;
-  half: PlanarComplex;
+  window: PlanarComplex;
+  /** Values from one item's window plane to the next's (>= S^2). */
+  windowStride: number;
 }
 
 /**
@@ -93,18 +95,16 @@ export type PhaseUpdate =
   | { kind: "gradient"; out: Float32Array; trained: readonly boolean[] }
   | { kind: "adam"; m: Float32Array; v: Float32Array; step: AdamStep; trained: readonly boolean[]; keepBest: readonly boolean[]; best: Float32Array };
 
-/** Rows and columns of tile (i, j), its first cell in a plane, its column offset in `half` and its offset in `transforms`. */
-export function phaseWindowTile(p: Pick<PhaseWindow, "size" | "bandStarts" | "samples">, i: number, j: number): { rows: number; cols: number; cell: number; stackOffset: number; transformOffset: number } {
+/** Rows and columns of tile (i, j), its first cell in a plane and its offset in `transforms`. */
+export function phaseWindowTile(p: Pick<PhaseWindow, "size" | "bandStarts" | "samples">, i: number, j: number): { rows: number; cols: number; cell: number; transformOffset: number } {
   const { size, bandStarts, samples } = p;
-  const bands = bandStarts.length - 1;
-  const rows = bandStarts[i + 1] - bandStarts[i];
-  return { rows, cols: bandStarts[j + 1] - bandStarts[j], cell: bandStarts[i] * size + bandStarts[j], stackOffset: bands * bandStarts[i] + j * rows, transformOffset: 3 * samples * (i * size + bandStarts[j]) };
+  return { rows: bandStarts[i + 1] - bandStarts[i], cols: bandStarts[j + 1] - bandStarts[j], cell: bandStarts[i] * size + bandStarts[j], transformOffset: 3 * samples * (i * size + bandStarts[j]) };
 }
 
 /** Throws unless the bands cover 0..size in order and every operand holds what the shape needs. */
 export function checkPhaseWindow(p: PhaseWindow, update?: PhaseUpdate): void {
-  const { batch, size, stride, bandStarts, samples } = p;
-  for (const [name, value] of Object.entries({ batch, size, stride, samples })) {
+  const { batch, size, stride, bandStarts, samples, windowStride } = p;
+  for (const [name, value] of Object.entries({ batch, size, stride, samples, windowStride })) {
     if (!Number.isInteger(value) || value < 0) throw new Error(`phase window: ${name} = ${value} must be a non-negative integer`);
   }
   const bands = bandStarts.length - 1;
@@ -112,13 +112,14 @@ export function checkPhaseWindow(p: PhaseWindow, update?: PhaseUpdate): void {
     throw new Error(`phase window: bandStarts [${bandStarts.join(", ")}] must increase from 0 to size ${size}`);
   }
   if (batch > 1 && stride < size * size) throw new Error(`phase window: stride ${stride} must be >= size^2 = ${size * size} for a batch`);
+  if (batch > 1 && windowStride < samples * samples) throw new Error(`phase window: windowStride ${windowStride} must be >= samples^2 = ${samples * samples} for a batch`);
   const planes = batch === 0 ? 0 : (batch - 1) * stride + size * size;
-  const half = batch * samples * bands * size;
+  const windows = batch === 0 ? 0 : (batch - 1) * windowStride + samples * samples;
   const needs: [string, { length: number }, number][] = [
     ["phase", p.phase, planes],
     ["transforms", p.transforms, 3 * samples * size * bands],
-    ["half.re", p.half.re, half],
-    ["half.im", p.half.im, half],
+    ["window.re", p.window.re, windows],
+    ["window.im", p.window.im, windows],
   ];
   if (p.weight) needs.push(["weight.re", p.weight.re, size * size], ["weight.im", p.weight.im, size * size]);
   if (update?.kind === "gradient") needs.push(["out", update.out, planes]);
@@ -189,9 +190,9 @@ export interface ComplexOps {
   unitPhasor(phase: Float32Array, out: PlanarComplex): void;
   /** The vjp of unitPhasor: out = Im(G conj(t)) = dL/dphase given G = 2 dL/d(conj t) and t = exp(i phase). */
   phaseGradient(gradient: PlanarComplex, transmission: PlanarComplex, out: Float32Array): void;
-  /** The x-side products of the tiled window transform on weight . exp(i phase), into `half` (see PhaseWindow). */
+  /** The tiled window transform of weight . exp(i phase), into `window` (see PhaseWindow). */
   phaseWindowForward(p: PhaseWindow): void;
-  /** Their adjoint from `half`, with dL/dphase written out or spent on an Adam(W) step in place (see PhaseUpdate). */
+  /** Its adjoint from the gradient in `window`, with dL/dphase written out or spent on an Adam(W) step in place (see PhaseUpdate). */
   phaseWindowAdjoint(p: PhaseWindow, update: PhaseUpdate): void;
   /** Batched complex matrix product, see ComplexGemm. */
   gemm(p: ComplexGemm): void;

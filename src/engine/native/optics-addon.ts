@@ -38,10 +38,10 @@ export interface NativeOpticsAddon {
     outRe: Float32Array,
     outIm: Float32Array,
   ): void;
-  /** shape: [batch, size, stride, bands, samples]; the x-side products of the tiled window transform on weight . exp(i phase) into half (empty weight arrays: 1); see PhaseWindow. */
-  phaseWindowForward(shape: Int32Array, bandStarts: Int32Array, phase: Float32Array, weightRe: Float32Array, weightIm: Float32Array, transforms: Float32Array, halfRe: Float32Array, halfIm: Float32Array): void;
+  /** shape: [batch, size, stride, bands, samples, windowStride]; the tiled window transform of weight . exp(i phase) into the window planes (empty weight arrays: 1); see PhaseWindow. */
+  phaseWindowForward(shape: Int32Array, bandStarts: Int32Array, phase: Float32Array, weightRe: Float32Array, weightIm: Float32Array, transforms: Float32Array, windowRe: Float32Array, windowIm: Float32Array): void;
   /**
-   * The same operands, then itemFlags (per item: 1 trained, 2 copy to best), gradient, m, v, hyper, best:
+   * The same operands (the window planes holding their gradient), then itemFlags (per item: 1 trained, 2 copy to best), gradient, m, v, hyper, best:
    * dL/dphase into gradient, or with an empty gradient one Adam(W) step on phase in place
    * (hyper [beta1, beta2, epsilon, stepSize, decay]; best may be empty when no item is flagged 2).
    */
@@ -52,8 +52,8 @@ export interface NativeOpticsAddon {
     weightRe: Float32Array,
     weightIm: Float32Array,
     transforms: Float32Array,
-    halfRe: Float32Array,
-    halfIm: Float32Array,
+    windowRe: Float32Array,
+    windowIm: Float32Array,
     itemFlags: Int32Array,
     gradient: Float32Array,
     m: Float32Array,

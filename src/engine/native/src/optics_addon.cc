@@ -123,13 +123,13 @@ void MultiplyByPlane(const Args& args) {
   multiplyByPlane(s, x, plane, out);
 }
 
-const Field kPhaseWindowFields[] = {{"batch", 1}, {"size", 1}, {"stride", 0}, {"bands", 1}, {"samples", 1}};
+const Field kPhaseWindowFields[] = {{"batch", 1}, {"size", 1}, {"stride", 0}, {"bands", 1}, {"samples", 1}, {"windowStride", 0}};
 
-// The shape (batch, size, stride, bands, samples) and band starts of a phase-window call, checked: bands + 1
-// increasing starts from 0 to size, and items that do not overlap.
+// The shape (batch, size, stride, bands, samples, windowStride) and band starts of a phase-window call,
+// checked: bands + 1 increasing starts from 0 to size, and items (phase planes and windows) that do not overlap.
 PhaseWindowShape phaseWindowShape(const Args& args) {
   const int32_t* f = args.shape(0, "shape", kPhaseWindowFields);
-  const PhaseWindowShape s{f[0], f[1], f[2], f[3], f[4], args.int32Array(1, "bandStarts", int64_t(f[3]) + 1)};
+  const PhaseWindowShape s{f[0], f[1], f[2], f[3], f[4], f[5], args.int32Array(1, "bandStarts", int64_t(f[3]) + 1)};
   if (s.bandStarts[0] != 0 || s.bandStarts[s.bands] != s.size) {
     args.rangeError(Args::argument(1, "bandStarts") + " must run from 0 to size = " + std::to_string(s.size));
   }
@@ -139,32 +139,35 @@ PhaseWindowShape phaseWindowShape(const Args& args) {
   if (s.batch > 1 && s.stride < s.size * s.size) {
     args.rangeError(Args::argument(0, "shape") + " stride must be >= size^2 = " + std::to_string(s.size * s.size) + " when batch > 1");
   }
+  if (s.batch > 1 && s.windowStride < s.samples * s.samples) {
+    args.rangeError(Args::argument(0, "shape") + " windowStride must be >= samples^2 = " + std::to_string(s.samples * s.samples) + " when batch > 1");
+  }
   return s;
 }
 
-// The operands both directions share: (shape, bandStarts, phase, weight.re, weight.im, transforms, half.re, half.im);
-// empty weight arrays mean weight 1.
+// The operands both directions share: (shape, bandStarts, phase, weight.re, weight.im, transforms, window.re,
+// window.im); empty weight arrays mean weight 1.
 struct PhaseWindowOperands {
   PhaseWindowShape shape;
   float* phase;
-  PlanarMatrix weight, half;
+  PlanarMatrix weight, window;
   const float* transforms;
 };
 
 PhaseWindowOperands phaseWindowOperands(const Args& args) {
   const PhaseWindowShape s = phaseWindowShape(args);
-  const int64_t plane = s.size * s.size, length = span(s.batch, s.stride, plane), halfLength = s.batch * s.samples * s.bands * s.size;
+  const int64_t plane = s.size * s.size, length = span(s.batch, s.stride, plane), windowLength = span(s.batch, s.windowStride, s.samples * s.samples);
   const bool weighted = args.floatArrayLength(3, "weight.re") > 0;
   return {s,
           args.floatArray(2, "phase", length),
           {weighted ? args.floatArray(3, "weight.re", plane) : nullptr, weighted ? args.floatArray(4, "weight.im", plane) : nullptr},
-          {args.floatArray(6, "half.re", halfLength), args.floatArray(7, "half.im", halfLength)},
+          {args.floatArray(6, "window.re", windowLength), args.floatArray(7, "window.im", windowLength)},
           args.floatArray(5, "transforms", 3 * s.samples * s.size * s.bands)};
 }
 
 void PhaseWindowForward(const Args& args) {
   const PhaseWindowOperands o = phaseWindowOperands(args);
-  phaseWindowForward(o.shape, o.phase, o.weight, o.transforms, o.half);
+  phaseWindowForward(o.shape, o.phase, o.weight, o.transforms, o.window);
 }
 
 // (the shared operands, itemFlags, gradient, m, v, hyper, best): dL/dphase into gradient, or, with an empty
@@ -184,7 +187,7 @@ void PhaseWindowAdjoint(const Args& args) {
     const bool keepsBest = std::any_of(update.itemFlags, update.itemFlags + o.shape.batch, [](int32_t f) { return (f & kPhaseItemKeepBest) != 0; });
     if (keepsBest) update.best = args.floatArray(13, "best", length);
   }
-  phaseWindowAdjoint(o.shape, o.phase, o.weight, o.transforms, o.half, update);
+  phaseWindowAdjoint(o.shape, o.phase, o.weight, o.transforms, o.window, update);
 }
 
 // (shape, bandStarts, transforms, seconds): seconds[0] = the tile products alone (see phaseWindowProductSeconds).

@@ -1,4 +1,4 @@
-// The tiled window transform's x-side products fused with the phase metasurface (see phase_window.h).
+// The tiled window transform fused with the phase metasurface (see phase_window.h).
 // Fields of 32 paper metasurfaces are 270 MB: making them in one pass, storing them for the products and
 // the adjoint, and reading the gradient back cost ~4x the traffic of the phases themselves, while a
 // 257 x 257 tile's field (0.5 MB) stays in L2 between the phasor and its product. Each thread runs its own
@@ -82,6 +82,19 @@ ThreeProducts threeProducts(int64_t m, int64_t n, int64_t k, const float* blocks
   return {blocks, blocks + k * n, blocks + 2 * k * n, products, products + m * n, products + 2 * m * n};
 }
 
+// Turns a three-product's p1, p2, p3 (count values each) in place into the blocks of its complex result
+// for the next three-product: Re = p1 - p2, Im = p3 - p1 - p2, and Re + Im.
+void toBlocks(int64_t count, const ThreeProducts& p) {
+#pragma omp simd
+  for (int64_t at = 0; at < count; ++at) {
+    const float a = p.p1[at], c = p.p2[at];
+    const float re = a - c, im = p.p3[at] - a - c;
+    p.p1[at] = re;
+    p.p2[at] = im;
+    p.p3[at] = re + im;
+  }
+}
+
 // Runs body(task, scratch) for tasks 0 .. count-1 across the threads, each thread with its own scratch;
 // the first exception is rethrown after the loop.
 template <typename Body>
@@ -105,66 +118,107 @@ void forEachTask(const PhaseWindowShape& s, int64_t count, int64_t scratchFloats
 
 }  // namespace
 
+namespace {
+
+// The per-(item, band) sums of the forward's y-side products, reused across calls (the addon is called from
+// one JavaScript thread).
+std::vector<float> forwardPartials;
+
+}  // namespace
+
 void phaseWindowForward(const PhaseWindowShape& s, const float* phase, PlanarMatrix weight, const float* transforms,
-                        PlanarMatrix half) {
-  const int64_t S = s.samples, widest = widestBand(s), ld = s.bands * s.size;
-  // One task per item and tile.
-  forEachTask(s, s.batch * s.bands * s.bands, widest * 3 * widest + 3 * widest * S, [&](int64_t task, float* scratch) {
-    const int64_t b = task / (s.bands * s.bands), t0 = task % (s.bands * s.bands);
-    const Tile t = tileAt(s, t0 / s.bands, t0 % s.bands);
+                        PlanarMatrix window) {
+  const int64_t S = s.samples, widest = widestBand(s), SS = S * S;
+  if (int64_t(forwardPartials.size()) < s.batch * s.bands * 3 * SS) forwardPartials.resize(s.batch * s.bands * 3 * SS);
+  float* partials = forwardPartials.data();
+  // One task per item and row band i: each tile's T = u Ex^T stays in cache for its y-side product, and the
+  // band's Ey_t T_t are summed as three real products (transposed: T^T Ey_t^T, with Ey_t^T the forward
+  // blocks of tile (j, i)) into the task's partial sums.
+  forEachTask(s, s.batch * s.bands, widest * 3 * widest + 3 * widest * S, [&](int64_t task, float* scratch) {
+    const int64_t b = task / s.bands, i = task % s.bands;
     float* field = scratch;                          // rows x [re | im | re + im], 3 cols each
-    float* product = scratch + widest * 3 * widest;  // three rows x S products
-    for (int64_t r = 0; r < t.rows; ++r) {
-      const int64_t cell = (t.row0 + r) * s.size + t.col0;
-      if (r + kRowsAhead < t.rows) prefetchRow(phase + b * s.stride + cell + kRowsAhead * s.size, t.cols);
-      fieldRow(phase + b * s.stride + cell, weight.re ? weight.re + cell : nullptr, weight.im ? weight.im + cell : nullptr, t.cols,
-               field + r * 3 * t.cols, field + r * 3 * t.cols + t.cols, field + r * 3 * t.cols + 2 * t.cols);
-    }
-    const ThreeProducts p = threeProducts(t.rows, S, t.cols, transforms + t.transformOffset, product);
-    sgemm('N', t.rows, S, t.cols, field, 3 * t.cols, p.b1, 0.f, p.p1);
-    sgemm('N', t.rows, S, t.cols, field + t.cols, 3 * t.cols, p.b2, 0.f, p.p2);
-    sgemm('N', t.rows, S, t.cols, field + 2 * t.cols, 3 * t.cols, p.b3, 0.f, p.p3);
-    for (int64_t q = 0; q < S; ++q) {
-      float* re = half.re + (b * S + q) * ld + t.stackOffset;
-      float* im = half.im + (b * S + q) * ld + t.stackOffset;
+    float* product = scratch + widest * 3 * widest;  // three rows x S products, then Re T, Im T, Re T + Im T
+    float* sums = partials + task * 3 * SS;          // three S x S sums over the band's tiles
+    for (int64_t j = 0; j < s.bands; ++j) {
+      const Tile t = tileAt(s, i, j);
       for (int64_t r = 0; r < t.rows; ++r) {
-        const float a = p.p1[r * S + q], c = p.p2[r * S + q];
-        re[r] = a - c;
-        im[r] = p.p3[r * S + q] - a - c;
+        const int64_t cell = (t.row0 + r) * s.size + t.col0;
+        if (r + kRowsAhead < t.rows) prefetchRow(phase + b * s.stride + cell + kRowsAhead * s.size, t.cols);
+        fieldRow(phase + b * s.stride + cell, weight.re ? weight.re + cell : nullptr, weight.im ? weight.im + cell : nullptr, t.cols,
+                 field + r * 3 * t.cols, field + r * 3 * t.cols + t.cols, field + r * 3 * t.cols + 2 * t.cols);
       }
+      const ThreeProducts p = threeProducts(t.rows, S, t.cols, transforms + t.transformOffset, product);
+      sgemm('N', t.rows, S, t.cols, field, 3 * t.cols, p.b1, 0.f, p.p1);
+      sgemm('N', t.rows, S, t.cols, field + t.cols, 3 * t.cols, p.b2, 0.f, p.p2);
+      sgemm('N', t.rows, S, t.cols, field + 2 * t.cols, 3 * t.cols, p.b3, 0.f, p.p3);
+      toBlocks(t.rows * S, p);
+      const ThreeProducts y = threeProducts(S, S, t.rows, transforms + tileAt(s, j, i).transformOffset, sums);
+      const float beta = j == 0 ? 0.f : 1.f;
+      sgemm('T', S, S, t.rows, p.p1, S, y.b1, beta, y.p1);
+      sgemm('T', S, S, t.rows, p.p2, S, y.b2, beta, y.p2);
+      sgemm('T', S, S, t.rows, p.p3, S, y.b3, beta, y.p3);
     }
   });
+  // window_b = (sum over bands of the transposed sums)^T, combined as the three-product form says.
+#pragma omp parallel for schedule(static) if (s.batch * s.bands * SS >= kParallelMin)
+  for (int64_t b = 0; b < s.batch; ++b) {
+    float* re = window.re + b * s.windowStride;
+    float* im = window.im + b * s.windowStride;
+    for (int64_t at = 0; at < SS; ++at) {
+      float sumRe = 0.f, sumIm = 0.f;
+      for (int64_t i = 0; i < s.bands; ++i) {
+        const float* sums = partials + (b * s.bands + i) * 3 * SS;
+        const float a = sums[at], c = sums[SS + at];
+        sumRe += a - c;
+        sumIm += sums[2 * SS + at] - a - c;
+      }
+      const int64_t transposed = (at % S) * S + at / S;
+      re[transposed] = sumRe;
+      im[transposed] = sumIm;
+    }
+  }
 }
 
 void phaseWindowAdjoint(const PhaseWindowShape& s, float* phase, PlanarMatrix weight, const float* transforms,
-                        PlanarMatrix half, const PhaseUpdate& update) {
-  const int64_t S = s.samples, widest = widestBand(s), ld = s.bands * s.size, N = s.size;
-  // One task per item and row band: the band's gradient is gathered tile by tile in cache, then the update
-  // walks whole plane rows (4 KB each of phase, m and v), which streams at twice the rate of tile rows.
-  forEachTask(s, s.batch * s.bands, widest * 3 * widest + widest * N + 2 * widest + S * widest, [&](int64_t task, float* scratch) {
+                        PlanarMatrix window, const PhaseUpdate& update) {
+  const int64_t S = s.samples, widest = widestBand(s), N = s.size, SS = S * S;
+  // One task per item and row band: per tile, S_t^T = G2^T conj(Ey_t) (conj(Ey_t)'s blocks are the adjoint
+  // blocks of tile (j, i)) and G = S_t conj(Ex_t) in cache; the band's gradient is gathered tile by tile,
+  // then the update walks whole plane rows (4 KB each of phase, m and v), which streams at twice the rate
+  // of tile rows.
+  forEachTask(s, s.batch * s.bands, widest * 3 * widest + widest * N + 2 * widest + 3 * S * widest + 3 * SS, [&](int64_t task, float* scratch) {
     float* product = scratch;                         // three rows x cols products of one tile
     float* gradient = product + widest * 3 * widest;  // rows x N: the band's dL/dphase
     float* fieldRe = gradient + widest * N;
     float* fieldIm = fieldRe + widest;
-    float* halfSum = fieldIm + widest;                // S x rows: (Re S + Im S)^T of one tile
+    float* half = fieldIm + widest;                   // S x rows each: Re S^T, Im S^T, Re S^T + Im S^T of one tile
+    float* windowT = half + 3 * S * widest;           // S x S each: Re G2^T, Im G2^T, their sum
     const int64_t b = task / s.bands, i = task % s.bands;
     const int32_t flags = update.itemFlags ? update.itemFlags[b] : kPhaseItemTrained;
     const int64_t row0 = s.bandStarts[i], rows = s.bandStarts[i + 1] - row0, at = b * s.stride + row0 * N;
     float* band = phase + at;
     if (flags & kPhaseItemTrained) {
+      const float* gRe = window.re + b * s.windowStride;
+      const float* gIm = window.im + b * s.windowStride;
+      for (int64_t r = 0; r < S; ++r) {
+        for (int64_t c = 0; c < S; ++c) {
+          windowT[r * S + c] = gRe[c * S + r];
+          windowT[SS + r * S + c] = gIm[c * S + r];
+          windowT[2 * SS + r * S + c] = gRe[c * S + r] + gIm[c * S + r];
+        }
+      }
       for (int64_t j = 0; j < s.bands; ++j) {
         const Tile t = tileAt(s, i, j);
-        // G = S conj(Ex), with S^T read in place from half and the blocks of conj(Ex).
-        const float* halfRe = half.re + b * S * ld + t.stackOffset;
-        const float* halfIm = half.im + b * S * ld + t.stackOffset;
-        for (int64_t q = 0; q < S; ++q) {
-#pragma omp simd
-          for (int64_t r = 0; r < t.rows; ++r) halfSum[q * t.rows + r] = halfRe[q * ld + r] + halfIm[q * ld + r];
-        }
+        const ThreeProducts y = threeProducts(S, t.rows, S, transforms + tileAt(s, j, i).transformOffset, half);
+        sgemm('N', S, t.rows, S, windowT, S, y.b1, 0.f, y.p1);
+        sgemm('N', S, t.rows, S, windowT + SS, S, y.b2, 0.f, y.p2);
+        sgemm('N', S, t.rows, S, windowT + 2 * SS, S, y.b3, 0.f, y.p3);
+        toBlocks(S * t.rows, y);
+        // G = S conj(Ex), with S^T and the blocks of conj(Ex).
         const ThreeProducts p = threeProducts(t.rows, t.cols, S, transforms + t.transformOffset, product);
-        sgemm('T', t.rows, t.cols, S, halfRe, ld, p.b1, 0.f, p.p1);
-        sgemm('T', t.rows, t.cols, S, halfIm, ld, p.b2, 0.f, p.p2);
-        sgemm('T', t.rows, t.cols, S, halfSum, t.rows, p.b3, 0.f, p.p3);
+        sgemm('T', t.rows, t.cols, S, y.p1, t.rows, p.b1, 0.f, p.p1);
+        sgemm('T', t.rows, t.cols, S, y.p2, t.rows, p.b2, 0.f, p.p2);
+        sgemm('T', t.rows, t.cols, S, y.p3, t.rows, p.b3, 0.f, p.p3);
         for (int64_t r = 0; r < t.rows; ++r) {
           const int64_t inPlane = (t.row0 + r) * N + t.col0;
           if (r + kRowsAhead < t.rows) prefetchRow(band + (r + kRowsAhead) * N + t.col0, t.cols);
