@@ -1,8 +1,9 @@
 // The tiled window transform fused with the phase metasurface (see phase_window.h).
 // Fields of 32 paper metasurfaces are 270 MB: making them in one pass, storing them for the products and
 // the adjoint, and reading the gradient back cost ~4x the traffic of the phases themselves, while a
-// 257 x 257 tile's field (0.5 MB) stays in L2 between the phasor and its product. Each thread runs its own
-// (item, tile) products with oneDNN's sgemm, which runs single-threaded inside a parallel region.
+// 257 x 257 tile's field (0.8 MB with its three blocks) stays in a 1 MB L2 between the phasor and its
+// product (in L3 on CPUs with 512 KB). Each thread runs its own (item, row band) products with oneDNN's
+// sgemm, which runs single-threaded inside a parallel region.
 #include "phase_window.h"
 
 #include <dnnl.h>
@@ -115,10 +116,6 @@ void forEachTask(const PhaseWindowShape& s, int64_t count, int64_t scratchFloats
   }
   if (failure) std::rethrow_exception(failure);
 }
-
-}  // namespace
-
-namespace {
 
 // The per-(item, band) sums of the forward's y-side products, reused across calls (the addon is called from
 // one JavaScript thread).
