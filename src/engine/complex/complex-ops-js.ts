@@ -212,7 +212,7 @@ function paddedConvolutionJs(p: PaddedConvolution): void {
  * reads one layout. `stored` is rows x cols for "N", cols x rows for "T" and "C".
  */
 function materialise(
-  x: PlanarComplex,
+  x: { re: ArrayLike<number>; im: ArrayLike<number> },
   offset: number,
   op: MatrixOp,
   rows: number,
@@ -329,15 +329,10 @@ function forEachTile(p: PhaseWindow, visit: (tile: ReturnType<typeof phaseWindow
   for (let i = 0; i < bands; i++) for (let j = 0; j < bands; j++) visit(phaseWindowTile(p, i, j), i, j);
 }
 
-/** The transpose of a row-major rows x cols complex matrix. */
+/** The transpose of a row-major rows x cols complex matrix stored at `offset`, in float64. */
 function transposed(x: { re: ArrayLike<number>; im: ArrayLike<number> }, offset: number, rows: number, cols: number): { re: Float64Array; im: Float64Array } {
   const t = { re: new Float64Array(rows * cols), im: new Float64Array(rows * cols) };
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      t.re[c * rows + r] = x.re[offset + r * cols + c];
-      t.im[c * rows + r] = x.im[offset + r * cols + c];
-    }
-  }
+  materialise(x, offset, "T", cols, rows, cols, t.re, t.im);
   return t;
 }
 
