@@ -74,6 +74,30 @@ const CASES: EntryCase[] = [
     ],
   },
   {
+    entry: "conv2dByRows",
+    valid: () => [heap, convShape(), 0, 64, -1, 128, 2],
+    shape: { index: 1, fields: CONV_FIELDS },
+    wrong: [
+      rangeError("a dilated filter", (a) => { a[1] = Int32Array.of(1, 4, 4, 1, 1, 2, 2, 2, 2, 1, 1, 2, 2, 0, 0, 0, 0); },
+        "conv2dByRows: argument 2 (shape): the row products need dilations of 1"),
+      rangeError("output larger than the geometry gives", (a) => { (a[1] as Int32Array)[8] = 5; },
+        "conv2dByRows: argument 2 (shape): output 4x5 disagrees with input, filter, strides, dilations and padding, which give 4x4"),
+      rangeError("y past the heap end", (a) => { a[5] = HEAP_BYTES - 60; }, "conv2dByRows: argument 6 (y): 16 floats at byte 4036 overrun the heap of 4096 bytes"),
+      rangeError("activation code 3", (a) => { a[6] = 3; }, "conv2dByRows: argument 7 (activation) must be 0 (linear), 1 (relu) or 2 (elu), got 3"),
+    ],
+  },
+  {
+    entry: "conv2dImplementation",
+    valid: () => [convShape(), 1, 1],
+    shape: { index: 0, fields: CONV_FIELDS },
+    wrong: [
+      rangeError("output larger than the geometry gives", (a) => { (a[0] as Int32Array)[7] = 5; },
+        "conv2dImplementation: argument 1 (shape): output 5x4 disagrees with input, filter, strides, dilations and padding, which give 4x4"),
+      rangeError("bias flag 2", (a) => { a[1] = 2; }, "conv2dImplementation: argument 2 (bias) must be 0 (no) or 1 (yes), got 2"),
+      rangeError("activation code 3", (a) => { a[2] = 3; }, "conv2dImplementation: argument 3 (activation) must be 0 (linear), 1 (relu) or 2 (elu), got 3"),
+    ],
+  },
+  {
     entry: "conv2dBackpropInput",
     valid: () => [heap, convShape(), 0, 64, 128],
     shape: { index: 1, fields: CONV_FIELDS },

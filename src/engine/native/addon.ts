@@ -19,6 +19,10 @@ export interface NativeAddon extends NativeOpticsAddon {
   adviseHugePages(array: Float32Array): void;
   /** shape: ConvShape fields; bias < 0 means none; activation: ACTIVATION_CODES (linear, relu, elu). */
   conv2d(heap: Heap, shape: Int32Array, x: HeapOffset, filter: HeapOffset, bias: HeapOffset, y: HeapOffset, activation: number): void;
+  /** conv2d on optocnn's row products (src/conv_by_rows.cc) whatever oneDNN offers; dilations must be 1. */
+  conv2dByRows(heap: Heap, shape: Int32Array, x: HeapOffset, filter: HeapOffset, bias: HeapOffset, y: HeapOffset, activation: number): void;
+  /** The kernel conv2d runs for that call: oneDNN's implementation name, or "optocnn:rows (...)" where oneDNN offers only its reference kernel. */
+  conv2dImplementation(shape: Int32Array, bias: number, activation: number): string;
   conv2dBackpropInput(heap: Heap, shape: Int32Array, dy: HeapOffset, filter: HeapOffset, dx: HeapOffset): void;
   conv2dBackpropFilter(heap: Heap, shape: Int32Array, x: HeapOffset, dy: HeapOffset, dfilter: HeapOffset): void;
   /** shape: [batchA, batchB, m, n, k, transposeA, transposeB]. */

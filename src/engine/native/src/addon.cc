@@ -12,6 +12,7 @@
 #include "activation_bias_grad.h"
 #include "adam_args.h"
 #include "conv.h"
+#include "conv_by_rows.h"
 #include "data_movement.h"
 #include "dnnl_context.h"
 #include "elementwise.h"
@@ -51,29 +52,42 @@ struct ConvCall {
   int64_t input, filter, output;
 };
 
-ConvCall convCall(const Args& args) {
-  const ConvShape s = ConvShape::fromFields(args.shape(1, "shape", kConvFields));
+ConvShape convShapeArgument(const Args& args, size_t index) {
+  const ConvShape s = ConvShape::fromFields(args.shape(index, "shape", kConvFields));
   // oneDNN also refuses such a shape, but only as "could not create a descriptor": say which extents disagree.
   const int64_t rows = windowCount(s.inHeight, s.padTop + s.padBottom, s.filterHeight, s.dilationHeight, s.strideHeight);
   const int64_t cols = windowCount(s.inWidth, s.padLeft + s.padRight, s.filterWidth, s.dilationWidth, s.strideWidth);
   if (rows != s.outHeight || cols != s.outWidth) {
-    args.rangeError(Args::argument(1, "shape") + ": output " + std::to_string(s.outHeight) + "x" + std::to_string(s.outWidth) +
+    args.rangeError(Args::argument(index, "shape") + ": output " + std::to_string(s.outHeight) + "x" + std::to_string(s.outWidth) +
                     " disagrees with input, filter, strides, dilations and padding, which give " + std::to_string(rows) + "x" +
                     std::to_string(cols));
   }
+  return s;
+}
+
+ConvCall convCall(const Args& args) {
+  const ConvShape s = convShapeArgument(args, 1);
   return ConvCall{args.heap(0), s, elementCount({s.batch, s.inHeight, s.inWidth, s.inChannels}),
                   elementCount({s.filterHeight, s.filterWidth, s.inChannels, s.outChannels}),
                   elementCount({s.batch, s.outHeight, s.outWidth, s.outChannels})};
 }
 
-// (heap, shape, x, filter, bias (< 0: none), y, activation)
-void Conv2d(const Args& args) {
+// (heap, shape, x, filter, bias (< 0: none), y, activation) to a forward convolution.
+template <void (*forward)(const ConvShape&, const float*, const float*, const float*, float*, Activation)>
+void ConvForwardCall(const Args& args) {
   const ConvCall c = convCall(args);
   const float* x = args.heapFloats(c.heap, 2, "x", c.input);
   const float* w = args.heapFloats(c.heap, 3, "filter", c.filter);
   const float* bias = args.optionalHeapFloats(c.heap, 4, "bias", c.shape.outChannels);
   float* y = args.heapFloats(c.heap, 5, "y", c.output);
-  convForward(c.shape, x, w, bias, y, Activation(args.integer(6, "activation", 0, 2, kActivations)));
+  forward(c.shape, x, w, bias, y, Activation(args.integer(6, "activation", 0, 2, kActivations)));
+}
+
+// (heap, shape, x, filter, bias, y, activation) on the row products alone, whatever oneDNN offers (tests, bench).
+void Conv2dByRows(const Args& args) {
+  const ConvShape s = convShapeArgument(args, 1);
+  if (!convByRowsCovers(s)) args.rangeError(Args::argument(1, "shape") + ": the row products need dilations of 1");
+  ConvForwardCall<convForwardByRows>(args);
 }
 
 // (heap, shape, dy, filter, dx)
@@ -306,6 +320,16 @@ void SetLayout(const Args& args) {
   setActivationLayout(name == "nhwc" ? ActivationLayout::Nhwc : ActivationLayout::Any);
 }
 
+// (shape, bias (0 or 1), activation): the kernel conv2d runs for that call.
+Napi::Value Conv2dImplementation(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    const Args args(info, "conv2dImplementation", 3);
+    const ConvShape s = convShapeArgument(args, 0);
+    const bool bias = args.integer(1, "bias", 0, 1, kFlag) == 1;
+    return Napi::String::New(info.Env(), convForwardImplementation(s, bias, Activation(args.integer(2, "activation", 0, 2, kActivations))));
+  });
+}
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     const Args args(info, "info", 0);
@@ -320,7 +344,8 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 }
 
 const EntryPoint kEntryPoints[] = {
-    {"conv2d", 7, Conv2d},
+    {"conv2d", 7, ConvForwardCall<convForward>},
+    {"conv2dByRows", 7, Conv2dByRows},
     {"conv2dBackpropInput", 5, Conv2dBackpropInput},
     {"conv2dBackpropFilter", 5, Conv2dBackpropFilter},
     {"matmul", 7, Matmul},
@@ -340,6 +365,7 @@ const EntryPoint kEntryPoints[] = {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exportEntryPoints(env, exports, kEntryPoints);
   exports.Set("info", Napi::Function::New(env, Info));
+  exports.Set("conv2dImplementation", Napi::Function::New(env, Conv2dImplementation));
   registerOptics(env, exports);
   registerTypedArrayKernels(env, exports);
   return exports;

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "activation_bias_grad.h"
@@ -15,6 +16,9 @@ struct ConvShape {
   std::vector<int64_t> fields() const;
 };
 
+// Which kernel convForward runs for this call: oneDNN's implementation name, or optocnn's own where
+// oneDNN offers only its reference kernel.
+std::string convForwardImplementation(const ConvShape& s, bool hasBias, Activation activation);
 void convForward(const ConvShape& s, const float* x, const float* filter, const float* bias, float* y, Activation activation);
 void convBackwardData(const ConvShape& s, const float* dy, const float* filter, float* dx);
 void convBackwardFilter(const ConvShape& s, const float* x, const float* dy, float* dfilter);
