@@ -182,13 +182,14 @@ export function register(program: Command): void {
       console.log(`fit: mean NMSE ${s.meanNmse.toFixed(4)}, correlation ${s.meanCorrelation.toFixed(4)}, energy outside kernel ${(100 * s.meanEnergyOutsideKernel).toFixed(1)} %, kernel bank NMSE ${s.kernelBankNmse.toFixed(4)}; ${(100 * s.meanKernelEfficiency).toFixed(1)} % of the incident light in the kernels (efficiency weight ${summary.config.optimiser.efficiencyWeight ?? 0})`);
       const m = summary.metrics;
       const rows: [string, { absRel: number; rmse: number; delta1: number }][] = [["electronic", m.electronic], ["optical (design)", m.optical]];
+      if (m.sensorArray) rows.push(["optical (sensor, halo + neighbours)", m.sensorArray.test]);
       if (m.opticalQuantised) rows.push([`optical (${config.evaluation.quantiseLevels} levels)`, m.opticalQuantised]);
       m.fabrication.forEach((f, d) => rows.push([`optical, fabrication draw ${d}`, f.test]));
       if (m.finetune) rows.push([`fine-tuned ${m.finetune.steps} steps`, m.finetune.test]);
       const { describeProtocol } = await import("../../eval/depth-protocol.js");
       console.log(`test split (${m.testImages} images; ${describeProtocol(m.evalProtocol)}):`);
-      console.log(`${"network".padEnd(32)} ${"AbsRel".padStart(8)} ${"RMSE".padStart(8)} ${"delta1".padStart(8)}`);
-      for (const [name, r] of rows) console.log(`${name.padEnd(32)} ${r.absRel.toFixed(4).padStart(8)} ${r.rmse.toFixed(4).padStart(8)} ${r.delta1.toFixed(4).padStart(8)}`);
+      console.log(`${"network".padEnd(35)} ${"AbsRel".padStart(8)} ${"RMSE".padStart(8)} ${"delta1".padStart(8)}`);
+      for (const [name, r] of rows) console.log(`${name.padEnd(35)} ${r.absRel.toFixed(4).padStart(8)} ${r.rmse.toFixed(4).padStart(8)} ${r.delta1.toFixed(4).padStart(8)}`);
       console.log(`outputs: ${outDir}`);
     });
 }
