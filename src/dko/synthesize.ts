@@ -79,22 +79,24 @@ export async function synthesizeMetasurfaces(options: {
   let lastSave = performance.now();
   const restored = options.checkpoint?.restore();
   if (restored) {
-    if (restored.params.length !== params.length || restored.bestLoss.length !== B) throw new Error(`the synthesis checkpoint holds another bank (${restored.bestLoss.length} metasurfaces, ${restored.params.length} parameters); remove it to start afresh`);
+    if (restored.best.length !== params.length || restored.bestLoss.length !== B) throw new Error(`the synthesis checkpoint holds another bank (${restored.bestLoss.length} metasurfaces, ${restored.best.length} parameters); remove it to start afresh`);
     ({ step, bestMean, sinceImprovement } = restored);
-    params.set(restored.params);
     best.set(restored.best);
     bestPsfs.set(restored.bestPsfs);
     bestLoss.set(restored.bestLoss);
     initialLoss.set(restored.initialLoss);
     history.push(...restored.history);
-    adam.restore(restored.adam);
+    if (restored.finished) stoppedEarly = step !== optimiser.steps && activeCount > 0;
+    else {
+      params.set(restored.params);
+      adam.restore(restored.adam);
+    }
   }
 
   // One forward per step scores the current parameters; the update follows, so the final parameters
   // are scored by one more forward after the loop.
-  for (; ; step++) {
+  for (; !restored?.finished; step++) {
     const last = step === optimiser.steps;
-    const entering = { bestMean, sinceImprovement };
     const { psf, vjp, adamStep } = model.forwardWithVjp(params, buffers);
     const gradPsf = new Float32Array(B * window);
     const unitSum = new Float32Array(B * window);
@@ -127,9 +129,8 @@ export async function synthesizeMetasurfaces(options: {
     if (done) {
       keepBest();
       stoppedEarly = !last && activeCount > 0;
-      // The finished state too, so what follows (scoring, fine-tuning) can stop without losing the synthesis:
-      // as this step found it, so a resume repeats this last forward exactly (the best-so-far updates are idempotent).
-      options.checkpoint?.save({ step, params, best, bestPsfs, bestLoss, initialLoss, adam: adam.state(), history: history.slice(0, -1), ...entering });
+      // The finished state too, so what follows (scoring, fine-tuning) can stop without losing the synthesis.
+      options.checkpoint?.save({ finished: true, step, best, bestPsfs, bestLoss, initialLoss, history, bestMean, sinceImprovement });
       break;
     }
     const learningRate = learningRateAt(step / optimiser.steps, { learningRate: optimiser.learningRate, warmupFraction: 0, finalLrFraction: optimiser.finalLrFraction ?? 1 });
@@ -145,7 +146,7 @@ export async function synthesizeMetasurfaces(options: {
     const hook = options.checkpoint;
     if (hook && ((performance.now() - lastSave) / 1000 >= hook.everySeconds || hook.signal?.aborted)) {
       lastSave = performance.now();
-      hook.save({ step: step + 1, params, best, bestPsfs, bestLoss, initialLoss, adam: adam.state(), history, bestMean, sinceImprovement });
+      hook.save({ finished: false, step: step + 1, params, best, bestPsfs, bestLoss, initialLoss, adam: adam.state(), history, bestMean, sinceImprovement });
       if (hook.signal?.aborted) throw new SynthesisInterrupted(step + 1);
     }
     // Let progress bars redraw and signals arrive between steps.

@@ -16,6 +16,7 @@ import { readDkoDesign } from "../../src/dko/design-files.js";
 import { dkoLogLines } from "../../src/dko/stage-log.js";
 import { readDkoSummary } from "../../src/dko/summary.js";
 import { synthesizeBank, synthesizeMetasurfaces } from "../../src/dko/synthesize.js";
+import { SynthesisInterrupted, type SynthesisCheckpointHook, type SynthesisState } from "../../src/dko/synthesis-checkpoint.js";
 import { extractKernelTargets, kernelTargetsFrom } from "../../src/dko/targets.js";
 import { initEngine } from "../../src/engine/backend.js";
 import { readNpy } from "../../src/io/npy.js";
@@ -216,6 +217,50 @@ describe("chunked synthesis", () => {
     const psfs = bank.forward("unit-sum", chunked.params);
     const direct = bank.model("unit-sum").forward(chunked.params);
     for (let i = 0; i < psfs.length; i++) assert.ok(Math.abs(psfs[i] - direct[i]) < 1e-6, `psf value ${i}`);
+  });
+
+  test("a synthesis stopped mid-run resumes to the uninterrupted result; its finished checkpoint keeps no parameters or moments and resumes without a step", async () => {
+    const config = presetDkoConfig("tiny");
+    const shape = { kernelSize: 7, inChannels: 3, outChannels: 1 };
+    const bank = new OpticsBank(config.optics, shape);
+    const targets = kernelTargetsFrom(seededWeights(49 * 3, 7), shape);
+    assert.ok(targets.active.every(Boolean));
+    const windowTargets = bank.targetWindows(targets.targets).data;
+    const optimiser = { ...config.optimiser, steps: 8, patience: 100 };
+    const synthesize = (checkpoint?: SynthesisCheckpointHook, model = bank.model("incident-energy")) =>
+      synthesizeMetasurfaces({ model, targets: windowTargets, active: targets.active, initialParams: bank.initialParams(optimiser.initNoise_rad, optimiser.seed), optimiser, checkpoint });
+    const whole = await synthesize();
+
+    const saved: SynthesisState[] = [];
+    const stop = new AbortController();
+    const hook: SynthesisCheckpointHook = {
+      everySeconds: 0,
+      signal: stop.signal,
+      restore: () => saved.at(-1) ?? null,
+      save: (state) => {
+        // A copy, as a file would hold it (the loop goes on changing its arrays).
+        saved.push(state.finished ? { ...state, best: state.best.slice(), history: [...state.history] } : { ...state, params: state.params.slice(), best: state.best.slice(), history: [...state.history], adam: { ...state.adam, m: state.adam.m.slice(), v: state.adam.v.slice() } });
+        if (saved.length === 3) stop.abort();
+      },
+    };
+    await assert.rejects(synthesize(hook), (error) => error instanceof SynthesisInterrupted && error.step === 3);
+    const resumed = await synthesize({ ...hook, signal: undefined });
+    const finished = saved.at(-1)!;
+    assert.equal(finished.finished, true);
+    assert.ok(!("params" in finished) && !("adam" in finished), "a finished checkpoint holds the best parameters only");
+    assert.deepEqual(resumed.history, whole.history);
+    assert.deepEqual(resumed.finalLoss, whole.finalLoss);
+    assert.deepEqual(resumed.params, whole.params);
+    assert.equal(resumed.stepsRun, whole.stepsRun);
+    // From the finished checkpoint: the same result, and the model is never run (every metasurface is active).
+    const untouchable = new Proxy(bank.model("incident-energy"), {
+      get: (model, key) => (key === "forward" || key === "forwardWithVjp" ? () => assert.fail(`${String(key)} ran`) : Reflect.get(model, key)),
+    });
+    const again = await synthesize({ ...hook, signal: undefined }, untouchable);
+    assert.deepEqual(again.history, whole.history);
+    assert.deepEqual(again.params, whole.params);
+    assert.deepEqual(again.psfs, whole.psfs);
+    assert.deepEqual([again.stepsRun, again.stoppedEarly], [whole.stepsRun, whole.stoppedEarly]);
   });
 });
 
