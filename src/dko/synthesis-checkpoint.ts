@@ -24,7 +24,7 @@ interface SynthesisRecord {
   sinceImprovement: number;
 }
 
-export type SynthesisState = (SynthesisRecord & { finished: false; params: Float32Array; adam: FlatAdamState }) | (SynthesisRecord & { finished: true });
+export type SynthesisState = (SynthesisRecord & { status: "running"; params: Float32Array; adam: FlatAdamState }) | (SynthesisRecord & { status: "finished" });
 
 /** How synthesizeMetasurfaces saves and resumes (all optional for callers that need neither). */
 export interface SynthesisCheckpointHook {
@@ -65,13 +65,13 @@ export function saveSynthesisCheckpoint(dir: string, state: SynthesisState): voi
   flat("best_psfs.npy", state.bestPsfs);
   flat("best_loss.npy", state.bestLoss);
   flat("initial_loss.npy", state.initialLoss);
-  if (!state.finished) {
+  if (state.status === "running") {
     flat("params.npy", state.params);
     flat("adam_m.npy", state.adam.m);
     flat("adam_v.npy", state.adam.v);
   }
   writeJsonAtomic(join(partial, "state.json"), {
-    format: FORMAT, finished: state.finished, step: state.step, adamT: state.finished ? null : state.adam.t, history: state.history, bestMean: state.bestMean, sinceImprovement: state.sinceImprovement,
+    format: FORMAT, finished: state.status === "finished", step: state.step, adamT: state.status === "running" ? state.adam.t : null, history: state.history, bestMean: state.bestMean, sinceImprovement: state.sinceImprovement,
   });
   const final = join(dir, SYNTHESIS_CHECKPOINT_DIR);
   const old = join(dir, `.${SYNTHESIS_CHECKPOINT_DIR}.partial-old-${process.pid}`);
@@ -108,8 +108,8 @@ export function loadSynthesisCheckpoint(dir: string): SynthesisState | null {
     step: meta.step, best: f32("best.npy"), bestPsfs: f32("best_psfs.npy"), bestLoss: f64("best_loss.npy"), initialLoss: f64("initial_loss.npy"),
     history: meta.history, bestMean: meta.bestMean, sinceImprovement: meta.sinceImprovement,
   };
-  if (meta.finished === true) return { ...record, finished: true };
-  return { ...record, finished: false, params: f32("params.npy"), adam: { m: f32("adam_m.npy"), v: f32("adam_v.npy"), t: meta.adamT ?? 0 } };
+  if (meta.finished === true) return { ...record, status: "finished" };
+  return { ...record, status: "running", params: f32("params.npy"), adam: { m: f32("adam_m.npy"), v: f32("adam_v.npy"), t: meta.adamT ?? 0 } };
 }
 
 /** A hook saving into and resuming from `dir`. */

@@ -86,16 +86,15 @@ export async function synthesizeMetasurfaces(options: {
     bestLoss.set(restored.bestLoss);
     initialLoss.set(restored.initialLoss);
     history.push(...restored.history);
-    if (restored.finished) stoppedEarly = step !== optimiser.steps && activeCount > 0;
-    else {
+    if (restored.status === "running") {
       params.set(restored.params);
       adam.restore(restored.adam);
-    }
+    } else stoppedEarly = step !== optimiser.steps && activeCount > 0;
   }
 
   // One forward per step scores the current parameters; the update follows, so the final parameters
   // are scored by one more forward after the loop.
-  for (; !restored?.finished; step++) {
+  for (; restored?.status !== "finished"; step++) {
     const last = step === optimiser.steps;
     const { psf, vjp, adamStep } = model.forwardWithVjp(params, buffers);
     const gradPsf = new Float32Array(B * window);
@@ -130,7 +129,7 @@ export async function synthesizeMetasurfaces(options: {
       keepBest();
       stoppedEarly = !last && activeCount > 0;
       // The finished state too, so what follows (scoring, fine-tuning) can stop without losing the synthesis.
-      options.checkpoint?.save({ finished: true, step, best, bestPsfs, bestLoss, initialLoss, history, bestMean, sinceImprovement });
+      options.checkpoint?.save({ status: "finished", step, best, bestPsfs, bestLoss, initialLoss, history, bestMean, sinceImprovement });
       break;
     }
     const learningRate = learningRateAt(step / optimiser.steps, { learningRate: optimiser.learningRate, warmupFraction: 0, finalLrFraction: optimiser.finalLrFraction ?? 1 });
@@ -146,7 +145,7 @@ export async function synthesizeMetasurfaces(options: {
     const hook = options.checkpoint;
     if (hook && ((performance.now() - lastSave) / 1000 >= hook.everySeconds || hook.signal?.aborted)) {
       lastSave = performance.now();
-      hook.save({ finished: false, step: step + 1, params, best, bestPsfs, bestLoss, initialLoss, adam: adam.state(), history, bestMean, sinceImprovement });
+      hook.save({ status: "running", step: step + 1, params, best, bestPsfs, bestLoss, initialLoss, adam: adam.state(), history, bestMean, sinceImprovement });
       if (hook.signal?.aborted) throw new SynthesisInterrupted(step + 1);
     }
     // Let progress bars redraw and signals arrive between steps.

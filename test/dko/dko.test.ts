@@ -239,14 +239,14 @@ describe("chunked synthesis", () => {
       restore: () => saved.at(-1) ?? null,
       save: (state) => {
         // A copy, as a file would hold it (the loop goes on changing its arrays).
-        saved.push(state.finished ? { ...state, best: state.best.slice(), history: [...state.history] } : { ...state, params: state.params.slice(), best: state.best.slice(), history: [...state.history], adam: { ...state.adam, m: state.adam.m.slice(), v: state.adam.v.slice() } });
+        saved.push(state.status === "finished" ? { ...state, best: state.best.slice(), history: [...state.history] } : { ...state, params: state.params.slice(), best: state.best.slice(), history: [...state.history], adam: { ...state.adam, m: state.adam.m.slice(), v: state.adam.v.slice() } });
         if (saved.length === 3) stop.abort();
       },
     };
     await assert.rejects(synthesize(hook), (error) => error instanceof SynthesisInterrupted && error.step === 3);
     const resumed = await synthesize({ ...hook, signal: undefined });
     const finished = saved.at(-1)!;
-    assert.equal(finished.finished, true);
+    assert.equal(finished.status, "finished");
     assert.ok(!("params" in finished) && !("adam" in finished), "a finished checkpoint holds the best parameters only");
     assert.deepEqual(resumed.history, whole.history);
     assert.deepEqual(resumed.finalLoss, whole.finalLoss);
