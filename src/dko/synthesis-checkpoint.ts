@@ -109,7 +109,8 @@ export function loadSynthesisCheckpoint(dir: string): SynthesisState | null {
     history: meta.history, bestMean: meta.bestMean, sinceImprovement: meta.sinceImprovement,
   };
   if (meta.finished === true) return { ...record, status: "finished" };
-  return { ...record, status: "running", params: f32("params.npy"), adam: { m: f32("adam_m.npy"), v: f32("adam_v.npy"), t: meta.adamT ?? 0 } };
+  if (typeof meta.adamT !== "number") throw new Error(`${join(root, "state.json")} has no Adam step count (adamT) for a running synthesis (a damaged checkpoint); ${fix}`);
+  return { ...record, status: "running", params: f32("params.npy"), adam: { m: f32("adam_m.npy"), v: f32("adam_v.npy"), t: meta.adamT } };
 }
 
 /** A hook saving into and resuming from `dir`. */

@@ -74,7 +74,6 @@ export async function synthesizeMetasurfaces(options: {
   const buffers = model.fusedPhaseStep ? {} : { transmission: complexZeros(B * plane), gradParams: new Float32Array(B * plane) };
   let bestMean = Infinity;
   let sinceImprovement = 0;
-  let stoppedEarly = false;
   let step = 0;
   let lastSave = performance.now();
   const restored = options.checkpoint?.restore();
@@ -89,7 +88,7 @@ export async function synthesizeMetasurfaces(options: {
     if (restored.status === "running") {
       params.set(restored.params);
       adam.restore(restored.adam);
-    } else stoppedEarly = step !== optimiser.steps && activeCount > 0;
+    }
   }
 
   // One forward per step scores the current parameters; the update follows, so the final parameters
@@ -127,7 +126,6 @@ export async function synthesizeMetasurfaces(options: {
     const done = last || activeCount === 0 || sinceImprovement >= optimiser.patience;
     if (done) {
       keepBest();
-      stoppedEarly = !last && activeCount > 0;
       // The finished state too, so what follows (scoring, fine-tuning) can stop without losing the synthesis.
       options.checkpoint?.save({ status: "finished", step, best, bestPsfs, bestLoss, initialLoss, history, bestMean, sinceImprovement });
       break;
@@ -162,7 +160,8 @@ export async function synthesizeMetasurfaces(options: {
     initialLoss,
     finalLoss: Float64Array.from(bestLoss, (l, b) => (active[b] ? l : 0)),
     stepsRun: step,
-    stoppedEarly,
+    // Fewer steps than asked for: the plateau stopped it (with nothing to fit, the loop ends at once).
+    stoppedEarly: step !== optimiser.steps && activeCount > 0,
     seconds: (performance.now() - start) / 1000,
     history,
   };
