@@ -3,7 +3,8 @@
 // argument (never reads or writes outside its buffers), and the process keeps working afterwards.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadNativeAddon, type NativeAddon } from "../../src/engine/native/addon.js";
+import type { NativeAddon } from "../../src/engine/native/addon.js";
+import { addonSkip, nativeAddon } from "./addon-under-test.js";
 
 type Args = unknown[];
 type Entry = keyof NativeAddon;
@@ -371,7 +372,7 @@ const CASES: EntryCase[] = [
   },
   {
     entry: "setLayout",
-    valid: () => [addon().info().layout],
+    valid: () => [nativeAddon().info().layout],
     wrong: [
       typeError("layout as a number", (a) => { a[0] = 1; }, "setLayout: argument 1 (layout) must be a string, got a number"),
       rangeError("unknown layout", (a) => { a[0] = "nchw"; }, "setLayout: argument 1 (layout) must be \"any\" or \"nhwc\", got \"nchw\""),
@@ -380,14 +381,8 @@ const CASES: EntryCase[] = [
   { entry: "info", valid: () => [], wrong: [] },
 ];
 
-function addon(): NativeAddon {
-  const load = loadNativeAddon();
-  if (!load.ok) throw new Error(load.reason);
-  return load.addon;
-}
-
 function call(entry: Entry, args: Args): unknown {
-  return (addon()[entry] as (...a: unknown[]) => unknown)(...args);
+  return (nativeAddon()[entry] as (...a: unknown[]) => unknown)(...args);
 }
 
 function assertThrows(entry: Entry, args: Args, error: typeof TypeError | typeof RangeError, message: string, why: string): void {
@@ -410,17 +405,12 @@ function fieldOutOfRange(c: EntryCase): WrongCall[] {
   });
 }
 
-const skip = (): string | undefined => {
-  const load = loadNativeAddon();
-  return load.ok ? undefined : load.reason;
-};
-
-test("the cases cover every function the addon exports", { skip: skip() }, () => {
-  assert.deepEqual(CASES.map((c) => c.entry).sort(), Object.keys(addon()).sort());
+test("the cases cover every function the addon exports", { skip: addonSkip() }, () => {
+  assert.deepEqual(CASES.map((c) => c.entry).sort(), Object.keys(nativeAddon()).sort());
 });
 
 for (const c of CASES) {
-  test(`${c.entry}: a valid call passes; wrong counts, types and values throw naming the argument`, { skip: skip() }, () => {
+  test(`${c.entry}: a valid call passes; wrong counts, types and values throw naming the argument`, { skip: addonSkip() }, () => {
     call(c.entry, c.valid());
     const count = c.valid().length;
     if (count > 0) {
@@ -436,7 +426,7 @@ for (const c of CASES) {
 }
 
 // Runs after every wrong call above (tests in a file run in order, in this one process).
-test("after the wrong calls the addon still computes: a 3x3 box filter on a 4x4 image of ones", { skip: skip() }, () => {
+test("after the wrong calls the addon still computes: a 3x3 box filter on a 4x4 image of ones", { skip: addonSkip() }, () => {
   const floats = new Float32Array(heap.buffer);
   floats.fill(0);
   floats.fill(1, 0, 25);

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { loadNativeAddon, type NativeAddon } from "../../src/engine/native/addon.js";
+import { addonSkip, nativeAddon } from "./addon-under-test.js";
 import { engineUnderTest, pseudoRandom } from "./compare.js";
 
 process.env.OPTOCNN_QUIET ??= "1";
@@ -53,12 +53,6 @@ function directOutput(g: Geometry, x: Float32Array, filter: Float32Array, bias: 
   return ACTIVATIONS[activation](sum);
 }
 
-function addon(): NativeAddon {
-  const load = loadNativeAddon();
-  if (!load.ok) throw new Error(load.reason);
-  return load.addon;
-}
-
 /** Runs conv2dByRows on seeded operands laid out in one heap; returns the operands and y. */
 function byRows(g: Geometry, withBias: boolean, activation: number) {
   const x = pseudoRandom(g.batch * g.inHeight * g.inWidth * g.inChannels, 1);
@@ -71,14 +65,9 @@ function byRows(g: Geometry, withBias: boolean, activation: number) {
   if (bias) heap.set(bias, x.length + filter.length);
   const yAt = x.length + filter.length + g.outChannels;
   const bytes = new Uint8Array(heap.buffer);
-  addon().conv2dByRows(bytes, shapeFields(g), 0, 4 * x.length, bias ? 4 * (x.length + filter.length) : -1, 4 * yAt, activation);
+  nativeAddon().conv2dByRows(bytes, shapeFields(g), 0, 4 * x.length, bias ? 4 * (x.length + filter.length) : -1, 4 * yAt, activation);
   return { x, filter, bias, y: heap.subarray(yAt) };
 }
-
-const skip = (): string | undefined => {
-  const load = loadNativeAddon();
-  return load.ok ? undefined : load.reason;
-};
 
 const base = { batch: 2, inChannels: 3, outChannels: 5, strideHeight: 1, strideWidth: 1 };
 const CASES: Array<{ name: string; geometry: Geometry; bias: boolean; activation: number }> = [
@@ -91,7 +80,7 @@ const CASES: Array<{ name: string; geometry: Geometry; bias: boolean; activation
 ];
 
 for (const c of CASES) {
-  test(`conv2dByRows matches direct sums: ${c.name}`, { skip: skip() }, () => {
+  test(`conv2dByRows matches direct sums: ${c.name}`, { skip: addonSkip() }, () => {
     const g = c.geometry;
     const { x, filter, bias, y } = byRows(g, c.bias, c.activation);
     const oh = outHeight(g), ow = outWidth(g);
@@ -113,7 +102,7 @@ test("conv2d at the sensor formation's shape (127 x 127 filters, 64 x 64 image, 
   const { nativeSkip } = await engineUnderTest();
   if (nativeSkip) return t.skip(nativeSkip);
   const g: Geometry = { batch: 2, inHeight: 64, inWidth: 64, inChannels: 3, outChannels: 4, filterHeight: 127, filterWidth: 127, strideHeight: 2, strideWidth: 2, padTop: 62, padLeft: 62, padBottom: 63, padRight: 63 };
-  t.diagnostic(`conv2d runs ${addon().conv2dImplementation(shapeFields(g), 0, 0)}`);
+  t.diagnostic(`conv2d runs ${nativeAddon().conv2dImplementation(shapeFields(g), 0, 0)}`);
   const x = pseudoRandom(g.batch * 64 * 64 * 3, 4);
   const filter = pseudoRandom(127 * 127 * 3 * 4, 5);
   const y = tf.tidy(() => tf.conv2d(tf.tensor4d(x, [2, 64, 64, 3]), tf.tensor4d(filter, [127, 127, 3, 4]), 2, "same"));
