@@ -125,10 +125,9 @@ void denseGemm(const ComplexGemmShape& s, PlanarMatrix a, PlanarMatrix b, Planar
 
 }  // namespace
 
-// Strided A or C (windows of larger planes) are copied to dense scratch first. Handing oneDNN 2.6 (gemm:jit
-// matmul) descriptors whose row stride exceeds the row (256-wide tiles of 1025-wide fields) gave correct
-// products but glibc heap-corruption aborts ("corrupted size vs. prev_size") under `node --cpu-prof`;
-// dense descriptors never did. A dense operand also lets a batch run as one 2-D product.
+// Strided A or C (windows of larger planes) are copied to dense scratch first, so that a batch runs as one
+// 2-D product. (This copy was first blamed for glibc heap-corruption aborts under `node --cpu-prof` with
+// strided descriptors; those were oneDNN's JIT GEMM interrupted by signals, see signals_held.h.)
 void complexGemm(const ComplexGemmShape& s, PlanarMatrix a, PlanarMatrix b, PlanarMatrix c) {
   ComplexGemmShape dense = s;
   dense.lda = dense.ldc = 0;

@@ -1,5 +1,7 @@
 #include "napi_args.h"
 
+#include "signals_held.h"
+
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <cmath>
@@ -215,6 +217,7 @@ float* Args::floatArray(size_t index, const char* name, int64_t minLength) const
 
 void guardedCall(const Napi::CallbackInfo& info, void (*body)(void*), void* context) {
   try {
+    const SignalsHeld held;
     body(context);
   } catch (const Napi::Error&) {
     throw;

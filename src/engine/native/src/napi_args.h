@@ -104,7 +104,8 @@ void exportEntryPoints(Napi::Env env, Napi::Object exports, const EntryPoint (&e
   exportEntryPoints(env, exports, entries, N);
 }
 
-// Runs `body`, turning C++ exceptions into JavaScript errors; the error text says what failed.
+// Runs `body` with asynchronous signals held (signals_held.h), turning C++ exceptions into JavaScript
+// errors; the error text says what failed.
 void guardedCall(const Napi::CallbackInfo& info, void (*body)(void*), void* context);
 
 // The value `body` returns (undefined for a void body), or a JavaScript exception.
