@@ -10,7 +10,7 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions", "-O0", "-O2"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-O0", "-O2"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fopenmp", "-march=native"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fopenmp", "-march=native", "-fno-math-errno"],
       "libraries": ["-ldnnl", "-lkissfft-float", "-fopenmp"]
     }
   ]
