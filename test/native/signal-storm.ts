@@ -1,4 +1,4 @@
-// A child process for signals.test.ts: runs the paper-shaped window transform (oneDNN sgemm inside
+// A child process for signals.test.ts: runs the default preset's window transform (oneDNN sgemm inside
 // OpenMP) over and over while a worker thread sends this process SIGUSR2 as fast as it can, and prints
 // how many calls ran, how many signals reached JavaScript and the largest difference from the first
 // call's window. It exits non-zero (or glibc aborts it) if the heap or a result is corrupted.
