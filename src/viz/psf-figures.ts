@@ -228,6 +228,8 @@ export function asmNmseFigure(design: DkoDesign, checks: AsmCheck[], setup: AsmC
 
 /** NMSE values span 1e-7 .. 1: shown with 3 significant digits (arquero's default rounds to 6 decimals, 3.8e-6 to 0.000004). */
 const nmseCell = (value: number | null) => (value === null ? "" : value.toExponential(2));
+/** An NMSE as the tables store it: the 3 significant digits nmseCell shows, so it is rounded once (stored to 4, 1.7150e-7 showed as 1.71e-7). */
+const nmseValue = (value: number) => Number(value.toPrecision(3));
 
 /** toHTML options for the ASM-check and metasurface tables: every NMSE column in exponent notation. */
 export const NMSE_TABLE_FORMAT = {
@@ -247,12 +249,12 @@ export function asmCheckTable(design: DkoDesign, checks: AsmCheck[], setup: AsmC
       cell_model: setup.cellModel,
       reference: `${setup.reference}, ${setup.referenceNodesPerPixel} nodes/pixel, padding ${setup.referenceSettings.padding}, frequency margin ${setup.referenceSettings.frequencyMargin}`,
       window_model: windowModelName(setup),
-      fit_nmse: Number(design.summary.kernels[c.index].nmse.toPrecision(4)),
-      asm_nmse: Number(c.nmse.toPrecision(4)),
+      fit_nmse: nmseValue(design.summary.kernels[c.index].nmse),
+      asm_nmse: nmseValue(c.nmse),
       asm_energy_ratio: Number(c.energyRatio.toPrecision(5)),
-      reference_change_nmse: Number(c.referenceChange.toPrecision(3)),
+      reference_change_nmse: nmseValue(c.referenceChange),
       window_neglected_edge_rad: Number(neglected_rad(c.wavelength_m).windowModel.toPrecision(3)),
-      paraxial_asm_nmse: Number(c.paraxialNmse.toPrecision(4)),
+      paraxial_asm_nmse: nmseValue(c.paraxialNmse),
       paraxial_neglected_edge_rad: Number(neglected_rad(c.wavelength_m).paraxial.toPrecision(3)),
     })),
   );
@@ -274,10 +276,10 @@ export function metasurfaceTable(design: DkoDesign, crossTalk: number[], checks:
         colour: colourName(input, design.shape.inChannels),
         wavelength_nm: Number((kernel.wavelength_m * 1e9).toFixed(1)),
         active: kernel.active,
-        fit_nmse: Number(kernel.nmse.toPrecision(4)),
+        fit_nmse: nmseValue(kernel.nmse),
         outside_kernel_pct: Number((100 * kernel.energyOutsideKernel).toPrecision(4)),
         crosstalk_pct: Number((100 * crossTalk[kernel.index]).toPrecision(4)),
-        asm_nmse: asm.has(kernel.index) ? Number(asm.get(kernel.index)!.nmse.toPrecision(4)) : null,
+        asm_nmse: asm.has(kernel.index) ? nmseValue(asm.get(kernel.index)!.nmse) : null,
         asm_energy_ratio: asm.has(kernel.index) ? Number(asm.get(kernel.index)!.energyRatio.toPrecision(5)) : null,
         asm_paraxial_nmse: asm.has(kernel.index) ? Number(asm.get(kernel.index)!.paraxialNmse.toPrecision(4)) : null,
       };
