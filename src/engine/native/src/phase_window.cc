@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "stream_store.h"
 #include "unit_phasor.h"
 
 namespace optocnn {
@@ -238,7 +239,7 @@ void phaseWindowAdjoint(const PhaseWindowShape& s, float* phase, PlanarMatrix we
       std::copy(gradient, gradient + rows * N, update.gradient + at);
       return;
     }
-    if (flags & kPhaseItemKeepBest) std::copy(band, band + rows * N, update.best + at);
+    if (flags & kPhaseItemKeepBest) streamCopy(update.best + at, band, rows * N);
     adamSpan(update.hyper, 0, rows * N, band, update.m + at, update.v + at, gradient, band, update.m + at, update.v + at);
   });
 }
