@@ -22,6 +22,14 @@ test("native unitPhasor matches Math.cos / Math.sin and the TypeScript one, in t
     assert.ok(Math.abs(native.im[i] - Math.sin(phase[i])) < 1.2e-7, `sin(${phase[i]}) at ${i}: ${native.im[i]}`);
     assert.ok(Math.abs(native.re[i] - js.re[i]) <= 1.2e-7 && Math.abs(native.im[i] - js.im[i]) <= 1.2e-7, `native vs js at ${i}`);
   }
+  // Up to the reduction limit (1e6): the float32 Cody-Waite reduction must stay exact where k pi/2 is large.
+  const large = Float32Array.from({ length: 20000 }, (_, i) => (((i * 7919) % 20000) / 20000 - 0.5) * 1.999e6);
+  const largeOut = { re: new Float32Array(large.length), im: new Float32Array(large.length) };
+  nativeComplexOps()!.unitPhasor(large, largeOut);
+  for (let i = 0; i < large.length; i++) {
+    const error = Math.max(Math.abs(largeOut.re[i] - Math.cos(large[i])), Math.abs(largeOut.im[i] - Math.sin(large[i])));
+    assert.ok(error < 1.2e-7, `exp(i ${large[i]}) off by ${error}`);
+  }
   const nonFinite = { re: new Float32Array(2), im: new Float32Array(2) };
   nativeComplexOps()!.unitPhasor(Float32Array.from([NaN, Infinity]), nonFinite);
   assert.ok([...nonFinite.re, ...nonFinite.im].every(Number.isNaN));
