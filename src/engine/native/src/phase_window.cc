@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "stream_store.h"
+#include "stream_copy.h"
 #include "unit_phasor.h"
 
 namespace optocnn {

@@ -7,6 +7,9 @@
 
 namespace optocnn {
 
+namespace {
+
+// Whether the linked oneDNN needs signals held around its kernels (a version before 3.11).
 bool signalsMustBeHeld() {
   static const bool mustHold = [] {
     const dnnl_version_t* v = dnnl_version();
@@ -14,6 +17,8 @@ bool signalsMustBeHeld() {
   }();
   return mustHold;
 }
+
+}  // namespace
 
 SignalsHeld::SignalsHeld() {
   if (!signalsMustBeHeld()) return;

@@ -10,9 +10,6 @@
 
 namespace optocnn {
 
-// Whether the linked oneDNN needs signals held around its kernels (a version before 3.11).
-bool signalsMustBeHeld();
-
 class SignalsHeld {
  public:
   SignalsHeld();

@@ -18,7 +18,7 @@ constexpr int64_t kChunk = int64_t(1) << 15;
 // fused multiply-adds: pi/2 = c1 + c2 + c3 in floats, and x - k c1 is exact (k c1 is a multiple of 2^-23,
 // as is x when |x| >= 1, the difference stays below 2 for |k| < 2.8e7, and for |x| < 1 Sterbenz applies),
 // so r carries one float32 rounding, as the double-precision reduction it replaced did: 63 of 4.2 M
-// random phases came out 1 ulp apart, the worst error 7e-8 for both, at 0.36-0.38 against 0.57-0.59 ns
+// random phases came out 1 ulp apart, the worst error 7e-8 for both, at 0.36-0.38 against 0.57-0.60 ns
 // a value on a Xeon core. The series on |r| <= pi/4 is float32 (within 7e-8 of cos and sin), and 512-bit
 // vectors are asked for because GCC prefers 256-bit ones on these CPUs.
 __attribute__((target("prefer-vector-width=512"))) void phasorSpan(const float* phase, float* re, float* im, int64_t count) {

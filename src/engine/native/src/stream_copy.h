@@ -1,6 +1,8 @@
 // Copies whose destination is not read again before it would have left the cache.
 #pragma once
+#if defined(__AVX__)
 #include <immintrin.h>
+#endif
 
 #include <algorithm>
 #include <cstdint>
@@ -15,7 +17,8 @@ inline void streamCopy(float* dst, const float* src, int64_t count) {
 #if defined(__AVX__)
   constexpr int64_t kLanes = 8;
   const int64_t misaligned = (reinterpret_cast<uintptr_t>(dst) % 32) / sizeof(float);
-  const int64_t head = reinterpret_cast<uintptr_t>(dst) % sizeof(float) != 0 ? count : std::min(count, (kLanes - misaligned) % kLanes);
+  const bool floatAligned = reinterpret_cast<uintptr_t>(dst) % sizeof(float) == 0;
+  const int64_t head = floatAligned ? std::min(count, (kLanes - misaligned) % kLanes) : count;
   std::memcpy(dst, src, head * sizeof(float));
   int64_t i = head;
   for (; i + kLanes <= count; i += kLanes) _mm256_stream_ps(dst + i, _mm256_loadu_ps(src + i));
