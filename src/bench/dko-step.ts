@@ -20,17 +20,21 @@ export interface DkoStepTiming {
   /** The window transform alone for every metasurface: forward and adjoint products with their fused phase-input passes. */
   windowProductMs: number;
   /**
-   * Floating-point operations of those products per step, counted at 8 per complex multiply-add (the
-   * x-side ones run as three real products, 6 per multiply-add): the GFLOP/s below are rates of this count.
+   * Floating-point operations of those products per step done densely (the window matrices S wide), counted
+   * at 8 per complex multiply-add (they run as three real products, 6 per multiply-add): the GFLOP/s below
+   * are rates of this count, the work the floor's products do.
    */
   gflopPerStep: number;
+  /** The rank of the window matrices' factors per wavelength of the bank (m -> rank), and the GFLOP per step the factored products do, counted likewise. */
+  factorRanks: Record<string, number>;
+  factoredGflopPerStep: number;
   /** gflopPerStep / stepMs and / windowProductMs. */
   stepGflops: number;
   windowProductGflops: number;
   /**
-   * The compute floor measured in the same run: the x-side tile products of one chunk alone (both
-   * directions, cache-resident operands, threaded as the fused passes run them), their GFLOP/s, and
-   * gflopPerStep at that rate; null without the native addon.
+   * The compute floor of the dense transform measured in the same run: its x-side tile products of one
+   * chunk alone (both directions, cache-resident operands, threaded as the fused passes run them), their
+   * GFLOP/s, and gflopPerStep at that rate; null without the native addon.
    */
   tileProductGflops: number | null;
   floorMs: number | null;
@@ -79,6 +83,11 @@ export async function benchDkoStep(preset: PresetName, steps: number): Promise<D
   const N = bank.optics.cells;
   const S = operator.outputSize;
   const transform = operator.phaseInput(null);
+  // One metasurface of each wavelength: the ranks depend on the wavelength and the geometry only.
+  const firstOfEach = [...new Map(bank.wavelengths_m.map((w, b) => [w, b])).values()];
+  const factorRanks = Object.fromEntries(
+    [...(bank.model("unit-sum", bank.metasurface, firstOfEach).operator as FresnelWindowOperator).phaseInput(null).factorRanks].map(([w, rank]) => [w.toExponential(3), rank]),
+  );
   const phase = Float32Array.from({ length: chunk.length * N * N }, () => 6 * random());
   const gradient = { re: Float32Array.from({ length: chunk.length * S * S }, () => random() - 0.5), im: new Float32Array(chunk.length * S * S) };
   const gradPhase = new Float32Array(phase.length);
@@ -103,6 +112,8 @@ export async function benchDkoStep(preset: PresetName, steps: number): Promise<D
     stepMs,
     windowProductMs,
     gflopPerStep,
+    factorRanks,
+    factoredGflopPerStep: factoredGflopPerStepOf(operator, bank, N, S, factorRanks),
     stepGflops: gflopPerStep / (stepMs / 1000),
     windowProductGflops: gflopPerStep / (windowProductMs / 1000),
     tileProductGflops,
@@ -118,6 +129,16 @@ function gflopPerStepOf(operator: FresnelWindowOperator, count: number, N: numbe
   return (count * 8 * 2 * (N * N * S + operator.distortionTiles * S * S * N)) / 1e9;
 }
 
+/**
+ * GFLOP of one step with the factored x-side products (per tile, rows x K cells and rank r, both
+ * directions: rows K r for the wide product, r rows S for the one by Ey, S^2 r for the factor P), 8 each.
+ */
+function factoredGflopPerStepOf(operator: FresnelWindowOperator, bank: OpticsBank, N: number, S: number, ranks: Record<string, number>): number {
+  const T = operator.bandStarts.length - 1;
+  const perField = (r: number) => 2 * (N * N * r + T * N * r * S + T * T * S * S * r);
+  return bank.wavelengths_m.reduce((sum, w) => sum + 8 * perField(ranks[w.toExponential(3)]), 0) / 1e9;
+}
+
 /** GFLOP/s of the x-side tile products of `items` fields alone (median of five), or null without the native addon. */
 function tileProductRate(operator: FresnelWindowOperator, items: number, random: () => number): number | null {
   const load = loadNativeAddon();
@@ -125,7 +146,7 @@ function tileProductRate(operator: FresnelWindowOperator, items: number, random:
   const N = operator.inputSize;
   const S = operator.outputSize;
   const bands = operator.bandStarts.length - 1;
-  const shape = Int32Array.from([items, N, N * N, bands, S, S * S]);
+  const shape = Int32Array.from([items, N, N * N, bands, S, S * S, 0]);
   const transforms = Float32Array.from({ length: 4 * S * N * bands }, () => random() - 0.5);
   const seconds = new Float64Array(1);
   const rates = Array.from({ length: 5 }, () => {

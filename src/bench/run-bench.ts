@@ -37,7 +37,10 @@ export interface DkoBenchFigures {
   dkoPaperGflopPerStep: number | null;
   dkoPaperStepGflops: number | null;
   dkoPaperWindowProductGflops: number | null;
-  /** The compute floor measured in the same run (the tile products alone, their GFLOP/s) and the step over it. */
+  /** The rank of the window matrices' factors per wavelength, and the GFLOP per step the factored products do. */
+  dkoPaperFactorRanks: Record<string, number> | null;
+  dkoPaperFactoredGflopPerStep: number | null;
+  /** The dense transform's compute floor measured in the same run (its tile products alone, their GFLOP/s) and the step over it. */
   dkoPaperFloorMs: number | null;
   dkoPaperTileProductGflops: number | null;
   dkoPaperStepOverFloor: number | null;
@@ -125,6 +128,8 @@ function dkoFigures(timings: { paper: DkoStepTiming; default: DkoStepTiming } | 
     dkoPaperGflopPerStep: round(paper?.gflopPerStep ?? null),
     dkoPaperStepGflops: round(paper?.stepGflops ?? null),
     dkoPaperWindowProductGflops: round(paper?.windowProductGflops ?? null),
+    dkoPaperFactorRanks: paper?.factorRanks ?? null,
+    dkoPaperFactoredGflopPerStep: round(paper?.factoredGflopPerStep ?? null),
     dkoPaperFloorMs: round(paper?.floorMs ?? null, 0),
     dkoPaperTileProductGflops: round(paper?.tileProductGflops ?? null),
     dkoPaperStepOverFloor: round(paper?.stepOverFloor ?? null, 2),

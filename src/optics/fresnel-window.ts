@@ -1,4 +1,5 @@
 import type { ComplexOps, PhaseUpdate, PlanarComplex } from "../engine/complex/complex-ops.js";
+import { lowRankFactors, rankWithin, singularBasis } from "../engine/complex/low-rank.js";
 import { getComplexOps } from "../engine/complex/select.js";
 import { complexZeros, Grid } from "./grid.js";
 import { arithmeticRuns, groupByWavelength, type OpticalOperator, type PhaseInputTransform } from "./optical-operator.js";
@@ -324,11 +325,15 @@ export class FresnelWindowOperator implements OpticalOperator {
         return [group, { weight, ...phaseWindowTransforms(group.tiles, M) }];
       }),
     );
-    const windowOf = (group: WavelengthGroup, chunk: Run, phase: Float32Array, transforms: Float32Array, windows: PlanarComplex) => ({
-      batch: chunk.count, size: N, stride: chunk.step * N * N, bandStarts, samples: M,
-      phase: phase.subarray(chunk.start * N * N), weight: prepared.get(group)!.weight, transforms,
-      window: offset(windows, chunk.start * M * M), windowStride: chunk.step * M * M,
-    });
+    const windowOf = (group: WavelengthGroup, chunk: Run, phase: Float32Array, direction: "forward" | "adjoint", windows: PlanarComplex) => {
+      const blocks = prepared.get(group)!;
+      return {
+        batch: chunk.count, size: N, stride: chunk.step * N * N, bandStarts, samples: M,
+        phase: phase.subarray(chunk.start * N * N), weight: blocks.weight,
+        transforms: blocks[direction], factors: direction === "forward" ? blocks.forwardFactors : blocks.adjointFactors, rank: blocks.rank,
+        window: offset(windows, chunk.start * M * M), windowStride: chunk.step * M * M,
+      };
+    };
     const checkPhase = (phase: Float32Array) => {
       if (phase.length !== this.batch * N * N) throw new Error(`fresnel window: expected ${this.batch} phase planes of ${N}x${N}, got ${phase.length} values`);
     };
@@ -336,16 +341,17 @@ export class FresnelWindowOperator implements OpticalOperator {
       forward: (phase) => {
         checkPhase(phase);
         const out = complexZeros(this.batch * M * M);
-        for (const { group, chunk } of this.chunks()) this.ops.phaseWindowForward(windowOf(group, chunk, phase, prepared.get(group)!.forward, out));
+        for (const { group, chunk } of this.chunks()) this.ops.phaseWindowForward(windowOf(group, chunk, phase, "forward", out));
         return out;
       },
       adjoint: (gradient, phase, update) => {
         this.checkGradient(gradient);
         checkPhase(phase);
         for (const { group, chunk } of this.chunks()) {
-          this.ops.phaseWindowAdjoint(windowOf(group, chunk, phase, prepared.get(group)!.adjoint, gradient), chunkUpdate(update, chunk, N * N));
+          this.ops.phaseWindowAdjoint(windowOf(group, chunk, phase, "adjoint", gradient), chunkUpdate(update, chunk, N * N));
         }
       },
+      factorRanks: new Map(this.groups.map((group) => [group.wavelength_m, prepared.get(group)!.rank])),
     };
   }
 
@@ -417,33 +423,80 @@ export class FresnelWindowOperator implements OpticalOperator {
 
 
 /**
+ * The share of a tile matrix's Frobenius norm its rank-r factors may leave out: below the float32 rounding of
+ * the dense products they replace (~sqrt(K) 2^-24 for K ~ 257 cells), so the factored transform is the
+ * dense one to working precision. The paper's 56 x 257 matrices need rank 12-14 for it (their singular values
+ * fall from 1 to 1e-7 within 13-16; the window's space-bandwidth product across a tile is ~5).
+ */
+export const FACTOR_TOLERANCE = 1e-6;
+
+/** Ranks are rounded up to a multiple of this: oneDNN's sgemm ran a 257 x r x 257 product at 131 GFLOP/s for r = 16 and 106 for r = 14. */
+const RANK_MULTIPLE = 8;
+
+/**
+ * Matrices are factored only when their smaller side is at most this (the Jacobi eigenproblem costs O(n^3)
+ * per sweep in TypeScript: ~20 ms at the paper's 56), and only when the factored products take at most
+ * FACTORED_WORK_SHARE of the dense ones' multiply-adds (smaller products run below the dense ones' rate).
+ * Wide windows (a sensor sub-image's PSF, src/dko/array-psfs.ts) have ranks near their tiles' width and stay dense.
+ */
+const FACTORED_SIDE_LIMIT = 96;
+const FACTORED_WORK_SHARE = 0.75;
+
+/**
+ * The rank the tiles' matrices are factored to (one for all), or 0 to keep them dense, with the
+ * decompositions (tiles share their matrices: tile (i, j)'s is tile (j, i)'s Ey, each is decomposed once).
+ */
+function factorRank(tiles: Tile[], M: number): { rank: number; singular: Map<PlanarComplex, ReturnType<typeof singularBasis>> } {
+  const singular = new Map<PlanarComplex, ReturnType<typeof singularBasis>>();
+  if (tiles.some((t) => Math.min(M, t.cols.end - t.cols.start) > FACTORED_SIDE_LIMIT)) return { rank: 0, singular };
+  for (const { ex, cols } of tiles) if (!singular.has(ex)) singular.set(ex, singularBasis({ rows: M, cols: cols.end - cols.start, ...ex }));
+  const needed = Math.max(...[...singular.values()].map(({ singularValues }) => rankWithin(singularValues, FACTOR_TOLERANCE)));
+  const rank = Math.min(M, Math.max(1, Math.ceil(needed / RANK_MULTIPLE) * RANK_MULTIPLE));
+  // Multiply-adds per tile and direction: dense rows K M + M^2 rows, factored rows K r + r rows M + M^2 r.
+  const work = (r: number | null) => tiles.reduce((sum, t) => {
+    const [rows, K] = [t.rows.end - t.rows.start, t.cols.end - t.cols.start];
+    return sum + (r === null ? rows * K * M + M * M * rows : rows * K * r + r * rows * M + M * M * r);
+  }, 0);
+  return { rank: work(rank) <= FACTORED_WORK_SHARE * work(null) ? rank : 0, singular };
+}
+
+/**
  * Each tile's M x K window matrix E as the real blocks ComplexOps.phaseWindowForward and
  * phaseWindowAdjoint multiply by (see PhaseWindow): forward K x M blocks Re E^T, Im E^T, Re E^T + Im E^T,
- * adjoint M x K blocks Re E, -Im E, Re E - Im E, tiles in row-major order.
+ * adjoint M x K blocks Re E, -Im E, Re E - Im E, tiles in row-major order; and, when factorRank finds it
+ * pays, E = P Q at one rank for all tiles: forward the blocks of Q^T (K x r) then P (M x r), adjoint those
+ * of conj(Q) (r x K) then conj(P)^T (r x M).
  */
-function phaseWindowTransforms(tiles: Tile[], M: number): { forward: Float32Array; adjoint: Float32Array } {
-  const total = tiles.reduce((sum, t) => sum + 3 * M * (t.cols.end - t.cols.start), 0);
-  const forward = new Float32Array(total);
-  const adjoint = new Float32Array(total);
-  let at = 0;
+function phaseWindowTransforms(tiles: Tile[], M: number): { forward: Float32Array; adjoint: Float32Array; forwardFactors: Float32Array; adjointFactors: Float32Array; rank: number } {
+  const { rank, singular } = factorRank(tiles, M);
+  const dense = tiles.reduce((sum, t) => sum + 3 * M * (t.cols.end - t.cols.start), 0);
+  const factored = tiles.reduce((sum, t) => sum + 3 * rank * (t.cols.end - t.cols.start + M), 0);
+  const [forward, adjoint, forwardFactors, adjointFactors] = [dense, dense, factored, factored].map((length) => new Float32Array(length));
+  // Entry (row, col) of a rows x cols complex matrix X into the forward blocks of X^T and the adjoint blocks of conj(X), starting at `at`.
+  const put = (forwardOut: Float32Array, adjointOut: Float32Array, at: number, rows: number, cols: number, row: number, col: number, re: number, im: number) => {
+    const block = rows * cols;
+    const [transposed, inPlace] = [col * rows + row, row * cols + col];
+    forwardOut[at + transposed] = re;
+    forwardOut[at + block + transposed] = im;
+    forwardOut[at + 2 * block + transposed] = re + im;
+    adjointOut[at + inPlace] = re;
+    adjointOut[at + block + inPlace] = -im;
+    adjointOut[at + 2 * block + inPlace] = re - im;
+  };
+  let [denseAt, factorAt] = [0, 0];
   for (const { ex, cols } of tiles) {
     const K = cols.end - cols.start;
-    const block = K * M;
-    for (let s = 0; s < M; s++) {
-      for (let l = 0; l < K; l++) {
-        const re = ex.re[s * K + l];
-        const im = ex.im[s * K + l];
-        forward[at + l * M + s] = re;
-        forward[at + block + l * M + s] = im;
-        forward[at + 2 * block + l * M + s] = re + im;
-        adjoint[at + s * K + l] = re;
-        adjoint[at + block + s * K + l] = -im;
-        adjoint[at + 2 * block + s * K + l] = re - im;
-      }
-    }
-    at += 3 * block;
+    for (let s = 0; s < M; s++) for (let l = 0; l < K; l++) put(forward, adjoint, denseAt, M, K, s, l, ex.re[s * K + l], ex.im[s * K + l]);
+    denseAt += 3 * M * K;
+    if (rank === 0) continue;
+    const { p, q } = lowRankFactors({ rows: M, cols: K, ...ex }, singular.get(ex)!, rank);
+    for (let s = 0; s < rank; s++) for (let l = 0; l < K; l++) put(forwardFactors, adjointFactors, factorAt, rank, K, s, l, q.re[s * K + l], q.im[s * K + l]);
+    factorAt += 3 * rank * K;
+    // P's blocks are those of P^T's transpose: forward P (M x r), adjoint conj(P)^T (r x M).
+    for (let s = 0; s < rank; s++) for (let m = 0; m < M; m++) put(forwardFactors, adjointFactors, factorAt, rank, M, s, m, p.re[m * rank + s], p.im[m * rank + s]);
+    factorAt += 3 * rank * M;
   }
-  return { forward, adjoint };
+  return { forward, adjoint, forwardFactors, adjointFactors, rank };
 }
 
 /** The part of an update that concerns the items of one chunk (its arrays start at the chunk's first plane). */

@@ -31,6 +31,8 @@ export interface PhaseInputTransform {
   forward(phase: Float32Array): PlanarComplex;
   /** Given G = 2 dL/d(conj U) at the same phases: dL/dphase written out, or spent on an Adam(W) step on the phases in place (PhaseUpdate). */
   adjoint(gradient: PlanarComplex, phase: Float32Array, update: PhaseUpdate): void;
+  /** Per wavelength (m), the rank of the factored matrices an engine may multiply by instead of the dense ones (their width when none are). */
+  readonly factorRanks: ReadonlyMap<number, number>;
 }
 
 /** Groups batch items by wavelength, so operators build one kernel per distinct wavelength. */

@@ -333,16 +333,18 @@ const CASES: EntryCase[] = [
   },
   {
     entry: "phaseWindowForward",
-    // [batch, size, stride, bands, samples, windowStride], bandStarts, phase, weight.re, weight.im, transforms, window.re, window.im
-    valid: () => [Int32Array.of(2, 3, 9, 2, 2, 5), Int32Array.of(0, 1, 3), f32(18), f32(9), f32(9), f32(36), f32(9), f32(9)],
-    shape: { index: 0, fields: [["batch", 1], ["size", 1], ["stride", 0], ["bands", 1], ["samples", 1], ["windowStride", 0]] },
+    // [batch, size, stride, bands, samples, windowStride, rank], bandStarts, phase, weight.re, weight.im, transforms, factors, window.re, window.im
+    valid: () => [Int32Array.of(2, 3, 9, 2, 2, 5, 1), Int32Array.of(0, 1, 3), f32(18), f32(9), f32(9), f32(36), f32(42), f32(9), f32(9)],
+    shape: { index: 0, fields: [["batch", 1], ["size", 1], ["stride", 0], ["bands", 1], ["samples", 1], ["windowStride", 0], ["rank", 0]] },
     wrong: [
       rangeError("bands short of the plane", (a) => { a[1] = Int32Array.of(0, 1, 2); }, "phaseWindowForward: argument 2 (bandStarts) must run from 0 to size = 3"),
       rangeError("an empty band", (a) => { a[1] = Int32Array.of(0, 0, 3); }, "phaseWindowForward: argument 2 (bandStarts) must increase"),
-      rangeError("overlapping items", (a) => { a[0] = Int32Array.of(2, 3, 8, 2, 2, 5); }, "phaseWindowForward: argument 1 (shape) stride must be >= size^2 = 9 when batch > 1"),
-      rangeError("overlapping windows", (a) => { a[0] = Int32Array.of(2, 3, 9, 2, 2, 3); }, "phaseWindowForward: argument 1 (shape) windowStride must be >= samples^2 = 4 when batch > 1"),
-      rangeError("window.im too short for the batch", (a) => { a[7] = f32(8); }, "phaseWindowForward: argument 8 (window.im) has 8 elements, needs 9"),
+      rangeError("overlapping items", (a) => { a[0] = Int32Array.of(2, 3, 8, 2, 2, 5, 1); }, "phaseWindowForward: argument 1 (shape) stride must be >= size^2 = 9 when batch > 1"),
+      rangeError("overlapping windows", (a) => { a[0] = Int32Array.of(2, 3, 9, 2, 2, 3, 1); }, "phaseWindowForward: argument 1 (shape) windowStride must be >= samples^2 = 4 when batch > 1"),
+      rangeError("factors wider than the window", (a) => { a[0] = Int32Array.of(2, 3, 9, 2, 2, 5, 3); }, "phaseWindowForward: argument 1 (shape) rank must be from 0 (dense) to samples = 2"),
+      rangeError("window.im too short for the batch", (a) => { a[8] = f32(8); }, "phaseWindowForward: argument 9 (window.im) has 8 elements, needs 9"),
       rangeError("transforms short of a tile", (a) => { a[5] = f32(35); }, "phaseWindowForward: argument 6 (transforms) has 35 elements, needs 36"),
+      rangeError("factors short of a tile", (a) => { a[6] = f32(41); }, "phaseWindowForward: argument 7 (factors) has 41 elements, needs 42"),
       rangeError("weight.re shorter than a plane", (a) => { a[3] = f32(8); }, "phaseWindowForward: argument 4 (weight.re) has 8 elements, needs 9"),
       typeError("phase as an Array", (a) => { a[2] = new Array(18).fill(0); }, "phaseWindowForward: argument 3 (phase) must be a Float32Array, got an Array"),
     ],
@@ -350,21 +352,21 @@ const CASES: EntryCase[] = [
   {
     entry: "phaseWindowAdjoint",
     // the forward's operands, then itemFlags, gradient, m, v, hyper, best: here the Adam step keeping item 0's best
-    valid: () => [Int32Array.of(2, 3, 9, 2, 2, 5), Int32Array.of(0, 1, 3), f32(18), f32(0), f32(0), f32(36), f32(9), f32(9), Int32Array.of(3, 1), f32(0), f32(18), f32(18), Float64Array.of(0.9, 0.999, 1e-8, 1e-3, 0), f32(18)],
-    shape: { index: 0, fields: [["batch", 1], ["size", 1], ["stride", 0], ["bands", 1], ["samples", 1], ["windowStride", 0]] },
+    valid: () => [Int32Array.of(2, 3, 9, 2, 2, 5, 1), Int32Array.of(0, 1, 3), f32(18), f32(0), f32(0), f32(36), f32(42), f32(9), f32(9), Int32Array.of(3, 1), f32(0), f32(18), f32(18), Float64Array.of(0.9, 0.999, 1e-8, 1e-3, 0), f32(18)],
+    shape: { index: 0, fields: [["batch", 1], ["size", 1], ["stride", 0], ["bands", 1], ["samples", 1], ["windowStride", 0], ["rank", 0]] },
     wrong: [
-      rangeError("a flag per item missing", (a) => { a[8] = Int32Array.of(1); }, "phaseWindowAdjoint: argument 9 (itemFlags) must have 2 values, has 1"),
-      rangeError("v too short for the batch", (a) => { a[11] = f32(17); }, "phaseWindowAdjoint: argument 12 (v) has 17 elements, needs 18"),
-      rangeError("no best to copy to", (a) => { a[13] = f32(0); }, "phaseWindowAdjoint: argument 14 (best) has 0 elements, needs 18"),
-      rangeError("a short gradient", (a) => { a[9] = f32(17); }, "phaseWindowAdjoint: argument 10 (gradient) has 17 elements, needs 18"),
-      typeError("hyper as a Float32Array", (a) => { a[12] = f32(5); }, "phaseWindowAdjoint: argument 13 (hyper [beta1, beta2, epsilon, stepSize, decay]) must be a Float64Array, got a Float32Array"),
+      rangeError("a flag per item missing", (a) => { a[9] = Int32Array.of(1); }, "phaseWindowAdjoint: argument 10 (itemFlags) must have 2 values, has 1"),
+      rangeError("v too short for the batch", (a) => { a[12] = f32(17); }, "phaseWindowAdjoint: argument 13 (v) has 17 elements, needs 18"),
+      rangeError("no best to copy to", (a) => { a[14] = f32(0); }, "phaseWindowAdjoint: argument 15 (best) has 0 elements, needs 18"),
+      rangeError("a short gradient", (a) => { a[10] = f32(17); }, "phaseWindowAdjoint: argument 11 (gradient) has 17 elements, needs 18"),
+      typeError("hyper as a Float32Array", (a) => { a[13] = f32(5); }, "phaseWindowAdjoint: argument 14 (hyper [beta1, beta2, epsilon, stepSize, decay]) must be a Float64Array, got a Float32Array"),
     ],
   },
   {
     entry: "phaseWindowProductSeconds",
-    // the forward's shape, bandStarts, transforms, then the seconds it writes
-    valid: () => [Int32Array.of(2, 3, 9, 2, 2, 5), Int32Array.of(0, 1, 3), f32(36), new Float64Array(1)],
-    shape: { index: 0, fields: [["batch", 1], ["size", 1], ["stride", 0], ["bands", 1], ["samples", 1], ["windowStride", 0]] },
+    // the forward's shape (rank unused), bandStarts, transforms, then the seconds it writes
+    valid: () => [Int32Array.of(2, 3, 9, 2, 2, 5, 0), Int32Array.of(0, 1, 3), f32(36), new Float64Array(1)],
+    shape: { index: 0, fields: [["batch", 1], ["size", 1], ["stride", 0], ["bands", 1], ["samples", 1], ["windowStride", 0], ["rank", 0]] },
     wrong: [
       rangeError("transforms short of a tile", (a) => { a[2] = f32(30); }, "phaseWindowProductSeconds: argument 3 (transforms) has 30 elements, needs 36"),
       rangeError("no room for the seconds", (a) => { a[3] = new Float64Array(0); }, "phaseWindowProductSeconds: argument 4 (seconds) must have 1 values, has 0"),

@@ -236,32 +236,66 @@ test("multiplyByPlane: strided batches times one plane (and its conjugate), in p
   assert.throws(() => nativeComplexOps()!.multiplyByPlane({ x, plane, out: x, batch, planeSize, strideX: 5, strideOut: 5, conjugate: false }), /stride/);
 });
 
-test("phaseWindowForward and phaseWindowAdjoint: sum over tiles of Ey u Ex^T of weight . exp(i phase) and Im(G conj(u)) back, native and js vs direct loops", (t) => {
+test("phaseWindowForward and phaseWindowAdjoint: sum over tiles of Ey u Ex^T of weight . exp(i phase) and Im(G conj(u)) back, native (factored and dense) and js (dense) vs direct loops", (t) => {
   const reason = skipReason();
   if (reason) return t.skip(reason);
-  // Unequal bands (3, 4, 2 cells), a batch with gaps between items (phases and windows), phases past 2 pi, 2 samples.
-  const [batch, size, stride, samples] = [2, 9, 90, 2];
+  // Unequal bands (3, 4, 2 cells), a batch with gaps between items (phases and windows), phases past 2 pi,
+  // 3 samples, matrices of rank 2 given densely and as factors.
+  const [batch, size, stride, samples, rank] = [2, 9, 90, 3, 2];
   const windowStride = samples * samples + 3;
   const bandStarts = Int32Array.from([0, 3, 7, 9]);
   const bands = 3;
   const phase = pseudoRandom(stride * batch, 11).map((v) => 20 * v);
   const weight = planar(size * size, 12);
   const gradientIn = planar(batch * windowStride, 14);
-  // Tile (i, j): rows and columns of bands i and j, and its blocks' offset as documented.
-  const tile = (i: number, j: number) => ({ i, j, rows: bandStarts[i + 1] - bandStarts[i], cols: bandStarts[j + 1] - bandStarts[j], transformOffset: 3 * samples * (i * size + bandStarts[j]) });
+  const tile = (i: number, j: number) => ({ i, j, rows: bandStarts[i + 1] - bandStarts[i], cols: bandStarts[j + 1] - bandStarts[j] });
   const tiles = [0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => tile(i, j)));
-  // Per tile a random complex Y as its blocks Re Y, Im Y and their sum (the forward's Y = E^T, K x S, and
-  // the adjoint's Y = conj(E), S x K, share this form), so a block misread by either side shows.
-  const transforms = pseudoRandom(3 * samples * size * bands, 13);
-  for (const t of tiles) {
-    const block = t.cols * samples;
-    for (let e = 0; e < block; e++) transforms[t.transformOffset + 2 * block + e] = transforms[t.transformOffset + e] + transforms[t.transformOffset + block + e];
-  }
-  const y = (t: (typeof tiles)[number], row: number, col: number, cols: number) => {
-    const at = t.transformOffset + row * cols + col;
-    return [transforms[at], transforms[at + t.cols * samples]];
-  };
+  // Per tile E = P Q (S x K) from random P (S x r) and Q (r x K), packed as documented in phase_window.h:
+  // transforms forward Re E^T, Im E^T, their sum (K x S), adjoint Re E, -Im E, Re E - Im E (S x K), tile
+  // (i, j) at 3 S (i size + bandStarts[j]); factors forward Q^T (K x r) then P (S x r), adjoint conj(Q)
+  // (r x K) then conj(P)^T (r x S), tile (i, j) at 3 r (i (size + bands S) + bandStarts[j] + j S).
   const mul = ([ar, ai]: number[], [br, bi]: number[]) => [ar * br - ai * bi, ar * bi + ai * br];
+  const conj = ([re, im]: number[]) => [re, -im];
+  const transforms = { forward: new Float32Array(3 * samples * size * bands), adjoint: new Float32Array(3 * samples * size * bands) };
+  const factors = { forward: new Float32Array(3 * rank * bands * (size + bands * samples)), adjoint: new Float32Array(3 * rank * bands * (size + bands * samples)) };
+  const matrices = new Map<string, (s: number, l: number) => number[]>();
+  const blocks = (out: Float32Array, at: number, length: number, index: number, [re, im]: number[], adjoint: boolean) => {
+    out[at + index] = re;
+    out[at + length + index] = adjoint ? -im : im;
+    out[at + 2 * length + index] = adjoint ? re - im : re + im;
+  };
+  tiles.forEach((t, n) => {
+    const K = t.cols;
+    const p = planar(samples * rank, 100 + n);
+    const q = planar(rank * K, 200 + n);
+    const e = (s: number, l: number) => {
+      let [re, im] = [0, 0];
+      for (let k = 0; k < rank; k++) {
+        const [pr, pi] = mul([p.re[s * rank + k], p.im[s * rank + k]], [q.re[k * K + l], q.im[k * K + l]]);
+        [re, im] = [re + pr, im + pi];
+      }
+      return [re, im];
+    };
+    matrices.set(`${t.i},${t.j}`, e);
+    const dense = 3 * samples * (t.i * size + bandStarts[t.j]);
+    for (let s = 0; s < samples; s++) {
+      for (let l = 0; l < K; l++) {
+        blocks(transforms.forward, dense, K * samples, l * samples + s, e(s, l), false);
+        blocks(transforms.adjoint, dense, K * samples, s * K + l, e(s, l), true);
+      }
+    }
+    const factored = 3 * rank * (t.i * (size + bands * samples) + bandStarts[t.j] + t.j * samples);
+    for (let k = 0; k < rank; k++) {
+      for (let l = 0; l < K; l++) {
+        blocks(factors.forward, factored, K * rank, l * rank + k, [q.re[k * K + l], q.im[k * K + l]], false);
+        blocks(factors.adjoint, factored, K * rank, k * K + l, [q.re[k * K + l], q.im[k * K + l]], true);
+      }
+      for (let s = 0; s < samples; s++) {
+        blocks(factors.forward, factored + 3 * K * rank, samples * rank, s * rank + k, [p.re[s * rank + k], p.im[s * rank + k]], false);
+        blocks(factors.adjoint, factored + 3 * K * rank, samples * rank, k * samples + s, [p.re[s * rank + k], p.im[s * rank + k]], true);
+      }
+    }
+  });
   for (const withWeight of [true, false]) {
     const u = (b: number, row: number, col: number) => {
       const cell = row * size + col;
@@ -273,9 +307,9 @@ test("phaseWindowForward and phaseWindowAdjoint: sum over tiles of Ey u Ex^T of 
     const expectedGradient = new Float32Array(stride * batch);
     for (let b = 0; b < batch; b++) {
       for (const t of tiles) {
-        // Ex^T of tile (i, j) is its forward Y (K_j x S); Ey^T is tile (j, i)'s (K_i x S); in the adjoint,
-        // conj(Ex) is its Y (S x K_j) and conj(Ey) tile (j, i)'s (S x K_i).
-        const mirror = tile(t.j, t.i);
+        // Ex of tile (i, j) is its own E, Ey tile (j, i)'s: window += Ey u Ex^T, G = Ey^H G2 conj(Ex).
+        const ex = matrices.get(`${t.i},${t.j}`)!;
+        const ey = matrices.get(`${t.j},${t.i}`)!;
         for (let r = 0; r < t.rows; r++) {
           for (let l = 0; l < t.cols; l++) {
             const [row, col] = [bandStarts[t.i] + r, bandStarts[t.j] + l];
@@ -283,11 +317,11 @@ test("phaseWindowForward and phaseWindowAdjoint: sum over tiles of Ey u Ex^T of 
             let [gr, gi] = [0, 0];
             for (let x = 0; x < samples; x++) {
               for (let z = 0; z < samples; z++) {
-                const [wr, wi] = mul(mul(y(mirror, r, x, samples), field), y(t, l, z, samples));
+                const [wr, wi] = mul(mul(ey(x, r), field), ex(z, l));
                 expectedWindow.re[b * windowStride + x * samples + z] += wr;
                 expectedWindow.im[b * windowStride + x * samples + z] += wi;
                 const g2 = [gradientIn.re[b * windowStride + x * samples + z], gradientIn.im[b * windowStride + x * samples + z]];
-                const [pr, pi] = mul(mul(y(mirror, x, r, t.rows), g2), y(t, z, l, t.cols));
+                const [pr, pi] = mul(mul(conj(ey(x, r)), g2), conj(ex(z, l)));
                 gr += pr;
                 gi += pi;
               }
@@ -297,28 +331,34 @@ test("phaseWindowForward and phaseWindowAdjoint: sum over tiles of Ey u Ex^T of 
         }
       }
     }
-    for (const ops of [nativeComplexOps()!, jsComplexOps()]) {
-      const common = { batch, size, stride, bandStarts, samples, phase, weight: withWeight ? weight : null, transforms, windowStride };
+    // The native engine with the factors and with rank 0 (its dense path), the js one (always dense).
+    const none = { forward: new Float32Array(0), adjoint: new Float32Array(0) };
+    for (const [ops, r, f] of [[nativeComplexOps()!, rank, factors], [nativeComplexOps()!, 0, none], [jsComplexOps(), rank, factors]] as const) {
+      const common = { batch, size, stride, bandStarts, samples, rank: r, phase, weight: withWeight ? weight : null, windowStride };
+      const forward = { ...common, transforms: transforms.forward, factors: f.forward };
+      const adjoint = { ...common, transforms: transforms.adjoint, factors: f.adjoint };
       const window = { re: new Float32Array(batch * windowStride), im: new Float32Array(batch * windowStride) };
-      ops.phaseWindowForward({ ...common, window });
-      assert.ok(relativeError(window, expectedWindow) < 1e-5, `${ops.name} forward, weight ${withWeight}: ${relativeError(window, expectedWindow)}`);
+      ops.phaseWindowForward({ ...forward, window });
+      assert.ok(relativeError(window, expectedWindow) < 1e-5, `${ops.name} rank ${r} forward, weight ${withWeight}: ${relativeError(window, expectedWindow)}`);
       const gradient = new Float32Array(stride * batch);
-      ops.phaseWindowAdjoint({ ...common, window: gradientIn }, { kind: "gradient", out: gradient, trained: [true, true] });
+      ops.phaseWindowAdjoint({ ...adjoint, window: gradientIn }, { kind: "gradient", out: gradient, trained: [true, true] });
       const scale = Math.max(...expectedGradient.map(Math.abs));
       const worst = Math.max(...[0, 1].flatMap((b) => [...gradient.subarray(b * stride, b * stride + size * size)].map((g, i) => Math.abs(g - expectedGradient[b * stride + i]))));
-      assert.ok(worst <= 1e-5 * scale, `${ops.name} gradient, weight ${withWeight}: ${worst / scale}`);
+      assert.ok(worst <= 1e-5 * scale, `${ops.name} rank ${r} gradient, weight ${withWeight}: ${worst / scale}`);
       // An untrained item has zero gradient.
-      ops.phaseWindowAdjoint({ ...common, window: gradientIn }, { kind: "gradient", out: gradient, trained: [false, true] });
+      ops.phaseWindowAdjoint({ ...adjoint, window: gradientIn }, { kind: "gradient", out: gradient, trained: [false, true] });
       assert.ok(gradient.subarray(0, size * size).every((g) => g === 0) && gradient.subarray(stride).some((g) => g !== 0), `${ops.name} untrained item`);
     }
   }
   for (const ops of [nativeComplexOps()!, jsComplexOps()]) {
-    const window = { batch, size, stride, bandStarts, samples, phase, weight: null, transforms, window: gradientIn, windowStride };
+    const window = { batch, size, stride, bandStarts, samples, rank, phase, weight: null, transforms: transforms.forward, factors: factors.forward, window: gradientIn, windowStride };
     assert.throws(() => ops.phaseWindowForward({ ...window, bandStarts: Int32Array.from([0, 5, 4, 9]) }), /bandStarts/);
     assert.throws(() => ops.phaseWindowForward({ ...window, stride: 50 }), /stride/);
-    assert.throws(() => ops.phaseWindowForward({ ...window, windowStride: 3 }), /windowStride 3 must be >= samples\^2 = 4/);
-    assert.throws(() => ops.phaseWindowForward({ ...window, window: planar(windowStride + 3, 1) }), /window.re needs 11 values/);
-    assert.throws(() => ops.phaseWindowForward({ ...window, transforms: transforms.subarray(1) }), /transforms needs 162 values/);
+    assert.throws(() => ops.phaseWindowForward({ ...window, windowStride: 3 }), /windowStride 3 must be >= samples\^2 = 9/);
+    assert.throws(() => ops.phaseWindowForward({ ...window, window: planar(windowStride + 3, 1) }), /window.re needs 21 values/);
+    assert.throws(() => ops.phaseWindowForward({ ...window, transforms: transforms.forward.subarray(1) }), /transforms needs 243 values/);
+    assert.throws(() => ops.phaseWindowForward({ ...window, factors: factors.forward.subarray(1) }), /factors needs 324 values/);
+    assert.throws(() => ops.phaseWindowForward({ ...window, rank: 4 }), /rank = 4 must be an integer from 0 \(dense\) to samples = 3/);
     assert.throws(() => ops.phaseWindowAdjoint(window, { kind: "gradient", out: new Float32Array(10), trained: [true, true] }), /out needs 171 values/);
     assert.throws(() => ops.phaseWindowAdjoint(window, { kind: "gradient", out: new Float32Array(180), trained: [true] }), /trained needs one flag per item \(2\)/);
   }

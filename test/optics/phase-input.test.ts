@@ -87,3 +87,34 @@ test("the fused Adam step equals the plain vjp, untrained items zeroed, best cop
     }
   }
 });
+
+test("the native engine's factored x-side products give the dense path's PSFs and gradients where the factors are much narrower than the window", (t) => {
+  const ops = nativeComplexOps();
+  if (!ops) return t.skip("the native addon is not built");
+  // The paper's pitch, distance and sensor window on 257 cells in 4 x 4 tiles: 56 window samples, matrices of numerical rank ~12.
+  const wavelengths_m = [640e-9, 460e-9];
+  const N = 257;
+  const options = { cells: N, cellPitch_m: 2.5e-6, distance_m: 10e-3, sensorPitch_m: 2.74e-6, windowPixels: 14, wavelengths_m, subsamplesPerPixel: 4, distortionTiles: 4 };
+  const fused = createPsfWindowModel({ ...options, metasurface: new PhaseMetasurface() }, ops);
+  const plain = createPsfWindowModel({ ...options, metasurface: plainPhase() }, ops);
+  const ranks = (fused.operator.phaseInput!(null)).factorRanks;
+  for (const w of wavelengths_m) assert.ok(ranks.get(w)! <= 16, `rank ${ranks.get(w)} at ${w}: the test should run truncated factors (56 samples)`);
+  // A focusing phase plus noise, so the window holds most of the PSF's light.
+  const params = new Float32Array(wavelengths_m.length * N * N);
+  const noise = randomReal(params.length, 9, 0.6);
+  wavelengths_m.forEach((w, b) => {
+    for (let r = 0; r < N; r++) {
+      for (let c = 0; c < N; c++) {
+        const [x, y] = [(c - 128) * 2.5e-6, (r - 128) * 2.5e-6];
+        params[b * N * N + r * N + c] = (-Math.PI * (x * x + y * y)) / (w * 10e-3) + noise[b * N * N + r * N + c];
+      }
+    }
+  });
+  const weights = randomReal(wavelengths_m.length * 14 * 14, 6);
+  const a = fused.forwardWithVjp(params);
+  const b = plain.forwardWithVjp(params);
+  assert.ok(maxRelativeError(a.psf, b.psf) < 1e-5, `PSFs differ by ${maxRelativeError(a.psf, b.psf)}`);
+  const gradient = a.vjp(weights);
+  const expected = b.vjp(weights);
+  assert.ok(maxRelativeError(gradient, expected) < 1e-4, `gradients differ by ${maxRelativeError(gradient, expected)}`);
+});

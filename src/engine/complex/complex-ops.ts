@@ -80,7 +80,15 @@ export interface PhaseWindow {
   phase: Float32Array;
   /** One size x size plane multiplying every exp(i phase), or null for 1. */
   weight: PlanarComplex | null;
+  /** Each tile's window matrix Ex as blocks (layout: phase_window.h in the native addon). */
   transforms: Float32Array;
+  /**
+   * Each Ex as rank-`rank` factors P Q as blocks (same layout note; rank 0: none). The native engine's x-side
+   * products use them; the TypeScript one multiplies by the dense matrices, a reference that agrees to the
+   * truncation.
+   */
+  factors: Float32Array;
+  rank: number;
   window: PlanarComplex;
   /** Values from one item's window plane to the next's (>= S^2). */
   windowStride: number;
@@ -95,18 +103,30 @@ export type PhaseUpdate =
   | { kind: "gradient"; out: Float32Array; trained: readonly boolean[] }
   | { kind: "adam"; m: Float32Array; v: Float32Array; step: AdamStep; trained: readonly boolean[]; keepBest: readonly boolean[]; best: Float32Array };
 
-/** Rows and columns of tile (i, j), its first cell in a plane and its offset in `transforms`. */
-export function phaseWindowTile(p: Pick<PhaseWindow, "size" | "bandStarts" | "samples">, i: number, j: number): { rows: number; cols: number; cell: number; transformOffset: number } {
-  const { size, bandStarts, samples } = p;
-  return { rows: bandStarts[i + 1] - bandStarts[i], cols: bandStarts[j + 1] - bandStarts[j], cell: bandStarts[i] * size + bandStarts[j], transformOffset: 3 * samples * (i * size + bandStarts[j]) };
+/** Rows and columns of tile (i, j), its first cell in a plane and its offsets in `transforms` and `factors`. */
+export function phaseWindowTile(
+  p: Pick<PhaseWindow, "size" | "bandStarts" | "samples" | "rank">,
+  i: number,
+  j: number,
+): { rows: number; cols: number; cell: number; transformOffset: number; factorOffset: number } {
+  const { size, bandStarts, samples, rank } = p;
+  const bands = bandStarts.length - 1;
+  return {
+    rows: bandStarts[i + 1] - bandStarts[i],
+    cols: bandStarts[j + 1] - bandStarts[j],
+    cell: bandStarts[i] * size + bandStarts[j],
+    transformOffset: 3 * samples * (i * size + bandStarts[j]),
+    factorOffset: 3 * rank * (i * (size + bands * samples) + bandStarts[j] + j * samples),
+  };
 }
 
 /** Throws unless the bands cover 0..size in order and every operand holds what the shape needs. */
 export function checkPhaseWindow(p: PhaseWindow, update?: PhaseUpdate): void {
-  const { batch, size, stride, bandStarts, samples, windowStride } = p;
+  const { batch, size, stride, bandStarts, samples, windowStride, rank } = p;
   for (const [name, value] of Object.entries({ batch, size, stride, samples, windowStride })) {
     if (!Number.isInteger(value) || value < 0) throw new Error(`phase window: ${name} = ${value} must be a non-negative integer`);
   }
+  if (!Number.isInteger(rank) || rank < 0 || rank > samples) throw new Error(`phase window: rank = ${rank} must be an integer from 0 (dense) to samples = ${samples}`);
   const bands = bandStarts.length - 1;
   if (bands < 1 || bandStarts[0] !== 0 || bandStarts[bands] !== size || bandStarts.some((v, i) => i > 0 && v <= bandStarts[i - 1])) {
     throw new Error(`phase window: bandStarts [${bandStarts.join(", ")}] must increase from 0 to size ${size}`);
@@ -118,6 +138,7 @@ export function checkPhaseWindow(p: PhaseWindow, update?: PhaseUpdate): void {
   const needs: [string, { length: number }, number][] = [
     ["phase", p.phase, planes],
     ["transforms", p.transforms, 3 * samples * size * bands],
+    ["factors", p.factors, 3 * rank * bands * (size + bands * samples)],
     ["window.re", p.window.re, windows],
     ["window.im", p.window.im, windows],
   ];

@@ -10,10 +10,10 @@ function checkPlanes(x: PlanarComplex, length: number, field: string): void {
 }
 
 /** The addon's shape and operand arguments shared by both directions of a phase window. */
-function phaseWindowArguments(p: PhaseWindow): [Int32Array, Int32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array] {
+function phaseWindowArguments(p: PhaseWindow): [Int32Array, Int32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array] {
   const none = new Float32Array(0);
-  const shape = Int32Array.from([p.batch, p.size, p.stride, p.bandStarts.length - 1, p.samples, p.windowStride]);
-  return [shape, p.bandStarts, p.phase, p.weight?.re ?? none, p.weight?.im ?? none, p.transforms, p.window.re, p.window.im];
+  const shape = Int32Array.from([p.batch, p.size, p.stride, p.bandStarts.length - 1, p.samples, p.windowStride, p.rank]);
+  return [shape, p.bandStarts, p.phase, p.weight?.re ?? none, p.weight?.im ?? none, p.transforms, p.factors, p.window.re, p.window.im];
 }
 
 class NativeComplexOps implements ComplexOps {

@@ -38,8 +38,8 @@ export interface NativeOpticsAddon {
     outRe: Float32Array,
     outIm: Float32Array,
   ): void;
-  /** shape: [batch, size, stride, bands, samples, windowStride]; the tiled window transform of weight . exp(i phase) into the window planes (empty weight arrays: 1); see PhaseWindow. */
-  phaseWindowForward(shape: Int32Array, bandStarts: Int32Array, phase: Float32Array, weightRe: Float32Array, weightIm: Float32Array, transforms: Float32Array, windowRe: Float32Array, windowIm: Float32Array): void;
+  /** shape: [batch, size, stride, bands, samples, windowStride, rank]; the tiled window transform of weight . exp(i phase) into the window planes (empty weight arrays: 1); see PhaseWindow. */
+  phaseWindowForward(shape: Int32Array, bandStarts: Int32Array, phase: Float32Array, weightRe: Float32Array, weightIm: Float32Array, transforms: Float32Array, factors: Float32Array, windowRe: Float32Array, windowIm: Float32Array): void;
   /**
    * The same operands (the window planes holding their gradient), then itemFlags (per item: 1 trained, 2 copy to best), gradient, m, v, hyper, best:
    * dL/dphase into gradient, or with an empty gradient one Adam(W) step on phase in place
@@ -52,6 +52,7 @@ export interface NativeOpticsAddon {
     weightRe: Float32Array,
     weightIm: Float32Array,
     transforms: Float32Array,
+    factors: Float32Array,
     windowRe: Float32Array,
     windowIm: Float32Array,
     itemFlags: Int32Array,
@@ -61,6 +62,6 @@ export interface NativeOpticsAddon {
     hyper: Float64Array,
     best: Float32Array,
   ): void;
-  /** shape as phaseWindowForward; seconds[0] = the tile products of both directions alone, on cache-resident operands (a benchmark's compute floor). */
+  /** shape as phaseWindowForward (rank unused); seconds[0] = the dense tile products of both directions alone, on cache-resident operands (a benchmark's compute floor). */
   phaseWindowProductSeconds(shape: Int32Array, bandStarts: Int32Array, transforms: Float32Array, seconds: Float64Array): void;
 }

@@ -123,13 +123,13 @@ void MultiplyByPlane(const Args& args) {
   multiplyByPlane(s, x, plane, out);
 }
 
-const Field kPhaseWindowFields[] = {{"batch", 1}, {"size", 1}, {"stride", 0}, {"bands", 1}, {"samples", 1}, {"windowStride", 0}};
+const Field kPhaseWindowFields[] = {{"batch", 1}, {"size", 1}, {"stride", 0}, {"bands", 1}, {"samples", 1}, {"windowStride", 0}, {"rank", 0}};
 
-// The shape (batch, size, stride, bands, samples, windowStride) and band starts of a phase-window call,
+// The shape (batch, size, stride, bands, samples, windowStride, rank) and band starts of a phase-window call,
 // checked: bands + 1 increasing starts from 0 to size, and items (phase planes and windows) that do not overlap.
 PhaseWindowShape phaseWindowShape(const Args& args) {
   const int32_t* f = args.shape(0, "shape", kPhaseWindowFields);
-  const PhaseWindowShape s{f[0], f[1], f[2], f[3], f[4], f[5], args.int32Array(1, "bandStarts", int64_t(f[3]) + 1)};
+  const PhaseWindowShape s{f[0], f[1], f[2], f[3], f[4], f[5], f[6], args.int32Array(1, "bandStarts", int64_t(f[3]) + 1)};
   if (s.bandStarts[0] != 0 || s.bandStarts[s.bands] != s.size) {
     args.rangeError(Args::argument(1, "bandStarts") + " must run from 0 to size = " + std::to_string(s.size));
   }
@@ -145,29 +145,34 @@ PhaseWindowShape phaseWindowShape(const Args& args) {
   return s;
 }
 
-// The operands both directions share: (shape, bandStarts, phase, weight.re, weight.im, transforms, window.re,
-// window.im); empty weight arrays mean weight 1.
+// The operands both directions share: (shape, bandStarts, phase, weight.re, weight.im, transforms, factors,
+// window.re, window.im); empty weight arrays mean weight 1.
 struct PhaseWindowOperands {
   PhaseWindowShape shape;
   float* phase;
   PlanarMatrix weight, window;
   const float* transforms;
+  const float* factors;
 };
 
 PhaseWindowOperands phaseWindowOperands(const Args& args) {
   const PhaseWindowShape s = phaseWindowShape(args);
   const int64_t plane = s.size * s.size, length = span(s.batch, s.stride, plane), windowLength = span(s.batch, s.windowStride, s.samples * s.samples);
   const bool weighted = args.floatArrayLength(3, "weight.re") > 0;
+  if (s.rank > s.samples) {
+    args.rangeError(Args::argument(0, "shape") + " rank must be from 0 (dense) to samples = " + std::to_string(s.samples));
+  }
   return {s,
           args.floatArray(2, "phase", length),
           {weighted ? args.floatArray(3, "weight.re", plane) : nullptr, weighted ? args.floatArray(4, "weight.im", plane) : nullptr},
-          {args.floatArray(6, "window.re", windowLength), args.floatArray(7, "window.im", windowLength)},
-          args.floatArray(5, "transforms", 3 * s.samples * s.size * s.bands)};
+          {args.floatArray(7, "window.re", windowLength), args.floatArray(8, "window.im", windowLength)},
+          args.floatArray(5, "transforms", 3 * s.samples * s.size * s.bands),
+          args.floatArray(6, "factors", phaseWindowFactorValues(s))};
 }
 
 void PhaseWindowForward(const Args& args) {
   const PhaseWindowOperands o = phaseWindowOperands(args);
-  phaseWindowForward(o.shape, o.phase, o.weight, o.transforms, o.window);
+  phaseWindowForward(o.shape, o.phase, o.weight, o.transforms, o.factors, o.window);
 }
 
 // (the shared operands, itemFlags, gradient, m, v, hyper, best): dL/dphase into gradient, or, with an empty
@@ -177,17 +182,17 @@ void PhaseWindowAdjoint(const Args& args) {
   const PhaseWindowOperands o = phaseWindowOperands(args);
   const int64_t length = span(o.shape.batch, o.shape.stride, o.shape.size * o.shape.size);
   PhaseUpdate update{};
-  update.itemFlags = args.int32Array(8, "itemFlags", o.shape.batch);
-  if (args.floatArrayLength(9, "gradient") > 0) {
-    update.gradient = args.floatArray(9, "gradient", length);
+  update.itemFlags = args.int32Array(9, "itemFlags", o.shape.batch);
+  if (args.floatArrayLength(10, "gradient") > 0) {
+    update.gradient = args.floatArray(10, "gradient", length);
   } else {
-    update.m = args.floatArray(10, "m", length);
-    update.v = args.floatArray(11, "v", length);
-    update.hyper = adamHyper(args, 12);
+    update.m = args.floatArray(11, "m", length);
+    update.v = args.floatArray(12, "v", length);
+    update.hyper = adamHyper(args, 13);
     const bool keepsBest = std::any_of(update.itemFlags, update.itemFlags + o.shape.batch, [](int32_t f) { return (f & kPhaseItemKeepBest) != 0; });
-    if (keepsBest) update.best = args.floatArray(13, "best", length);
+    if (keepsBest) update.best = args.floatArray(14, "best", length);
   }
-  phaseWindowAdjoint(o.shape, o.phase, o.weight, o.transforms, o.window, update);
+  phaseWindowAdjoint(o.shape, o.phase, o.weight, o.transforms, o.factors, o.window, update);
 }
 
 // (shape, bandStarts, transforms, seconds): seconds[0] = the tile products alone (see phaseWindowProductSeconds).
@@ -199,8 +204,8 @@ void PhaseWindowProductSeconds(const Args& args) {
 }
 
 const EntryPoint kEntryPoints[] = {
-    {"phaseWindowForward", 8, PhaseWindowForward},
-    {"phaseWindowAdjoint", 14, PhaseWindowAdjoint},
+    {"phaseWindowForward", 9, PhaseWindowForward},
+    {"phaseWindowAdjoint", 15, PhaseWindowAdjoint},
     {"phaseWindowProductSeconds", 4, PhaseWindowProductSeconds},
     {"fft2d", 6, Fft2d},
     {"paddedConvolution", 8, PaddedConvolution},

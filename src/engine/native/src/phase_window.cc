@@ -24,13 +24,13 @@ namespace {
 constexpr int64_t kParallelMin = 1 << 15;
 
 struct Tile {
-  int64_t row0, rows, col0, cols, stackOffset, transformOffset;
+  int64_t row0, rows, col0, cols, transformOffset, factorOffset;
 };
 
 Tile tileAt(const PhaseWindowShape& s, int64_t i, int64_t j) {
   const int64_t row0 = s.bandStarts[i], rows = s.bandStarts[i + 1] - row0;
   const int64_t col0 = s.bandStarts[j], cols = s.bandStarts[j + 1] - col0;
-  return {row0, rows, col0, cols, s.bands * row0 + j * rows, 3 * s.samples * (i * s.size + col0)};
+  return {row0, rows, col0, cols, 3 * s.samples * (i * s.size + col0), 3 * s.rank * (i * (s.size + s.bands * s.samples) + col0 + j * s.samples)};
 }
 
 int64_t widestBand(const PhaseWindowShape& s) {
@@ -97,6 +97,15 @@ void toBlocks(int64_t count, const ThreeProducts& p) {
   }
 }
 
+// The three real products of a three-product: p_k = op(A_k) b_k + beta p_k, with A_k the left operand's
+// blocks (Re X, Im X, Re X + Im X; lda their row stride, transposed when transA is 'T').
+void multiplyBlocks(char transA, int64_t m, int64_t n, int64_t k, const float* a1, const float* a2, const float* a3, int64_t lda,
+                    const ThreeProducts& p, float beta) {
+  sgemm(transA, m, n, k, a1, lda, p.b1, beta, p.p1);
+  sgemm(transA, m, n, k, a2, lda, p.b2, beta, p.p2);
+  sgemm(transA, m, n, k, a3, lda, p.b3, beta, p.p3);
+}
+
 // Runs body(task, scratch) for tasks 0 .. count-1 across the threads, each thread with its own scratch;
 // the first exception is rethrown after the loop.
 template <typename Body>
@@ -124,19 +133,24 @@ std::vector<float> forwardPartials;
 
 }  // namespace
 
+int64_t phaseWindowFactorValues(const PhaseWindowShape& s) { return 3 * s.rank * s.bands * (s.size + s.bands * s.samples); }
+
 void phaseWindowForward(const PhaseWindowShape& s, const float* phase, PlanarMatrix weight, const float* transforms,
-                        PlanarMatrix window) {
-  const int64_t S = s.samples, widest = widestBand(s), SS = S * S;
+                        const float* factors, PlanarMatrix window) {
+  const int64_t S = s.samples, R = s.rank, widest = widestBand(s), SS = S * S;
+  const bool factored = R > 0;
+  const int64_t width = factored ? R : S;  // columns of the x-side products
   if (int64_t(forwardPartials.size()) < s.batch * s.bands * 3 * SS) forwardPartials.resize(s.batch * s.bands * 3 * SS);
   float* partials = forwardPartials.data();
-  // One task per item and row band i: each tile's T = u Ex^T stays in cache for its y-side product, and the
-  // band's Ey_t T_t are summed as three real products (transposed: T^T Ey_t^T, with Ey_t^T the forward
-  // blocks of tile (j, i)) into the task's partial sums.
-  forEachTask(s, s.batch * s.bands, widest * 3 * widest + 3 * widest * S, [&](int64_t task, float* scratch) {
+  // One task per item and row band i. Per tile, T = u Ex^T, then the band's partial sums of
+  // window^T = sum over tiles of T^T Ey^T (Ey^T the forward blocks of tile (j, i)) while T is in cache.
+  // With Ex = P Q: H = u Q^T (rows x R), V = H^T Ey^T (R x S), and the sums of P V (T = H P^T).
+  forEachTask(s, s.batch * s.bands, widest * 3 * widest + 3 * widest * width + 3 * R * S, [&](int64_t task, float* scratch) {
     const int64_t b = task / s.bands, i = task % s.bands;
-    float* field = scratch;                          // rows x [re | im | re + im], 3 cols each
-    float* product = scratch + widest * 3 * widest;  // three rows x S products, then Re T, Im T, Re T + Im T
-    float* sums = partials + task * 3 * SS;          // three S x S sums over the band's tiles
+    float* field = scratch;                        // rows x [re | im | re + im], 3 cols each
+    float* half = field + widest * 3 * widest;     // three rows x width products, then the blocks of T (or H)
+    float* narrow = half + 3 * widest * width;     // three R x S products, then the blocks of V
+    float* sums = partials + task * 3 * SS;        // three S x S sums over the band's tiles
     for (int64_t j = 0; j < s.bands; ++j) {
       const Tile t = tileAt(s, i, j);
       for (int64_t r = 0; r < t.rows; ++r) {
@@ -145,16 +159,21 @@ void phaseWindowForward(const PhaseWindowShape& s, const float* phase, PlanarMat
         fieldRow(phase + b * s.stride + cell, weight.re ? weight.re + cell : nullptr, weight.im ? weight.im + cell : nullptr, t.cols,
                  field + r * 3 * t.cols, field + r * 3 * t.cols + t.cols, field + r * 3 * t.cols + 2 * t.cols);
       }
-      const ThreeProducts p = threeProducts(t.rows, S, t.cols, transforms + t.transformOffset, product);
-      sgemm('N', t.rows, S, t.cols, field, 3 * t.cols, p.b1, 0.f, p.p1);
-      sgemm('N', t.rows, S, t.cols, field + t.cols, 3 * t.cols, p.b2, 0.f, p.p2);
-      sgemm('N', t.rows, S, t.cols, field + 2 * t.cols, 3 * t.cols, p.b3, 0.f, p.p3);
-      toBlocks(t.rows * S, p);
-      const ThreeProducts y = threeProducts(S, S, t.rows, transforms + tileAt(s, j, i).transformOffset, sums);
+      const float* xBlocks = factored ? factors + t.factorOffset : transforms + t.transformOffset;
+      const ThreeProducts h = threeProducts(t.rows, width, t.cols, xBlocks, half);
+      multiplyBlocks('N', t.rows, width, t.cols, field, field + t.cols, field + 2 * t.cols, 3 * t.cols, h, 0.f);
+      toBlocks(t.rows * width, h);
+      const float* eyT = transforms + tileAt(s, j, i).transformOffset;
       const float beta = j == 0 ? 0.f : 1.f;
-      sgemm('T', S, S, t.rows, p.p1, S, y.b1, beta, y.p1);
-      sgemm('T', S, S, t.rows, p.p2, S, y.b2, beta, y.p2);
-      sgemm('T', S, S, t.rows, p.p3, S, y.b3, beta, y.p3);
+      if (!factored) {
+        multiplyBlocks('T', S, S, t.rows, h.p1, h.p2, h.p3, S, threeProducts(S, S, t.rows, eyT, sums), beta);
+        continue;
+      }
+      const ThreeProducts v = threeProducts(R, S, t.rows, eyT, narrow);
+      multiplyBlocks('T', R, S, t.rows, h.p1, h.p2, h.p3, R, v, 0.f);
+      toBlocks(R * S, v);
+      const float* p = xBlocks + 3 * t.cols * R;
+      multiplyBlocks('N', S, S, R, p, p + S * R, p + 2 * S * R, R, {v.p1, v.p2, v.p3, sums, sums + SS, sums + 2 * SS}, beta);
     }
   });
   // window_b = (sum over bands of the transposed sums)^T, combined as the three-product form says.
@@ -178,19 +197,23 @@ void phaseWindowForward(const PhaseWindowShape& s, const float* phase, PlanarMat
 }
 
 void phaseWindowAdjoint(const PhaseWindowShape& s, float* phase, PlanarMatrix weight, const float* transforms,
-                        PlanarMatrix window, const PhaseUpdate& update) {
-  const int64_t S = s.samples, widest = widestBand(s), N = s.size, SS = S * S;
+                        const float* factors, PlanarMatrix window, const PhaseUpdate& update) {
+  const int64_t S = s.samples, R = s.rank, widest = widestBand(s), N = s.size, SS = S * S;
+  const bool factored = R > 0;
+  const int64_t width = factored ? R : S;  // rows of the half products
   // One task per item and row band: per tile, S_t^T = G2^T conj(Ey_t) (conj(Ey_t)'s blocks are the adjoint
-  // blocks of tile (j, i)) and G = S_t conj(Ex_t) in cache; the band's gradient is gathered tile by tile,
-  // then the update walks whole plane rows (4 KB each of phase, m and v), which streams at twice the rate
-  // of tile rows.
-  forEachTask(s, s.batch * s.bands, widest * 3 * widest + widest * N + 2 * widest + 3 * S * widest + 3 * SS, [&](int64_t task, float* scratch) {
+  // blocks of tile (j, i)) and G = S_t conj(Ex_t) in cache; with conj(Ex) = conj(P) conj(Q), first
+  // Z^T = conj(P)^T G2^T (R x S), then W^T = Z^T conj(Ey) (R x rows) and G = W conj(Q). The band's gradient
+  // is gathered tile by tile, then the update walks whole plane rows (4 KB each of phase, m and v), which
+  // streams at twice the rate of tile rows.
+  forEachTask(s, s.batch * s.bands, widest * 3 * widest + widest * N + 2 * widest + 3 * R * S + 3 * width * widest + 3 * SS, [&](int64_t task, float* scratch) {
     float* product = scratch;                         // three rows x cols products of one tile
     float* gradient = product + widest * 3 * widest;  // rows x N: the band's dL/dphase
     float* fieldRe = gradient + widest * N;
     float* fieldIm = fieldRe + widest;
-    float* half = fieldIm + widest;                   // S x rows each: Re S^T, Im S^T, Re S^T + Im S^T of one tile
-    float* windowT = half + 3 * S * widest;           // S x S each: Re G2^T, Im G2^T, their sum
+    float* narrow = fieldIm + widest;                 // the blocks of Z^T (R x S each)
+    float* half = narrow + 3 * R * S;                 // the blocks of S_t^T (or W^T), width x rows each
+    float* windowT = half + 3 * width * widest;       // S x S each: Re G2^T, Im G2^T, their sum
     const int64_t b = task / s.bands, i = task % s.bands;
     const int32_t flags = update.itemFlags ? update.itemFlags[b] : kPhaseItemTrained;
     const int64_t row0 = s.bandStarts[i], rows = s.bandStarts[i + 1] - row0, at = b * s.stride + row0 * N;
@@ -207,16 +230,21 @@ void phaseWindowAdjoint(const PhaseWindowShape& s, float* phase, PlanarMatrix we
       }
       for (int64_t j = 0; j < s.bands; ++j) {
         const Tile t = tileAt(s, i, j);
-        const ThreeProducts y = threeProducts(S, t.rows, S, transforms + tileAt(s, j, i).transformOffset, half);
-        sgemm('N', S, t.rows, S, windowT, S, y.b1, 0.f, y.p1);
-        sgemm('N', S, t.rows, S, windowT + SS, S, y.b2, 0.f, y.p2);
-        sgemm('N', S, t.rows, S, windowT + 2 * SS, S, y.b3, 0.f, y.p3);
-        toBlocks(S * t.rows, y);
-        // G = S conj(Ex), with S^T and the blocks of conj(Ex).
-        const ThreeProducts p = threeProducts(t.rows, t.cols, S, transforms + t.transformOffset, product);
-        sgemm('T', t.rows, t.cols, S, y.p1, t.rows, p.b1, 0.f, p.p1);
-        sgemm('T', t.rows, t.cols, S, y.p2, t.rows, p.b2, 0.f, p.p2);
-        sgemm('T', t.rows, t.cols, S, y.p3, t.rows, p.b3, 0.f, p.p3);
+        const float* xBlocks = factored ? factors + t.factorOffset : transforms + t.transformOffset;
+        // The left operand of the product by conj(Ey): G2^T, or Z^T.
+        ThreeProducts left = {nullptr, nullptr, nullptr, windowT, windowT + SS, windowT + 2 * SS};
+        if (factored) {
+          const float* pConjT = xBlocks + 3 * R * t.cols;
+          left = {windowT, windowT + SS, windowT + 2 * SS, narrow, narrow + R * S, narrow + 2 * R * S};
+          multiplyBlocks('N', R, S, S, pConjT, pConjT + R * S, pConjT + 2 * R * S, S, left, 0.f);
+          toBlocks(R * S, left);
+        }
+        const ThreeProducts y = threeProducts(width, t.rows, S, transforms + tileAt(s, j, i).transformOffset, half);
+        multiplyBlocks('N', width, t.rows, S, left.p1, left.p2, left.p3, S, y, 0.f);
+        toBlocks(width * t.rows, y);
+        // G = S_t conj(Ex) (or W conj(Q)), from the transposed half product and the blocks of conj(Ex) (or conj(Q)).
+        const ThreeProducts p = threeProducts(t.rows, t.cols, width, xBlocks, product);
+        multiplyBlocks('T', t.rows, t.cols, width, y.p1, y.p2, y.p3, t.rows, p, 0.f);
         for (int64_t r = 0; r < t.rows; ++r) {
           const int64_t inPlane = (t.row0 + r) * N + t.col0;
           if (r + kRowsAhead < t.rows) prefetchRow(band + (r + kRowsAhead) * N + t.col0, t.cols);
@@ -253,10 +281,8 @@ double phaseWindowProductSeconds(const PhaseWindowShape& s, const float* transfo
     float* operand = scratch;
     float* product = scratch + widest * 3 * widest;
     std::fill(operand, operand + t.rows * 3 * std::max(t.cols, S), 0.5f);
-    const ThreeProducts forward = threeProducts(t.rows, S, t.cols, transforms + t.transformOffset, product);
-    for (const auto& [b, c] : {std::pair{forward.b1, forward.p1}, {forward.b2, forward.p2}, {forward.b3, forward.p3}}) sgemm('N', t.rows, S, t.cols, operand, t.cols, b, 0.f, c);
-    const ThreeProducts adjoint = threeProducts(t.rows, t.cols, S, transforms + t.transformOffset, product);
-    for (const auto& [b, c] : {std::pair{adjoint.b1, adjoint.p1}, {adjoint.b2, adjoint.p2}, {adjoint.b3, adjoint.p3}}) sgemm('N', t.rows, t.cols, S, operand, S, b, 0.f, c);
+    multiplyBlocks('N', t.rows, S, t.cols, operand, operand, operand, t.cols, threeProducts(t.rows, S, t.cols, transforms + t.transformOffset, product), 0.f);
+    multiplyBlocks('N', t.rows, t.cols, S, operand, operand, operand, S, threeProducts(t.rows, t.cols, S, transforms + t.transformOffset, product), 0.f);
   });
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }

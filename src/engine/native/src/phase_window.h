@@ -15,17 +15,28 @@ namespace optocnn {
 // are still in cache, so neither a field nor a half product is ever stored; the adjoint does the same
 // from the window's gradient G2 and makes u again for the phase gradient.
 //
-// transforms: per tile (i, j) in row-major order, with K the width of band j and S = samples, the three
-// real blocks of a complex product done as three real ones: forward Re Ex^T, Im Ex^T, Re Ex^T + Im Ex^T
-// (K x S each), adjoint Re Ex, -Im Ex, Re Ex - Im Ex (S x K each): 3 K S values, so tile (i, j) starts
-// at 3 S (i size + bandStarts[j]). The bands are shared, so Ey of tile (i, j) is Ex of tile (j, i).
+// When rank r > 0, every Ex_t is also given as factors P_t Q_t (P_t S x r, Q_t r x K), which the x-side
+// products use: u_t Q_t^T is r columns wide where u_t Ex_t^T is S (the matrices' numerical rank can be
+// well below S); with rank 0 they use the dense Ex_t.
+// All complex products run as three real ones, each operand as the blocks Re, Im and their sum.
+//
+// transforms: per tile (i, j) in row-major order, with K the width of band j: forward Re Ex^T, Im Ex^T,
+// Re Ex^T + Im Ex^T (K x S each), adjoint Re Ex, -Im Ex, Re Ex - Im Ex (S x K each): 3 K S values, so
+// tile (i, j) starts at 3 S (i size + bandStarts[j]). The bands are shared, so Ey of tile (i, j) is Ex of
+// tile (j, i); the products by Ey read these blocks.
+// factors: per tile (i, j), forward the blocks of Q^T (K x r each) then of P (S x r each), adjoint those of
+// conj(Q) (r x K each) then of conj(P)^T (r x S each): 3 r (K + S) values, so tile (i, j) starts at
+// 3 r (i (size + bands S) + bandStarts[j] + j S).
 struct PhaseWindowShape {
-  int64_t batch, size, stride, bands, samples, windowStride;
+  int64_t batch, size, stride, bands, samples, windowStride, rank;
   const int32_t* bandStarts;
 };
 
+// Values `factors` holds for shape s.
+int64_t phaseWindowFactorValues(const PhaseWindowShape& s);
+
 void phaseWindowForward(const PhaseWindowShape& s, const float* phase, PlanarMatrix weight, const float* transforms,
-                        PlanarMatrix window);
+                        const float* factors, PlanarMatrix window);
 
 // What the adjoint does with dL/dphase = Im(G conj(u)), G = Ey^H G2 conj(Ex) per tile: writes it to `gradient`
 // (row-major like phase), or, when gradient is null, takes one Adam(W) step on phase in place with the
@@ -42,10 +53,11 @@ struct PhaseUpdate {
 constexpr int32_t kPhaseItemTrained = 1, kPhaseItemKeepBest = 2;
 
 void phaseWindowAdjoint(const PhaseWindowShape& s, float* phase, PlanarMatrix weight, const float* transforms,
-                        PlanarMatrix window, const PhaseUpdate& update);
+                        const float* factors, PlanarMatrix window, const PhaseUpdate& update);
 
-// Seconds the x-side tile products of both directions take alone (no field, no scatter, cache-resident
-// operands), threaded as the transforms run them: the compute floor of the fused passes, for benchmarks.
+// Seconds the x-side tile products of both directions take alone with the dense Ex_t (S columns wide: no
+// field, no scatter, cache-resident operands), threaded as the fused passes run: the compute floor of the
+// dense transform, which benchmarks compare the step with (rank is not used).
 double phaseWindowProductSeconds(const PhaseWindowShape& s, const float* transforms);
 
 }  // namespace optocnn
