@@ -1,6 +1,7 @@
 import type { ComplexOps, PhaseUpdate, PlanarComplex } from "../engine/complex/complex-ops.js";
 import { lowRankFactors, rankWithin, singularBasis } from "../engine/complex/low-rank.js";
 import { getComplexOps } from "../engine/complex/select.js";
+import { BoundedMemo } from "../util/bounded-memo.js";
 import { complexZeros, Grid } from "./grid.js";
 import { arithmeticRuns, groupByWavelength, type OpticalOperator, type PhaseInputTransform } from "./optical-operator.js";
 import { nonParaxialPhase_rad, windowModelValidity, type WindowKernel, type WindowModelValidity } from "./window-validity.js";
@@ -194,6 +195,8 @@ export class FresnelWindowOperator implements OpticalOperator {
   /** What the kernel neglects at this geometry, with a warning past its measured limit. */
   readonly validity: WindowModelValidity;
   private readonly groups: WavelengthGroup[];
+  /** What the tiles' matrices are made from, but the wavelength (a key of TRANSFORMS). */
+  private readonly geometryKey: string;
   private readonly chunkItems: number;
   private half: PlanarComplex | null = null;
   private masked: PlanarComplex | null = null;
@@ -229,6 +232,7 @@ export class FresnelWindowOperator implements OpticalOperator {
       distortionTiles: corrected ? requested : 0,
     });
     const cellBands = bands(grid.size, this.distortionTiles);
+    this.geometryKey = [grid.size, grid.pitch_m, this.distance_m, this.kernel, this.distortionTiles, ...coordinates].join(",");
     this.bandStarts = Int32Array.from([...cellBands.map((band) => band.start), grid.size]);
     const centre = (band: { start: number; end: number }) => (grid.coordinate_m(band.start) + grid.coordinate_m(band.end - 1)) / 2;
     this.chunkItems = Math.max(1, Math.min(this.wavelengths_m.length, Math.floor(MASKED_BATCH_VALUES / grid.size ** 2)));
@@ -322,7 +326,7 @@ export class FresnelWindowOperator implements OpticalOperator {
       this.groups.map((group) => {
         const mask = group.mask ?? (amplitude ? { re: new Float32Array(N * N).fill(1), im: new Float32Array(N * N) } : null);
         const weight = mask && amplitude ? { re: mask.re.map((v, i) => v * amplitude[i]), im: mask.im.map((v, i) => v * amplitude[i]) } : mask;
-        return [group, { weight, ...phaseWindowTransforms(group.tiles, M) }];
+        return [group, { weight, ...TRANSFORMS.get(`${this.geometryKey},${group.wavelength_m}`, () => phaseWindowTransforms(group.tiles, M)) }];
       }),
     );
     const windowOf = (group: WavelengthGroup, chunk: Run, phase: Float32Array, direction: "forward" | "adjoint", windows: PlanarComplex) => {
@@ -429,6 +433,13 @@ export class FresnelWindowOperator implements OpticalOperator {
  * fall from 1 to 1e-7 within 13-16; the window's space-bandwidth product across a tile is ~5).
  */
 export const FACTOR_TOLERANCE = 1e-6;
+
+/**
+ * The blocks and factors per geometry and wavelength, shared by every operator of that geometry: each model
+ * a bank, an inspection or a comparison builds would otherwise factor the same matrices again (~0.45 s per
+ * wavelength at the paper's and the default geometry).
+ */
+const TRANSFORMS = new BoundedMemo<ReturnType<typeof phaseWindowTransforms>>(12);
 
 /** Ranks are rounded up to a multiple of this: oneDNN's sgemm ran a 257 x r x 257 product at 131 GFLOP/s for r = 16 and 106 for r = 14. */
 const RANK_MULTIPLE = 8;
