@@ -101,8 +101,9 @@ export async function benchDkoStep(preset: PresetName, steps: number): Promise<D
   }
   const windowProductMs = (median(times) * bank.count) / chunk.length;
   const tileProductGflops = tileProductRate(operator, chunk.length, random);
-  const floorMs = tileProductGflops === null ? null : gflopPerStepOf(operator, bank.count, N, S) / tileProductGflops * 1000;
-  const gflopPerStep = gflopPerStepOf(operator, bank.count, N, S);
+  // Forward and adjoint, 8 flops per complex multiply-add.
+  const gflopPerStep = (bank.count * 2 * 8 * operator.multiplyAddsPerField(0)) / 1e9;
+  const floorMs = tileProductGflops === null ? null : gflopPerStep / tileProductGflops * 1000;
   return {
     preset,
     metasurfaces: bank.count,
@@ -113,7 +114,7 @@ export async function benchDkoStep(preset: PresetName, steps: number): Promise<D
     windowProductMs,
     gflopPerStep,
     factorRanks,
-    factoredGflopPerStep: factoredGflopPerStepOf(operator, bank, N, S, factorRanks),
+    factoredGflopPerStep: bank.wavelengths_m.reduce((sum, w) => sum + 2 * 8 * operator.multiplyAddsPerField(factorRanks[w.toExponential(3)]), 0) / 1e9,
     stepGflops: gflopPerStep / (stepMs / 1000),
     windowProductGflops: gflopPerStep / (windowProductMs / 1000),
     tileProductGflops,
@@ -122,21 +123,6 @@ export async function benchDkoStep(preset: PresetName, steps: number): Promise<D
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     complexOps: ops.name,
   };
-}
-
-/** GFLOP of one step of `count` fields: per field and direction N^2 S complex multiply-adds for the x-side products over all tiles, T N S^2 for the y-side ones, 8 each. */
-function gflopPerStepOf(operator: FresnelWindowOperator, count: number, N: number, S: number): number {
-  return (count * 8 * 2 * (N * N * S + operator.distortionTiles * S * S * N)) / 1e9;
-}
-
-/**
- * GFLOP of one step with the factored x-side products (per tile, rows x K cells and rank r, both
- * directions: rows K r for the wide product, r rows S for the one by Ey, S^2 r for the factor P), 8 each.
- */
-function factoredGflopPerStepOf(operator: FresnelWindowOperator, bank: OpticsBank, N: number, S: number, ranks: Record<string, number>): number {
-  const T = operator.bandStarts.length - 1;
-  const perField = (r: number) => 2 * (N * N * r + T * N * r * S + T * T * S * S * r);
-  return bank.wavelengths_m.reduce((sum, w) => sum + 8 * perField(ranks[w.toExponential(3)]), 0) / 1e9;
 }
 
 /** GFLOP/s of the x-side tile products of `items` fields alone (median of five), or null without the native addon. */

@@ -359,6 +359,11 @@ export class FresnelWindowOperator implements OpticalOperator {
     };
   }
 
+  /** Complex multiply-adds of one field's transform in one direction, the x-side products on rank-`rank` factors (0: dense). */
+  multiplyAddsPerField(rank: number): number {
+    return transformMultiplyAdds(this.groups[0].tiles, this.outputSize, rank);
+  }
+
   private checkGradient(gradient: PlanarComplex): void {
     const expected = this.batch * this.outputSize ** 2;
     if (gradient.re.length !== expected) throw new Error(`fresnel window adjoint: expected ${this.batch} planes of ${this.outputSize}x${this.outputSize}, got ${gradient.re.length} values`);
@@ -432,7 +437,7 @@ export class FresnelWindowOperator implements OpticalOperator {
  * dense one to working precision. The paper's 56 x 257 matrices need rank 12-14 for it (their singular values
  * fall from 1 to 1e-7 within 13-16; the window's space-bandwidth product across a tile is ~5).
  */
-export const FACTOR_TOLERANCE = 1e-6;
+const FACTOR_TOLERANCE = 1e-6;
 
 /**
  * The blocks and factors per geometry and wavelength, shared by every operator of that geometry: each model
@@ -454,21 +459,27 @@ const FACTORED_SIDE_LIMIT = 96;
 const FACTORED_WORK_SHARE = 0.75;
 
 /**
- * The rank the tiles' matrices are factored to (one for all), or 0 to keep them dense, with the
- * decompositions (tiles share their matrices: tile (i, j)'s is tile (j, i)'s Ey, each is decomposed once).
+ * Complex multiply-adds of one field's window transform in one direction (the forward and the adjoint do
+ * the same) with the x-side products on rank-`rank` factors, or dense with rank 0: per tile of rows x K
+ * cells, rows K M + M^2 rows dense, rows K r + r rows M + M^2 r factored.
  */
-function factorRank(tiles: Tile[], M: number): { rank: number; singular: Map<PlanarComplex, ReturnType<typeof singularBasis>> } {
-  const singular = new Map<PlanarComplex, ReturnType<typeof singularBasis>>();
-  if (tiles.some((t) => Math.min(M, t.cols.end - t.cols.start) > FACTORED_SIDE_LIMIT)) return { rank: 0, singular };
-  for (const { ex, cols } of tiles) if (!singular.has(ex)) singular.set(ex, singularBasis({ rows: M, cols: cols.end - cols.start, ...ex }));
-  const needed = Math.max(...[...singular.values()].map(({ singularValues }) => rankWithin(singularValues, FACTOR_TOLERANCE)));
-  const rank = Math.min(M, Math.max(1, Math.ceil(needed / RANK_MULTIPLE) * RANK_MULTIPLE));
-  // Multiply-adds per tile and direction: dense rows K M + M^2 rows, factored rows K r + r rows M + M^2 r.
-  const work = (r: number | null) => tiles.reduce((sum, t) => {
+function transformMultiplyAdds(tiles: Tile[], M: number, rank: number): number {
+  return tiles.reduce((sum, t) => {
     const [rows, K] = [t.rows.end - t.rows.start, t.cols.end - t.cols.start];
-    return sum + (r === null ? rows * K * M + M * M * rows : rows * K * r + r * rows * M + M * M * r);
+    return sum + (rank === 0 ? rows * K * M + M * M * rows : rows * K * rank + rank * rows * M + M * M * rank);
   }, 0);
-  return { rank: work(rank) <= FACTORED_WORK_SHARE * work(null) ? rank : 0, singular };
+}
+
+/**
+ * The rank the tiles' x-matrices are factored to (one for all), or 0 to keep them dense, with each tile's
+ * decomposition (none when dense).
+ */
+function factorRank(tiles: Tile[], M: number): { rank: number; singular: ReturnType<typeof singularBasis>[] } {
+  if (tiles.some((t) => Math.min(M, t.cols.end - t.cols.start) > FACTORED_SIDE_LIMIT)) return { rank: 0, singular: [] };
+  const singular = tiles.map(({ ex, cols }) => singularBasis({ rows: M, cols: cols.end - cols.start, ...ex }));
+  const needed = Math.max(...singular.map(({ singularValues }) => rankWithin(singularValues, FACTOR_TOLERANCE)));
+  const rank = Math.min(M, Math.max(1, Math.ceil(needed / RANK_MULTIPLE) * RANK_MULTIPLE));
+  return { rank: transformMultiplyAdds(tiles, M, rank) <= FACTORED_WORK_SHARE * transformMultiplyAdds(tiles, M, 0) ? rank : 0, singular };
 }
 
 /**
@@ -495,12 +506,12 @@ function phaseWindowTransforms(tiles: Tile[], M: number): { forward: Float32Arra
     adjointOut[at + 2 * block + inPlace] = re - im;
   };
   let [denseAt, factorAt] = [0, 0];
-  for (const { ex, cols } of tiles) {
+  for (const [t, { ex, cols }] of tiles.entries()) {
     const K = cols.end - cols.start;
     for (let s = 0; s < M; s++) for (let l = 0; l < K; l++) put(forward, adjoint, denseAt, M, K, s, l, ex.re[s * K + l], ex.im[s * K + l]);
     denseAt += 3 * M * K;
     if (rank === 0) continue;
-    const { p, q } = lowRankFactors({ rows: M, cols: K, ...ex }, singular.get(ex)!, rank);
+    const { p, q } = lowRankFactors({ rows: M, cols: K, ...ex }, singular[t], rank);
     for (let s = 0; s < rank; s++) for (let l = 0; l < K; l++) put(forwardFactors, adjointFactors, factorAt, rank, K, s, l, q.re[s * K + l], q.im[s * K + l]);
     factorAt += 3 * rank * K;
     // P's blocks are those of P^T's transpose: forward P (M x r), adjoint conj(P)^T (r x M).
